@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import { Server } from '@colyseus/core';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import { MAX_PAYLOAD_BYTES, ROOM_NAME } from '../shared/protocol/messages.ts';
+import { configFromEnv, guessJoinBaseUrl, type ServerConfig } from './config.ts';
+import { installRoutes } from './http/routes.ts';
+import { createLogger } from './logger.ts';
+import { ClassRoom } from './rooms/class-room.ts';
+import { setRoomContext } from './rooms/room-context.ts';
+import { ResultsStore } from './store/results-store.ts';
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP + WebSocket server. Tests pass `port: 0` and a temporary data dir. */
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config: ServerConfig = { ...configFromEnv(), ...overrides };
+  const log = createLogger(config.quiet);
+  const store = new ResultsStore(config.dataDir);
+  setRoomContext({ store, maxPlayers: config.maxPlayers, log });
+
+  let port = config.port;
+  const transport = new WebSocketTransport({ maxPayload: MAX_PAYLOAD_BYTES });
+  const server = new Server({
+    transport,
+    greet: false,
+    express: (app) =>
+      installRoutes(app, {
+        store,
+        clientDir: config.clientDir,
+        joinBaseUrl: () => config.publicUrl ?? guessJoinBaseUrl(port),
+      }),
+  });
+  server.define(ROOM_NAME, ClassRoom);
+  await server.listen(config.port);
+  port = (transport.server!.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  log.info({ url, join: config.publicUrl ?? guessJoinBaseUrl(port) }, 'Latent Arena is running');
+
+  return {
+    port,
+    url,
+    async close() {
+      await server.gracefullyShutdown(false);
+      setRoomContext(null);
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import { DEFAULT_MAX_PLAYERS } from '../shared/game/lobby-rules.ts';
+
+/** Everything the server can be told; each has a default so `npm start` needs nothing. */
+export interface ServerConfig {
+  port: number;
+  /** Where the SQLite results database lives (git-ignored). */
+  dataDir: string;
+  maxPlayers: number;
+  /** The base URL students open (for the QR code); guessed from the LAN address when unset. */
+  publicUrl: string | null;
+  /** The built client (Vite output). */
+  clientDir: string;
+  quiet: boolean;
+}
+
+const root = resolve(import.meta.dirname, '..');
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    port: intFrom(env.PORT, 2567),
+    dataDir: env.LATENT_ARENA_DATA ?? resolve(root, 'data'),
+    maxPlayers: intFrom(env.MAX_PLAYERS, DEFAULT_MAX_PLAYERS),
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || null,
+    clientDir: env.CLIENT_DIR ?? resolve(root, 'dist/client'),
+    quiet: env.QUIET === '1',
+  };
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a whole number, got "${value}"`);
+  return n;
+}
+
+/** A classroom's phones cannot reach "localhost": prefer the machine's LAN address. */
+export function guessJoinBaseUrl(port: number): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return `http://${a.address}:${port}`;
+    }
+  }
+  return `http://localhost:${port}`;
+}
+
+export const PROJECT_ROOT = root;

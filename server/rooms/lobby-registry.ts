@@ -1,0 +1,30 @@
+/** Live lobbies by join code, for the HTTP look-ups that come before a WebSocket join. */
+export interface LobbyInfo {
+  code: string;
+  locked: boolean;
+  full: boolean;
+  players: number;
+  maxPlayers: number;
+  phase: string;
+}
+
+export interface LobbyHandle {
+  info(): LobbyInfo;
+}
+
+const lobbies = new Map<string, LobbyHandle>();
+
+export const lobbyRegistry = {
+  add(code: string, lobby: LobbyHandle): void {
+    lobbies.set(code, lobby);
+  },
+  remove(code: string): void {
+    lobbies.delete(code);
+  },
+  has(code: string): boolean {
+    return lobbies.has(code);
+  },
+  info(code: string): LobbyInfo | null {
+    return lobbies.get(code)?.info() ?? null;
+  },
+};

@@ -1,0 +1,20 @@
+import type { Logger } from '../logger.ts';
+import type { ResultsStore } from '../store/results-store.ts';
+
+/** What rooms need from the process: set once at start-up, before any room exists. */
+export interface RoomContext {
+  store: ResultsStore;
+  maxPlayers: number;
+  log: Logger;
+}
+
+let current: RoomContext | null = null;
+
+export function setRoomContext(context: RoomContext | null): void {
+  current = context;
+}
+
+export function roomContext(): RoomContext {
+  if (!current) throw new Error('Room context used before the server was started');
+  return current;
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { ResultRow } from '../../shared/game/engine.ts';
+
+/**
+ * Results as they happen, in SQLite through Node's built-in node:sqlite: nothing to
+ * install, one file, and the report survives a server restart.
+ */
+export class ResultsStore {
+  private readonly db: DatabaseSync;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new DatabaseSync(join(dataDir, 'latent-arena.sqlite'));
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE IF NOT EXISTS games (
+        code TEXT PRIMARY KEY,
+        host_secret_hash TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        ended_at TEXT
+      );
+      CREATE TABLE IF NOT EXISTS results (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        game_code TEXT NOT NULL REFERENCES games(code),
+        round_index INTEGER NOT NULL,
+        round_type TEXT NOT NULL,
+        player_id TEXT NOT NULL,
+        nickname TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        truth TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        elapsed_ms INTEGER,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS results_by_game ON results (game_code, round_index);
+    `);
+  }
+
+  codeExists(code: string): boolean {
+    return this.db.prepare('SELECT 1 FROM games WHERE code = ?').get(code) !== undefined;
+  }
+
+  createGame(code: string, hostSecret: string, settings: unknown): void {
+    this.db
+      .prepare('INSERT INTO games (code, host_secret_hash, settings, created_at) VALUES (?, ?, ?, ?)')
+      .run(code, hashSecret(hostSecret), JSON.stringify(settings), new Date().toISOString());
+  }
+
+  updateSettings(code: string, settings: unknown): void {
+    this.db.prepare('UPDATE games SET settings = ? WHERE code = ?').run(JSON.stringify(settings), code);
+  }
+
+  endGame(code: string): void {
+    this.db.prepare('UPDATE games SET ended_at = ? WHERE code = ? AND ended_at IS NULL').run(new Date().toISOString(), code);
+  }
+
+  /** True when `secret` is the host secret of game `code`. */
+  checkHostSecret(code: string, secret: string): boolean {
+    const row = this.db.prepare('SELECT host_secret_hash AS h FROM games WHERE code = ?').get(code) as { h: string } | undefined;
+    return row !== undefined && row.h === hashSecret(secret);
+  }
+
+  recordResults(code: string, rows: readonly ResultRow[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO results (game_code, round_index, round_type, player_id, nickname, answer, truth, points, elapsed_ms, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const now = new Date().toISOString();
+    this.db.exec('BEGIN');
+    try {
+      for (const r of rows) {
+        insert.run(code, r.roundIndex, r.roundType, r.playerId, r.nickname, r.answer, r.truth, r.points, r.elapsedMs, now);
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  results(code: string): ResultRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT round_index, round_type, player_id, nickname, answer, truth, points, elapsed_ms
+         FROM results WHERE game_code = ? ORDER BY round_index, id`,
+      )
+      .all(code) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      roundIndex: Number(r.round_index),
+      roundType: r.round_type as ResultRow['roundType'],
+      playerId: String(r.player_id),
+      nickname: String(r.nickname),
+      answer: String(r.answer),
+      truth: String(r.truth),
+      points: Number(r.points),
+      elapsedMs: r.elapsed_ms === null ? null : Number(r.elapsed_ms),
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Only a hash is stored: a copied database file does not hand out host control. */
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

@@ -1,0 +1,47 @@
+/** Every refusal the server can send, with the sentence a player or host reads. */
+export const ERRORS = {
+  bad_message: 'That message was not understood.',
+  unknown_message: 'Unknown action.',
+  not_host: 'Only the host can do that.',
+  wrong_phase: 'That is not possible right now.',
+  not_answering: 'Answers are closed for this round.',
+  already_answered: 'You already answered this round.',
+  wrong_round: 'That answer is for a different round.',
+  paused: 'The game is paused.',
+  no_player: 'You are not a player in this lobby.',
+  no_such_player: 'There is no such player.',
+  no_such_lobby: 'No class with that code. Check the code on the host screen.',
+  lobby_locked: 'This class is locked. Ask your teacher to unlock it.',
+  lobby_full: 'This class is full.',
+  nickname_invalid: 'Please enter a nickname.',
+  nickname_offensive: 'Please choose a different nickname.',
+  nickname_taken: 'That nickname is already taken in this lobby.',
+  bad_host_secret: 'This browser is not the host of that class.',
+  game_over: 'The game is over.',
+  no_players: 'Wait until at least one student has joined.',
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorMessage {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Thrown by rule code; the room turns it into an `error` message to one client. */
+export class GameError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERRORS[code]);
+    this.code = code;
+  }
+}
+
+const CODES = Object.keys(ERRORS) as ErrorCode[];
+/** Join refusals travel as numbers (Colyseus matchmaking errors); 4400 + position here. */
+export function errorNumber(code: ErrorCode): number {
+  return 4400 + CODES.indexOf(code);
+}
+export function errorCodeFromNumber(n: number): ErrorCode | null {
+  return CODES[n - 4400] ?? null;
+}

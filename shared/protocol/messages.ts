@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { NICKNAME_MAX } from '../game/lobby-rules.ts';
+import { gameSettingsSchema } from '../game/settings.ts';
+import type { QuestionPayload, RevealPayload } from '../game/engine.ts';
+import type { ErrorMessage } from './errors.ts';
+
+/** The room's name on the Colyseus server. */
+export const ROOM_NAME = 'class';
+/** A client may send at most this many messages a second; more disconnects it. */
+export const MAX_MESSAGES_PER_SECOND = 20;
+/** Biggest WebSocket frame the server accepts (render uploads later are a few KB). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+const playerId = z.string().min(1).max(64);
+const nothing = z.union([z.undefined(), z.null(), z.object({}).strict()]);
+
+/** Client → server messages and their validation. */
+export const CLIENT_MESSAGES = {
+  answer: z.object({ round: z.number().int().min(0), answer: z.unknown() }).strict(),
+  'host:settings': gameSettingsSchema,
+  'host:lock': z.object({ locked: z.boolean() }).strict(),
+  'host:kick': z.object({ playerId }).strict(),
+  'host:rename': z.object({ playerId, nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
+  'host:start': nothing,
+  'host:pause': z.object({ paused: z.boolean() }).strict(),
+  'host:skip': nothing,
+  'host:end': nothing,
+} as const;
+
+export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
+export type ClientMessage<K extends ClientMessageType> = z.infer<(typeof CLIENT_MESSAGES)[K]>;
+
+/** Options a client passes when joining the room. */
+export const joinOptionsSchema = z.union([
+  z.object({ role: z.literal('player'), nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
+  z.object({ role: z.literal('host'), hostSecret: z.string().max(128).optional() }).strict(),
+]);
+export type JoinOptions = z.infer<typeof joinOptionsSchema>;
+
+/** Server → client messages. */
+export interface ServerMessages {
+  welcome: { role: 'host' | 'player'; code: string; playerId?: string; hostSecret?: string };
+  question: QuestionPayload & { remainingMs: number };
+  answered: { round: number };
+  reveal: RevealPayload & { yourPoints?: number };
+  error: ErrorMessage;
+  kicked: { message: string };
+}
+export type ServerMessageType = keyof ServerMessages;

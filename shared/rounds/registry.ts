@@ -1,0 +1,14 @@
+import type { AnyRoundRules } from './round-rules.ts';
+import { timestepRound } from './timestep-round.ts';
+
+/** Every round type the playlist can hold. A new round is one entry here plus its scene. */
+export const ROUND_TYPES = {
+  timestep: timestepRound,
+} as const satisfies Record<string, AnyRoundRules>;
+
+export type RoundType = keyof typeof ROUND_TYPES;
+export const ROUND_TYPE_NAMES = Object.keys(ROUND_TYPES) as RoundType[];
+
+export function roundRules(type: RoundType): AnyRoundRules {
+  return ROUND_TYPES[type];
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { GameEngine } from '../../shared/game/engine.ts';
+import { generateJoinCode, JOIN_CODE_ALPHABET, normalizeJoinCode } from '../../shared/game/lobby-rules.ts';
+import { isOffensive, validateNickname } from '../../shared/game/nickname.ts';
+import { gameSettingsSchema, planRounds } from '../../shared/game/settings.ts';
+import { GameError } from '../../shared/protocol/errors.ts';
+import { createRng } from '../../shared/random.ts';
+import { timestepScore, TIMESTEP_TOLERANCE } from '../../shared/rounds/timestep-round.ts';
+import { resultsToCsv } from '../../server/http/report-csv.ts';
+
+describe('join codes', () => {
+  it('uses six characters without look-alikes', () => {
+    const rng = createRng(1);
+    for (let i = 0; i < 500; i++) {
+      const code = generateJoinCode(() => rng.next());
+      expect(code).toMatch(/^[A-Z2-9]{6}$/);
+      expect(code).not.toMatch(/[01OIL]/);
+    }
+    expect(JOIN_CODE_ALPHABET).not.toMatch(/[01OIL]/);
+  });
+  it('normalises what people type and rejects the rest', () => {
+    expect(normalizeJoinCode(' ab c-2 3d ')).toBe('ABC23D');
+    expect(normalizeJoinCode('ABC')).toBeNull();
+    expect(normalizeJoinCode('ABCDE0')).toBeNull();
+  });
+});
+
+describe('nicknames', () => {
+  it('trims, limits length and keeps names unique regardless of case', () => {
+    expect(validateNickname('  Ada   Lovelace ', [])).toEqual({ ok: true, nickname: 'Ada Lovelace' });
+    expect(validateNickname('x'.repeat(20), []).ok).toBe(true);
+    expect(validateNickname('x'.repeat(21), []).ok).toBe(false);
+    expect(validateNickname('', []).ok).toBe(false);
+    expect(validateNickname('\u200b\u200b', []).ok).toBe(false);
+    expect(validateNickname(42, []).ok).toBe(false);
+    expect(validateNickname('ADA', ['ada'])).toMatchObject({ ok: false, code: 'nickname_taken' });
+    expect(validateNickname('😀😀😀', []).ok).toBe(true);
+  });
+  it('filters offensive words, including disguised ones, but not innocent names', () => {
+    for (const bad of ['fuck', 'FuCk you', '5h1t', 'b!tch', 'big ass', 'Dick']) expect(isOffensive(bad), bad).toBe(true);
+    for (const fine of ['Dickens', 'Essex', 'Cassie', 'Scunthorpe United', 'Grass', 'Hancock']) expect(isOffensive(fine), fine).toBe(false);
+  });
+});
+
+describe('timestep scoring', () => {
+  it('follows the closeness formula and pays speed only for useful answers', () => {
+    expect(timestepScore(500, 500, null)).toEqual({ points: 1000, accuracy: 1000, speedBonus: 0 });
+    expect(timestepScore(500, 500 + TIMESTEP_TOLERANCE / 2, null).points).toBe(500);
+    expect(timestepScore(500, 500 - TIMESTEP_TOLERANCE, 1).points).toBe(0);
+    expect(timestepScore(100, 900, 1).points).toBe(0);
+    expect(timestepScore(300, 325, 0.5)).toEqual({ points: 900 + 100, accuracy: 900, speedBonus: 100 });
+    expect(timestepScore(300, 300, 1.7).speedBonus).toBe(200);
+  });
+});
+
+describe('settings', () => {
+  it('expands the playlist and applies the relaxed pace', () => {
+    const settings = gameSettingsSchema.parse({ playlist: [{ type: 'timestep', count: 3, timerSec: 20 }], relaxed: true });
+    const plan = planRounds(settings);
+    expect(plan).toHaveLength(3);
+    expect(plan[0]).toEqual({ type: 'timestep', durationMs: 60_000, speedBonus: false });
+    expect(gameSettingsSchema.safeParse({ playlist: [{ type: 'timestep', count: 3, timerSec: 5 }], relaxed: false }).success).toBe(false);
+    expect(gameSettingsSchema.safeParse({ playlist: [{ type: 'nope', count: 3, timerSec: 20 }], relaxed: false }).success).toBe(false);
+  });
+});
+
+describe('game engine', () => {
+  const settings = { playlist: [{ type: 'timestep' as const, count: 2, timerSec: 20 }], relaxed: false };
+
+  it('runs rounds, scores answers and ranks players', () => {
+    const game = new GameEngine(settings, 7);
+    game.addPlayer('a', 'Ana');
+    game.addPlayer('b', 'Ben');
+    const q = game.startRound();
+    expect(q.round).toBe(0);
+    expect(Object.keys(q.question as object).sort()).toEqual(['T', 'kind', 'pixels']);
+    const truth = (game.current!.secret as { t: number }).t;
+    game.submitAnswer('a', 0, { t: truth }, 5_000);
+    expect(() => game.submitAnswer('a', 0, { t: truth }, 6_000)).toThrow(GameError);
+    expect(game.allAnswered()).toBe(false);
+    const { rows } = game.reveal();
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.playerId === 'b')).toMatchObject({ answer: '', points: 0, elapsedMs: null });
+    const standings = game.standings();
+    expect(standings[0]).toMatchObject({ id: 'a', rank: 1, score: 1000 + 150 });
+    expect(standings[1]).toMatchObject({ id: 'b', rank: 2, score: 0 });
+    expect(() => game.submitAnswer('b', 0, { t: 1 }, 1)).toThrow(/closed/);
+    game.showLeaderboard();
+    expect(game.hasNextRound()).toBe(true);
+    game.startRound();
+    expect(game.hasNextRound()).toBe(false);
+  });
+
+  it('draws the same rounds from the same seed, and different ones from another', () => {
+    const secretOf = (seed: number) => {
+      const g = new GameEngine(settings, seed);
+      g.addPlayer('a', 'A');
+      g.startRound();
+      return g.current!.secret as { t: number; noisy: Uint8Array };
+    };
+    expect(secretOf(3)).toEqual(secretOf(3));
+    expect(secretOf(3).noisy).not.toEqual(secretOf(4).noisy);
+  });
+
+  it('refuses settings changes after the start', () => {
+    const game = new GameEngine(settings, 1);
+    game.addPlayer('a', 'A');
+    game.startRound();
+    expect(() => game.configure(settings)).toThrow(GameError);
+  });
+});
+
+describe('CSV report', () => {
+  it('escapes fields and defuses spreadsheet formulas', () => {
+    const csv = resultsToCsv([
+      { roundIndex: 0, roundType: 'timestep', playerId: 'p1', nickname: '=HYPERLINK("x")', answer: '5', truth: '7', points: 992, elapsedMs: 1234 },
+      { roundIndex: 0, roundType: 'timestep', playerId: 'p2', nickname: 'Li, "Sam"', answer: '', truth: '7', points: 0, elapsedMs: null },
+    ]);
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[1]).toBe(`1,timestep,p1,"'=HYPERLINK(""x"")",5,7,992,1.23`);
+    expect(lines[2]).toBe('1,timestep,p2,"Li, ""Sam""",,7,0,');
+  });
+});
