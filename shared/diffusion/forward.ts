@@ -61,7 +61,7 @@ export function signedToPixels(x: Float32Array, out?: Uint8Array): Uint8Array {
  * The image the "guess the timestep" round shows: RGB bytes mapped to [−1, 1], noised to
  * step t with fresh ε ~ N(0, I) from `rng`, clipped and mapped back to bytes.
  */
-export function noiseImage(pixels: Uint8Array, t: number, schedule: Schedule, rng: Rng): Uint8Array {
+export function noiseImage(pixels: Uint8Array | Uint8ClampedArray, t: number, schedule: Schedule, rng: Rng): Uint8Array {
   const ab = alphaBar(schedule, t);
   const a = Math.sqrt(ab);
   const b = Math.sqrt(1 - ab);

@@ -66,7 +66,7 @@ export interface DdimOptions extends SamplerOptions {
    * duplicates dropped) or how many to take, chosen by `ddimTimesteps`.
    */
   steps: number | readonly number[];
-  /** η: 0 = deterministic DDIM, 1 = DDPM-like (σ² = β̃ between consecutive steps). Default 0. */
+  /** η in [0, 1]: 0 = deterministic DDIM, 1 = DDPM-like (σ² = β̃ between consecutive steps). Default 0. */
   eta?: number;
 }
 
@@ -130,7 +130,8 @@ export async function ddpmSample(opts: DdpmOptions): Promise<Float32Array> {
 export async function ddimSample(opts: DdimOptions): Promise<Float32Array> {
   const { schedule: s, eps, rng, cond, clipX0 = false, onStep, signal } = opts;
   const eta = opts.eta ?? 0;
-  if (!Number.isFinite(eta) || eta < 0) throw new Error(`ddimSample: eta = ${String(eta)} must be a finite number >= 0`);
+  // Above 1, σ² would exceed 1 − ᾱ_{t'} and the ε direction would have to be dropped.
+  if (!(eta >= 0 && eta <= 1)) throw new Error(`ddimSample: eta = ${String(eta)} must be in [0, 1]`);
   const steps = typeof opts.steps === 'number' ? ddimTimesteps(s.T, opts.steps) : normaliseSteps(s.T, opts.steps);
   const x = initialNoise(opts);
   const n = x.length;

@@ -1,0 +1,5 @@
+export * from './schedule.ts';
+export * from './forward.ts';
+export * from './posterior.ts';
+export * from './samplers.ts';
+export * from './guidance.ts';
