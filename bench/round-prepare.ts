@@ -14,7 +14,7 @@ function timePerCall(fn: (i: number) => void, n: number): number {
 
 export function benchRoundPrepare(): void {
   const render = timePerCall((i) => makeSample(i), 300);
-  const prepare = timePerCall((i) => timestepRound.prepare(i), 300);
+  const prepare = timePerCall((i) => timestepRound.prepare(i, {}, []), 300);
   console.log('\nDrawing a "Guess the timestep" round:');
   console.table([
     { step: 'render one data-set image (baseline)', 'ms per call': render.toFixed(3) },

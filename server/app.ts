@@ -7,6 +7,7 @@ import { installRoutes } from './http/routes.ts';
 import { createLogger } from './logger.ts';
 import { ClassRoom } from './rooms/class-room.ts';
 import { setRoomContext } from './rooms/room-context.ts';
+import { lazyServerModels } from './render/server-models.ts';
 import { ResultsStore } from './store/results-store.ts';
 
 export interface RunningServer {
@@ -20,7 +21,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
   const log = createLogger(config.quiet);
   const store = new ResultsStore(config.dataDir);
-  setRoomContext({ store, maxPlayers: config.maxPlayers, log });
+  setRoomContext({ store, maxPlayers: config.maxPlayers, log, models: lazyServerModels(), renderDeadlineMs: config.renderDeadlineMs });
 
   let port = config.port;
   const transport = new WebSocketTransport({ maxPayload: MAX_PAYLOAD_BYTES });

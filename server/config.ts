@@ -13,6 +13,8 @@ export interface ServerConfig {
   /** The built client (Vite output). */
   clientDir: string;
   quiet: boolean;
+  /** How long a render worker has for a round's fakes before the server renders them. */
+  renderDeadlineMs: number;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -25,6 +27,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || null,
     clientDir: env.CLIENT_DIR ?? resolve(root, 'dist/client'),
     quiet: env.QUIET === '1',
+    renderDeadlineMs: intFrom(env.RENDER_DEADLINE_MS, 8_000),
   };
 }
 

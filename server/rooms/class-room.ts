@@ -16,11 +16,14 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
+import { JobBoard } from '../render/job-board.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
 
 const TICK_MS = 200;
+/** The reveal waits at most this long for the neural opponents' answers. */
+const NEURAL_WAIT_MS = 4_000;
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
@@ -29,6 +32,11 @@ const EXTRA_CLIENTS = 10;
 type Role = 'host' | 'player';
 interface ClientData {
   role: Role;
+}
+interface WorkerOffer {
+  backend: string;
+  msPerImage: number;
+  volunteer: boolean;
 }
 
 /**
@@ -49,6 +57,14 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private readonly kicked = new Set<string>();
   private readonly clock$ = new PhaseClock();
   private idleSince: number | null = null;
+  /** Devices that measured their model speed and may render fakes. */
+  private readonly workers = new Map<string, WorkerOffer>();
+  private board: JobBoard | null = null;
+  private finishRendering: (() => void) | null = null;
+  private neuralAnswers: Promise<void> | null = null;
+  /** True while an async step (rendering, the neural opponents) owns the phase change. */
+  private busy = false;
+  private disposed = false;
 
   override onCreate(): void {
     this.ctx = roomContext();
@@ -132,6 +148,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   override onDrop(client: Client<{ userData: ClientData }>): void {
+    this.workerLost(client.sessionId);
     if (this.kicked.has(client.sessionId)) return;
     this.setConnected(client, false);
     // The framework calls onLeave if the seat is not reclaimed in time.
@@ -146,6 +163,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   override onLeave(client: Client<{ userData: ClientData }>): void {
+    this.workerLost(client.sessionId);
     if (client.userData?.role === 'host') {
       this.hostSessions.delete(client.sessionId);
       this.state.hostConnected = this.hostSessions.size > 0;
@@ -160,6 +178,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   override onDispose(): void {
+    this.disposed = true;
+    this.finishRendering?.();
     lobbyRegistry.remove(this.state.code);
     this.ctx.log.info({ code: this.state.code }, 'lobby closed');
   }
@@ -212,11 +232,24 @@ export class ClassRoom extends Room<{ state: GameState }> {
       case 'host:pause':
         return this.setPaused((data as ClientMessage<'host:pause'>).paused);
       case 'host:skip':
-        if (this.state.phase === 'lobby' || this.state.phase === 'podium') throw new GameError('wrong_phase');
+        if (this.state.phase === 'lobby' || this.state.phase === 'podium' || this.busy) throw new GameError('wrong_phase');
         return this.advance();
       case 'host:end':
         return this.endGame();
+      case 'render:ready': {
+        const offer = data as ClientMessage<'render:ready'>;
+        this.workers.set(client.sessionId, offer);
+        return;
+      }
+      case 'render:result':
+        return this.onRenderResult(client, data as ClientMessage<'render:result'>);
     }
+  }
+
+  private onRenderResult(client: Client, message: ClientMessage<'render:result'>): void {
+    if (!this.board) throw new GameError('render_unknown_job');
+    this.board.accept(client.sessionId, message.jobId, message.pixels);
+    if (this.board.complete()) this.finishRendering?.();
   }
 
   private onAnswer(client: Client, message: ClientMessage<'answer'>): void {
@@ -227,7 +260,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
     if (player) player.answered = true;
     this.state.answeredCount += 1;
     this.sendTo(client, 'answered', { round: message.round });
-    if (this.engine.allAnswered()) this.advance();
+    if (this.engine.allAnswered() && !this.busy) this.advance();
   }
 
   private onSettings(settings: GameSettings): void {
@@ -262,7 +295,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private onStart(): void {
     if (this.state.phase !== 'lobby') throw new GameError('wrong_phase');
     if (this.engine.players.size === 0) throw new GameError('no_players');
-    this.startRound();
+    void this.startRound();
   }
 
   private setPaused(paused: boolean): void {
@@ -280,7 +313,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       if (Date.now() - this.idleSince > IDLE_DISPOSE_MS) void this.disconnect();
     }
     const phase = this.state.phase as Phase;
-    if (phase === 'lobby' || phase === 'podium' || this.state.paused) return;
+    if (phase === 'lobby' || phase === 'podium' || this.state.paused || this.busy) return;
     const seconds = Math.ceil(this.clock$.remainingMs() / 1000);
     if (seconds !== this.state.secondsLeft) this.state.secondsLeft = seconds;
     if (this.clock$.expired()) this.advance();
@@ -290,29 +323,106 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private advance(): void {
     switch (this.state.phase as Phase) {
       case 'question':
-        return this.revealRound();
+        return void this.revealRound();
       case 'reveal':
         this.engine.showLeaderboard();
         return this.enterPhase('leaderboard', LEADERBOARD_MS);
       case 'leaderboard':
-        if (this.engine.hasNextRound()) return this.startRound();
+        if (this.engine.hasNextRound()) return void this.startRound();
         return this.endGame();
       default:
         return;
     }
   }
 
-  private startRound(): void {
-    const question = this.engine.startRound();
-    for (const player of this.state.players.values()) player.answered = false;
-    this.state.answeredCount = 0;
-    this.state.round = question.round;
-    this.state.roundType = question.type;
-    this.enterPhase('question', question.durationMs);
-    this.broadcast('question', { ...question, remainingMs: question.durationMs });
+  /** Renders the next round's fakes (if any), then opens it. */
+  private async startRound(): Promise<void> {
+    this.busy = true;
+    try {
+      const { renders, hidden } = await this.renderFakes();
+      if (this.state.phase === 'podium' || this.disposed) return;
+      const question = this.engine.startRound(renders, hidden);
+      for (const player of this.state.players.values()) player.answered = false;
+      this.state.answeredCount = 0;
+      this.state.round = question.round;
+      this.state.roundType = question.type;
+      this.enterPhase('question', question.durationMs);
+      for (const client of this.clients) {
+        const own = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId)!;
+        this.sendTo(client, 'question', { ...own, remainingMs: question.durationMs });
+      }
+      this.neuralAnswers = this.engine.askNeuralOpponents(this.ctx.models).catch((err: unknown) => {
+        this.ctx.log.warn({ err }, 'neural opponents could not answer');
+      });
+    } finally {
+      this.busy = false;
+    }
   }
 
-  private revealRound(): void {
+  /**
+   * Fakes come from a device (the host screen first, else the fastest volunteer) and are
+   * validated on arrival; whatever is missing at the deadline, or when the worker is lost,
+   * the server renders with the same models. A student worker sits those images out.
+   */
+  private async renderFakes(): Promise<{ renders: Uint8Array[]; hidden: Map<string, Set<number>> }> {
+    const { jobs } = this.engine.nextRenderJobs();
+    if (jobs.length === 0) return { renders: [], hidden: new Map() };
+    const worker = this.pickWorker();
+    const deadlineMs = this.ctx.renderDeadlineMs;
+    const board = new JobBoard(jobs, worker, deadlineMs);
+    this.board = board;
+    this.state.phase = 'preparing';
+    if (worker) {
+      const client = this.clients.getById(worker);
+      if (client) this.sendTo(client, 'render:jobs', { round: this.engine.rounds.length, deadlineMs, jobs: board.tickets });
+      await new Promise<void>((resolve) => {
+        const timer = this.clock.setTimeout(resolve, deadlineMs);
+        this.finishRendering = () => {
+          timer.clear();
+          resolve();
+        };
+      });
+    }
+    this.finishRendering = null;
+    const missing = board.missing();
+    if (missing.length) {
+      this.ctx.log.info({ code: this.state.code, missing: missing.length, worker }, 'server renders fakes');
+      const pixels = await this.ctx.models.render(missing.map((i) => board.tickets[i]!.recipe));
+      missing.forEach((jobIndex, k) => board.fill(jobIndex, pixels[k]!));
+    }
+    this.board = null;
+    const hidden = new Map<string, Set<number>>();
+    if (worker && !this.hostSessions.has(worker)) hidden.set(worker, board.allJobs());
+    return { renders: board.results(), hidden };
+  }
+
+  private pickWorker(): string | null {
+    const ranked = (ids: Iterable<string>) =>
+      [...ids]
+        .filter((id) => this.workers.has(id) && this.clients.getById(id))
+        .sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
+    const hosts = ranked(this.hostSessions);
+    if (hosts.length) return hosts[0]!;
+    const volunteers = ranked([...this.workers.keys()].filter((id) => this.workers.get(id)!.volunteer && this.engine.players.has(id)));
+    return volunteers[0] ?? null;
+  }
+
+  private workerLost(sessionId: string): void {
+    this.workers.delete(sessionId);
+    if (this.board?.workerId === sessionId) this.finishRendering?.();
+  }
+
+  private async revealRound(): Promise<void> {
+    this.busy = true;
+    try {
+      if (this.neuralAnswers) {
+        await Promise.race([this.neuralAnswers, new Promise((resolve) => this.clock.setTimeout(resolve, NEURAL_WAIT_MS))]);
+        this.neuralAnswers = null;
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (this.state.phase !== 'question') return;
     const { payload, rows } = this.engine.reveal();
     this.ctx.store.recordResults(this.state.code, rows);
     this.syncScores();
@@ -322,6 +432,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   private endGame(): void {
     if (this.state.phase === 'podium') throw new GameError('game_over');
+    this.finishRendering?.();
     if (this.state.phase === 'question') {
       // Answers already given still count and reach the report.
       const { rows } = this.engine.reveal();
@@ -355,7 +466,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   /** Sends a client who (re)joins mid-round what the others already saw. */
   private catchUp(client: Client): void {
-    const question = this.engine.questionPayload();
+    const question = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId);
     if (question) this.sendTo(client, 'question', { ...question, remainingMs: this.clock$.remainingMs() });
     const reveal = this.state.phase === 'reveal' ? this.engine.revealPayload() : null;
     if (reveal) this.sendTo(client, 'reveal', reveal);
@@ -364,7 +475,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private removePlayer(id: string): void {
     this.engine.removePlayer(id);
     this.state.players.delete(id);
-    if (this.state.phase === 'question') {
+    if (this.state.phase === 'question' && !this.busy) {
       this.state.answeredCount = this.engine.current?.answers.size ?? 0;
       if (this.engine.allAnswered()) this.advance();
     }

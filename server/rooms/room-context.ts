@@ -1,3 +1,4 @@
+import type { FakeRenderer, NeuralOpponents } from '../../shared/render/recipes.ts';
 import type { Logger } from '../logger.ts';
 import type { ResultsStore } from '../store/results-store.ts';
 
@@ -6,6 +7,9 @@ export interface RoomContext {
   store: ResultsStore;
   maxPlayers: number;
   log: Logger;
+  /** The server's own models (TF.js WASM in Node): renders fakes no device delivered, and plays the neural opponents. */
+  models: FakeRenderer & NeuralOpponents;
+  renderDeadlineMs: number;
 }
 
 let current: RoomContext | null = null;

@@ -1,4 +1,5 @@
 import { GameError } from '../protocol/errors.ts';
+import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import { deriveSeed } from '../random.ts';
 import type { PlayerAnswer } from '../rounds/round-rules.ts';
 import { roundRules, type RoundType } from '../rounds/registry.ts';
@@ -33,6 +34,8 @@ export interface RoundRecord {
   speedBonus: boolean;
   secret: unknown;
   question: unknown;
+  /** Render jobs each player's device did for this round: they sit those images out. */
+  hiddenJobs: Map<string, Set<number>>;
   answers: Map<string, RecordedAnswer>;
   revealed: boolean;
 }
@@ -123,14 +126,29 @@ export class GameEngine {
     return this.rounds.length < this.plan.length;
   }
 
-  /** Draws the next round and opens answers. */
-  startRound(): QuestionPayload {
+  private nextSeed(): number {
+    return deriveSeed(this.seed, `round-${this.rounds.length}`);
+  }
+
+  /** What a generative model must render before the next round can start (often nothing). */
+  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[] } {
+    if (!this.hasNextRound()) throw new GameError('game_over');
+    const planned = this.plan[this.rounds.length]!;
+    const rules = roundRules(planned.type);
+    return { type: planned.type, jobs: rules.renderJobs?.(this.nextSeed(), planned.options) ?? [] };
+  }
+
+  /**
+   * Draws the next round and opens answers. `renders` are the pixels of `nextRenderJobs()`
+   * in order; `hiddenJobs` says which player's device rendered which of them.
+   */
+  startRound(renders: readonly Uint8Array[] = [], hiddenJobs = new Map<string, Set<number>>()): QuestionPayload {
     if (this.phase === 'question' || this.phase === 'podium') throw new GameError('wrong_phase');
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
     const planned = this.plan[index]!;
-    const seed = deriveSeed(this.seed, `round-${index}`);
-    const { secret, question } = roundRules(planned.type).prepare(seed);
+    const seed = this.nextSeed();
+    const { secret, question } = roundRules(planned.type).prepare(seed, planned.options, renders);
     this.rounds.push({
       index,
       type: planned.type,
@@ -139,6 +157,7 @@ export class GameEngine {
       speedBonus: planned.speedBonus,
       secret,
       question,
+      hiddenJobs,
       answers: new Map(),
       revealed: false,
     });
@@ -146,11 +165,12 @@ export class GameEngine {
     return this.questionPayload()!;
   }
 
-  /** The question of the open round, for players who arrive or come back mid-round. */
-  questionPayload(): QuestionPayload | null {
+  /** The question of the open round as one player (or the host, with no id) may see it. */
+  questionPayload(playerId?: string): QuestionPayload | null {
     const round = this.current;
     if (!round || this.phase !== 'question') return null;
     const rules = roundRules(round.type);
+    const hidden = playerId === undefined ? undefined : round.hiddenJobs.get(playerId);
     return {
       round: round.index,
       totalRounds: this.totalRounds,
@@ -158,8 +178,20 @@ export class GameEngine {
       title: rules.title,
       formula: rules.formula,
       durationMs: round.durationMs,
-      question: round.question,
+      question: hidden && rules.questionFor ? rules.questionFor(round.question, hidden, round.secret) : round.question,
     };
+  }
+
+  /** Whether a player's question differs from the common one (their device rendered part of it). */
+  hasOwnQuestion(playerId: string): boolean {
+    return (this.current?.hiddenJobs.get(playerId)?.size ?? 0) > 0;
+  }
+
+  /** Lets the trained models answer the open round; their answers appear at the reveal. */
+  async askNeuralOpponents(opponents: NeuralOpponents): Promise<void> {
+    const round = this.current;
+    if (!round) return;
+    await roundRules(round.type).neural?.(round.secret, opponents);
   }
 
   /** Validates and scores one answer; throws GameError and changes nothing when refused. */
@@ -173,6 +205,8 @@ export class GameEngine {
     const rules = roundRules(round.type);
     const parsed = rules.answerSchema.safeParse(payload);
     if (!parsed.success) throw new GameError('bad_message', 'That answer is not valid for this round.');
+    const problem = rules.validateAnswer?.(round.secret, parsed.data, round.hiddenJobs.get(playerId) ?? new Set());
+    if (problem) throw new GameError('bad_message', problem);
     const speedFraction = round.speedBonus ? Math.max(0, 1 - elapsedMs / round.durationMs) : null;
     const score = rules.score(round.secret, parsed.data, speedFraction);
     const recorded: RecordedAnswer = { answer: parsed.data, elapsedMs, ...score };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUND_TYPE_NAMES, type RoundType } from '../rounds/registry.ts';
+import { ROUND_TYPE_NAMES, roundRules, type RoundType } from '../rounds/registry.ts';
 
 export const TIMER_MIN_SEC = 10;
 export const TIMER_MAX_SEC = 120;
@@ -13,8 +13,15 @@ export const playlistEntrySchema = z
     type: z.enum(ROUND_TYPE_NAMES as [RoundType, ...RoundType[]]),
     count: z.number().int().min(1).max(MAX_ROUNDS_PER_ENTRY),
     timerSec: z.number().int().min(TIMER_MIN_SEC).max(TIMER_MAX_SEC),
+    /** Per-type settings, checked by that round type's own schema; defaults when left out. */
+    options: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, ctx) => {
+    if (entry.options === undefined) return;
+    const result = roundRules(entry.type).optionsSchema.safeParse(entry.options);
+    if (!result.success) ctx.addIssue({ code: 'custom', path: ['options'], message: `Invalid ${entry.type} options: ${result.error.message}` });
+  });
 
 export const gameSettingsSchema = z
   .object({
@@ -35,16 +42,20 @@ export interface PlannedRound {
   type: RoundType;
   durationMs: number;
   speedBonus: boolean;
+  options: unknown;
 }
 
 /** Expands the host's playlist into the rounds that will actually be played. */
 export function planRounds(settings: GameSettings): PlannedRound[] {
   const factor = settings.relaxed ? RELAXED_TIMER_FACTOR : 1;
-  return settings.playlist.flatMap((entry) =>
-    Array.from({ length: entry.count }, () => ({
+  return settings.playlist.flatMap((entry) => {
+    const rules = roundRules(entry.type);
+    const options = rules.optionsSchema.parse(entry.options ?? rules.defaultOptions);
+    return Array.from({ length: entry.count }, () => ({
       type: entry.type,
       durationMs: entry.timerSec * factor * 1000,
       speedBonus: !settings.relaxed,
-    })),
-  );
+      options,
+    }));
+  });
 }

@@ -19,6 +19,12 @@ export const ERRORS = {
   bad_host_secret: 'This browser is not the host of that class.',
   game_over: 'The game is over.',
   no_players: 'Wait until at least one student has joined.',
+  render_unknown_job: 'No such render job is open.',
+  render_not_yours: 'That render job belongs to another device.',
+  render_bad_pixels: 'A rendered image must be exactly 32×32 RGB bytes.',
+  render_late: 'That render arrived after its deadline.',
+  render_duplicate: 'That render job was already delivered.',
+  render_too_fast: 'Too many uploads; slow down.',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

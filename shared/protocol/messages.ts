@@ -3,6 +3,7 @@ import { NICKNAME_MAX } from '../game/lobby-rules.ts';
 import { gameSettingsSchema } from '../game/settings.ts';
 import type { QuestionPayload, RevealPayload } from '../game/engine.ts';
 import type { ErrorMessage } from './errors.ts';
+import type { RenderRecipe } from '../render/recipes.ts';
 
 /** The room's name on the Colyseus server. */
 export const ROOM_NAME = 'class';
@@ -25,6 +26,18 @@ export const CLIENT_MESSAGES = {
   'host:pause': z.object({ paused: z.boolean() }).strict(),
   'host:skip': nothing,
   'host:end': nothing,
+  /** A device offers to render fakes: its measured backend and speed (ms per image). */
+  'render:ready': z
+    .object({ backend: z.string().max(16), msPerImage: z.number().positive().max(60_000), volunteer: z.boolean() })
+    .strict(),
+  /** Pixels of one render job; checked again (job, worker, deadline, rate) by the job board. */
+  'render:result': z
+    .object({
+      jobId: z.string().max(32),
+      // Bytes of any length pass here so the job board can say precisely what is wrong.
+      pixels: z.instanceof(Uint8Array),
+    })
+    .strict(),
 } as const;
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
@@ -45,5 +58,7 @@ export interface ServerMessages {
   reveal: RevealPayload & { yourPoints?: number };
   error: ErrorMessage;
   kicked: { message: string };
+  /** Only ever sent to the assigned render worker. */
+  'render:jobs': { round: number; deadlineMs: number; jobs: { jobId: string; recipe: RenderRecipe }[] };
 }
 export type ServerMessageType = keyof ServerMessages;

@@ -1,9 +1,13 @@
+import { judgeRound } from './judge-round.ts';
 import type { AnyRoundRules } from './round-rules.ts';
+import { spotFakeRound } from './spot-fake-round.ts';
 import { timestepRound } from './timestep-round.ts';
 
 /** Every round type the playlist can hold. A new round is one entry here plus its scene. */
 export const ROUND_TYPES = {
   timestep: timestepRound,
+  'spot-fake': spotFakeRound,
+  judge: judgeRound,
 } as const satisfies Record<string, AnyRoundRules>;
 
 export type RoundType = keyof typeof ROUND_TYPES;

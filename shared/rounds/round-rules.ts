@@ -1,28 +1,43 @@
 import type { z } from 'zod';
+import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 
 /** What every round type provides: one rule book used by the server room and solo mode. */
-export interface RoundRules<Secret, Question, Answer, Reveal> {
+export interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, never>> {
   readonly type: string;
   /** Shown in the host's playlist and on screen. */
   readonly title: string;
   /** One line for the host's playlist: what students do. */
   readonly blurb: string;
+  /** The host's per-round settings for this type (images per round, fake source…). */
+  readonly optionsSchema: z.ZodType<Options>;
+  readonly defaultOptions: Options;
   /** Validates a player's answer payload (never trust the client). */
   readonly answerSchema: z.ZodType<Answer>;
+  /** The scoring rule as players read it on screen. */
+  readonly formula: string;
   /**
-   * Draws a round from a seed. The secret stays on the server until the reveal; the
-   * question is all a player's device ever receives before it.
+   * Fakes the round needs from a generative model before it can start, in the order
+   * `prepare` will receive their pixels. Rounds without fakes leave this out.
    */
-  prepare(seed: number): { secret: Secret; question: Question };
+  renderJobs?(seed: number, options: Options): RenderRecipe[];
+  /**
+   * Draws a round from a seed (and rendered fakes). The secret stays on the server until
+   * the reveal; the question is all a player's device ever receives before it.
+   */
+  prepare(seed: number, options: Options, renders: readonly Uint8Array[]): { secret: Secret; question: Question };
+  /** A player's own question: without the images their device rendered (it knows those are fakes). */
+  questionFor?(question: Question, hiddenJobs: ReadonlySet<number>, secret: Secret): Question;
+  /** Checks an answer against the round (image ids exist and were shown to this player); a message when it does not fit. */
+  validateAnswer?(secret: Secret, answer: Answer, hiddenJobs: ReadonlySet<number>): string | null;
   /** Points for one answer. `speedFraction` is the share of time left (0..1), or null when speed does not count. */
   score(secret: Secret, answer: Answer, speedFraction: number | null): ScoreBreakdown;
+  /** Lets the trained models answer too (filled into the secret before the reveal). */
+  neural?(secret: Secret, opponents: NeuralOpponents): Promise<void>;
   /** Everything the reveal screen shows, including every player's answer. */
   reveal(secret: Secret, answers: readonly PlayerAnswer<Answer>[]): Reveal;
   /** Plain-text forms for the CSV report. */
   formatAnswer(answer: Answer): string;
   formatTruth(secret: Secret): string;
-  /** The scoring rule as players read it on screen. */
-  readonly formula: string;
 }
 
 export interface ScoreBreakdown {
@@ -39,6 +54,6 @@ export interface PlayerAnswer<Answer> {
   elapsedMs: number;
 }
 
-// The rule book is generic over its payloads; callers that only route messages use this.
+// The registry holds rule books of different payload types; callers that route by type use this.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoundRules = RoundRules<any, any, any, any>;
+export type AnyRoundRules = RoundRules<any, any, any, any, any>;

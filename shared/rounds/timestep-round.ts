@@ -63,6 +63,8 @@ export const timestepRound: RoundRules<TimestepSecret, TimestepQuestion, Timeste
   type: 'timestep',
   title: 'Guess the timestep',
   blurb: 'An image went through t steps of the DDPM forward process. How noisy is it? Guess t.',
+  optionsSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+  defaultOptions: {},
   answerSchema: z.object({ t: z.number().int().min(1).max(TIMESTEP_T) }).strict(),
   formula: `points = round(${ACCURACY_MAX} · max(0, 1 − |t̂ − t| / ${TIMESTEP_TOLERANCE})) + speed bonus (up to ${SPEED_BONUS_MAX} · time left, only when the guess scores)`,
 

@@ -58,7 +58,7 @@ describe('settings', () => {
     const settings = gameSettingsSchema.parse({ playlist: [{ type: 'timestep', count: 3, timerSec: 20 }], relaxed: true });
     const plan = planRounds(settings);
     expect(plan).toHaveLength(3);
-    expect(plan[0]).toEqual({ type: 'timestep', durationMs: 60_000, speedBonus: false });
+    expect(plan[0]).toEqual({ type: 'timestep', durationMs: 60_000, speedBonus: false, options: {} });
     expect(gameSettingsSchema.safeParse({ playlist: [{ type: 'timestep', count: 3, timerSec: 5 }], relaxed: false }).success).toBe(false);
     expect(gameSettingsSchema.safeParse({ playlist: [{ type: 'nope', count: 3, timerSec: 20 }], relaxed: false }).success).toBe(false);
   });

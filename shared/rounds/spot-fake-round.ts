@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { makeSample } from '../dataset/index.ts';
+import { createRng, deriveSeed } from '../random.ts';
+import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
+import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
+import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { imageIds } from './image-ids.ts';
+
+/** "Spot the fake": every player is the discriminator D of the GAN minimax game. */
+export const spotFakeOptionsSchema = z
+  .object({
+    images: z.number().int().min(2).max(8),
+    source: z.enum(FAKE_SOURCES),
+    difficulty: z.enum(DIFFICULTIES),
+  })
+  .strict();
+export type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
+export const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium' };
+
+export interface SpotFakeImage {
+  id: string;
+  real: boolean;
+  caption: string;
+  pixels: Uint8Array;
+  /** Index into the round's render jobs, for fakes. */
+  job: number | null;
+}
+export interface SpotFakeSecret {
+  images: SpotFakeImage[];
+  source: FakeSource;
+  difficulty: Difficulty;
+  /** The trained discriminator's D(x, φ(t)) per image id, filled in before the reveal. */
+  neural: Record<string, number> | null;
+}
+export interface SpotFakeQuestion {
+  kind: 'spot-fake';
+  images: { id: string; caption: string; pixels: Uint8Array }[];
+  confidences: readonly number[];
+}
+export interface SpotFakeAnswer {
+  answers: { id: string; real: boolean; confidence: number }[];
+}
+export interface SpotFakeReveal {
+  kind: 'spot-fake';
+  source: FakeSource;
+  images: {
+    id: string;
+    real: boolean;
+    caption: string;
+    pixels: Uint8Array;
+    /** Mean D over the class's answers, and how many said real / fake. */
+    classD: number | null;
+    saidReal: number;
+    saidFake: number;
+    neuralD: number | null;
+    /** Who this image fooled (a fake called real, or a real called fake). */
+    fooled: string[];
+  }[];
+  /** V(D,G) estimated from the class's answers and from the neural D, in nats; −log 4 at the equilibrium. */
+  classValue: number | null;
+  neuralValue: number | null;
+  equilibriumValue: number;
+  players: { playerId: string; nickname: string; points: number; correct: number }[];
+}
+
+export function fakeCount(images: number): number {
+  return Math.floor(images / 2);
+}
+
+/** Which images are fakes and their captions: decided from the seed alone. */
+function layout(seed: number, options: SpotFakeOptions) {
+  const rng = createRng(deriveSeed(seed, 'spot-fake'));
+  const fakes = fakeCount(options.images);
+  const order = Array.from({ length: options.images }, (_, i) => i < fakes);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const ids = imageIds(rng, options.images);
+  return order.map((isFake, i) => {
+    const sample = makeSample(rng.int(0, 0x7fffffff));
+    return { id: ids[i]!, isFake, sample, fakeSeed: rng.int(0, 0x7fffffff) };
+  });
+}
+
+export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFakeAnswer, SpotFakeReveal, SpotFakeOptions> = {
+  type: 'spot-fake',
+  title: 'Spot the fake',
+  blurb: 'You are the discriminator D. Real data-set image or generator fake? Say how sure you are.',
+  optionsSchema: spotFakeOptionsSchema,
+  defaultOptions: SPOT_FAKE_DEFAULTS,
+  answerSchema: z
+    .object({
+      answers: z
+        .array(
+          z
+            .object({
+              id: z.string().max(16),
+              real: z.boolean(),
+              confidence: z.number().refine((c) => (CONFIDENCES as readonly number[]).includes(c), 'confidence is one of the offered steps'),
+            })
+            .strict(),
+        )
+        .max(8),
+    })
+    .strict(),
+  formula: LOG_SCORE_FORMULA,
+
+  renderJobs(seed, options) {
+    return layout(seed, options)
+      .filter((item) => item.isFake)
+      .map((item): RenderRecipe => recipeFor(options.source, options.difficulty, item.sample.caption, item.fakeSeed));
+  },
+
+  prepare(seed, options, renders) {
+    let job = 0;
+    const images: SpotFakeImage[] = layout(seed, options).map((item) => {
+      if (!item.isFake) return { id: item.id, real: true, caption: item.sample.caption, pixels: item.sample.pixels, job: null };
+      const pixels = renders[job];
+      if (!pixels) throw new Error('spot-fake: a fake was not rendered');
+      return { id: item.id, real: false, caption: item.sample.caption, pixels, job: job++ };
+    });
+    return {
+      secret: { images, source: options.source, difficulty: options.difficulty, neural: null },
+      question: {
+        kind: 'spot-fake',
+        images: images.map(({ id, caption, pixels }) => ({ id, caption, pixels })),
+        confidences: CONFIDENCES,
+      },
+    };
+  },
+
+  questionFor(question, hiddenJobs, secret) {
+    if (hiddenJobs.size === 0) return question;
+    const hiddenIds = new Set(secret.images.filter((im) => im.job !== null && hiddenJobs.has(im.job)).map((im) => im.id));
+    return { ...question, images: question.images.filter((im) => !hiddenIds.has(im.id)) };
+  },
+
+  validateAnswer(secret, answer, hiddenJobs) {
+    const ids = new Set(secret.images.filter((im) => im.job === null || !hiddenJobs.has(im.job)).map((im) => im.id));
+    const seen = new Set<string>();
+    for (const a of answer.answers) {
+      if (!ids.has(a.id) || seen.has(a.id)) return 'An answer names an image that is not in this round.';
+      seen.add(a.id);
+    }
+    return null;
+  },
+
+  score(secret, answer): ScoreBreakdown {
+    let points = 0;
+    for (const a of answer.answers) {
+      const image = secret.images.find((im) => im.id === a.id)!;
+      const d = answerToD(a.real, a.confidence);
+      points += logScore(image.real ? d : 1 - d);
+    }
+    return { points, accuracy: points, speedBonus: 0 };
+  },
+
+  async neural(secret, opponents: NeuralOpponents) {
+    const d = await opponents.discriminate(
+      secret.images.map((im) => im.pixels),
+      secret.images.map((im) => im.caption),
+    );
+    secret.neural = Object.fromEntries(secret.images.map((im, i) => [im.id, d[i]!]));
+  },
+
+  reveal(secret, answers) {
+    const terms: number[] = [];
+    const neuralTerms: number[] = [];
+    const images = secret.images.map((im) => {
+      let sum = 0;
+      let saidReal = 0;
+      let saidFake = 0;
+      const fooled: string[] = [];
+      for (const a of answers) {
+        const given = a.answer.answers.find((x) => x.id === im.id);
+        if (!given) continue;
+        const d = answerToD(given.real, given.confidence);
+        sum += d;
+        terms.push(valueTerm(im.real, d));
+        if (given.real) saidReal++;
+        else saidFake++;
+        if (given.real !== im.real) fooled.push(a.nickname);
+      }
+      const n = saidReal + saidFake;
+      const neuralD = secret.neural?.[im.id] ?? null;
+      if (neuralD !== null) neuralTerms.push(valueTerm(im.real, neuralD));
+      return { id: im.id, real: im.real, caption: im.caption, pixels: im.pixels, classD: n ? sum / n : null, saidReal, saidFake, neuralD, fooled };
+    });
+    return {
+      kind: 'spot-fake',
+      source: secret.source,
+      images,
+      classValue: valueEstimate(secret, answers),
+      neuralValue: neuralTerms.length ? valueFromTerms(secret, (im) => secret.neural?.[im.id] ?? null) : null,
+      equilibriumValue: -Math.log(4),
+      players: answers.map((a) => ({
+        playerId: a.playerId,
+        nickname: a.nickname,
+        points: a.points,
+        correct: a.answer.answers.filter((x) => secret.images.find((im) => im.id === x.id)?.real === x.real).length,
+      })),
+    };
+  },
+
+  formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),
+  formatTruth: (secret) => secret.images.map((im) => `${im.id}:${im.real ? 'real' : 'fake'}`).join(' '),
+};
+
+/**
+ * V(D,G) = E_real[log D(x)] + E_fake[log(1 − D(G(z)))]: each expectation is the mean over
+ * that kind of image of the class's mean D, so the estimate has the lecture's form.
+ */
+function valueEstimate(secret: SpotFakeSecret, answers: readonly { answer: SpotFakeAnswer }[]): number | null {
+  return valueFromTerms(secret, (im) => {
+    const ds = answers.flatMap((a) => a.answer.answers.filter((x) => x.id === im.id).map((x) => answerToD(x.real, x.confidence)));
+    return ds.length ? ds.reduce((s, d) => s + d, 0) / ds.length : null;
+  });
+}
+
+function valueFromTerms(secret: SpotFakeSecret, dOf: (im: SpotFakeImage) => number | null): number | null {
+  const real: number[] = [];
+  const fake: number[] = [];
+  for (const im of secret.images) {
+    const d = dOf(im);
+    if (d === null) continue;
+    (im.real ? real : fake).push(valueTerm(im.real, d));
+  }
+  if (!real.length || !fake.length) return null;
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  return mean(real) + mean(fake);
+}

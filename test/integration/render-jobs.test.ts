@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerMessages } from '../../shared/protocol/messages.ts';
+import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
+import type { SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
+import type { JudgeQuestion, JudgeReveal } from '../../shared/rounds/judge-round.ts';
+import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ renderDeadlineMs: 3_000 });
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+type Jobs = ServerMessages['render:jobs'];
+/** A recognisable fake: the test plays the worker device and paints each job a flat colour. */
+const painted = (i: number) => new Uint8Array(IMAGE_BYTES).fill(40 + i * 30);
+
+/** Every key anywhere in a payload: a leaked label or recipe would show up here. */
+function keysOf(value: unknown, out = new Set<string>()): Set<string> {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      out.add(k);
+      keysOf(v, out);
+    }
+  }
+  return out;
+}
+const LEAKS = ['real', 'truth', 'fake', 'recipe', 'jobs', 'jobId', 'zSeed', 'seed', 'model', 'job', 'trueCaption', 'neural', 'verdict'];
+
+async function lobby(type: 'spot-fake' | 'judge', names: string[], images = 4) {
+  const { room: host, code } = await h.host();
+  const players: GameRoom[] = [];
+  for (const n of names) players.push(await h.join(code, n));
+  host.send('host:settings', {
+    playlist: [{ type, count: 1, timerSec: 30, options: { images, source: 'gan', difficulty: 'medium' } }],
+    relaxed: true,
+  });
+  await stateWhere(host, (s) => s.players.size === names.length && JSON.parse(s.settings).playlist[0].type === type);
+  return { host, code, players };
+}
+
+describe('render jobs', () => {
+  it('spot the fake: the host renders, players get opaque pixels and no labels until the reveal', async () => {
+    const { host, players } = await lobby('spot-fake', ['Ada', 'Bo', 'Cy'], 4);
+    const logs = players.map(recordMessages);
+    host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: true });
+    await sleep(50);
+    const jobsMsg = nextMessage(host, 'render:jobs');
+    const questions = players.map((p) => nextMessage(p, 'question'));
+    host.send('host:start');
+    const jobs = (await jobsMsg) as Jobs;
+    expect(jobs.jobs).toHaveLength(2);
+    expect(jobs.jobs[0]!.recipe.model).toBe('gan');
+    await stateWhere(host, (s) => s.phase === 'preparing');
+    jobs.jobs.forEach((job, i) => host.send('render:result', { jobId: job.jobId, pixels: painted(i) }));
+
+    const q = (await questions[0]!).question as SpotFakeQuestion;
+    expect(q.images).toHaveLength(4);
+    const uploaded = q.images.filter((im) => im.pixels.every((v) => v === im.pixels[0]));
+    expect(uploaded).toHaveLength(2); // the worker's pixels, served as opaque images
+    for (const im of q.images) {
+      expect(Object.keys(im).sort()).toEqual(['caption', 'id', 'pixels']);
+      expect(im.id).toMatch(/^[0-9a-z]{7}$/);
+    }
+    // Answer: everyone calls every image real, at different confidences.
+    const reveals = players.map((p) => nextMessage(p, 'reveal'));
+    for (const [k, p] of players.entries()) {
+      p.send('answer', { round: 0, answer: { answers: q.images.map((im) => ({ id: im.id, real: true, confidence: [0.6, 0.9, 0.99][k] })) } });
+    }
+    const before = logs.flatMap((log) => log.filter((m) => m.type !== 'reveal'));
+    expect(before.some((m) => m.type === 'render:jobs')).toBe(false);
+    for (const m of before) for (const k of LEAKS) expect(keysOf(m.payload).has(k), `${m.type} carries ${k}`).toBe(false);
+
+    const reveal = (await reveals[0]!).reveal as SpotFakeReveal;
+    expect(reveal.images.filter((im) => !im.real)).toHaveLength(2);
+    for (const im of reveal.images) expect(im.saidReal).toBe(3);
+    expect(reveal.images.filter((im) => !im.real).every((im) => im.fooled.length === 3)).toBe(true);
+    expect(reveal.classValue).toBeLessThan(0);
+    expect(reveal.equilibriumValue).toBeCloseTo(-Math.log(4));
+  });
+
+  it('rejects uploads with a wrong job, wrong worker, wrong size, twice, too often or too late', async () => {
+    const { host, players } = await lobby('judge', ['Dan', 'Eva'], 6);
+    const [dan] = players as [GameRoom];
+    host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: false });
+    await sleep(50);
+    const jobsMsg = nextMessage(host, 'render:jobs');
+    host.send('host:start');
+    const { jobs } = (await jobsMsg) as Jobs;
+    expect(jobs.length).toBeGreaterThanOrEqual(1);
+    const expectError = async (room: GameRoom, payload: unknown, code: string) => {
+      const error = nextMessage(room, 'error');
+      room.send('render:result', payload as never);
+      expect((await error).code).toBe(code);
+    };
+    await expectError(host, { jobId: 'not-a-job', pixels: painted(0) }, 'render_unknown_job');
+    await expectError(dan, { jobId: jobs[0]!.jobId, pixels: painted(0) }, 'render_not_yours');
+    await expectError(host, { jobId: jobs[0]!.jobId, pixels: new Uint8Array(IMAGE_BYTES - 1) }, 'render_bad_pixels');
+    await expectError(host, { jobId: jobs[0]!.jobId, pixels: new Uint8Array(16 * 16 * 3) }, 'render_bad_pixels');
+    await expectError(host, { jobId: jobs[0]!.jobId, pixels: 'AAAA' }, 'bad_message');
+    await expectError(host, { jobId: jobs[0]!.jobId }, 'bad_message');
+    if (jobs.length > 1) {
+      host.send('render:result', { jobId: jobs[0]!.jobId, pixels: painted(0) });
+      await expectError(host, { jobId: jobs[0]!.jobId, pixels: painted(0) }, 'render_duplicate');
+    }
+    expect(host.state.phase).toBe('preparing');
+    await stateWhere(host, (s) => s.phase === 'question', 15_000); // the deadline passes; the server renders the rest
+    await expectError(host, { jobId: jobs.at(-1)!.jobId, pixels: painted(1) }, 'render_unknown_job');
+  });
+
+  it('a volunteer student renders and sits those images out; the others see them', async () => {
+    const { host, players } = await lobby('judge', ['Fin', 'Gil', 'Hana'], 3);
+    const [fin, gil] = players as [GameRoom, GameRoom];
+    gil.send('render:ready', { backend: 'webgl', msPerImage: 40, volunteer: true });
+    fin.send('render:ready', { backend: 'wasm', msPerImage: 8, volunteer: true }); // the fastest volunteer
+    await sleep(50);
+    const jobsMsg = nextMessage(fin, 'render:jobs');
+    const finQuestion = nextMessage(fin, 'question');
+    const gilQuestion = nextMessage(gil, 'question');
+    host.send('host:start');
+    const { jobs } = (await jobsMsg) as Jobs;
+    jobs.forEach((job, i) => fin.send('render:result', { jobId: job.jobId, pixels: painted(i) }));
+    const mine = (await finQuestion).question as JudgeQuestion;
+    const theirs = (await gilQuestion).question as JudgeQuestion;
+    expect(theirs.items).toHaveLength(3);
+    expect(mine.items).toHaveLength(3 - jobs.length);
+    const hiddenId = theirs.items.find((it) => !mine.items.some((m) => m.id === it.id))!.id;
+    const error = nextMessage(fin, 'error');
+    fin.send('answer', { round: 0, answer: { answers: [{ id: hiddenId, verdict: 'fake' }] } });
+    expect((await error).code).toBe('bad_message');
+    const revealMsg = nextMessage(gil, 'reveal');
+    host.send('host:skip');
+    const reveal = (await revealMsg).reveal as JudgeReveal;
+    expect(reveal.items.find((it) => it.id === hiddenId)?.truth).toBe('fake');
+  });
+
+  it('when the worker is lost, the server renders the fakes itself and the round goes on', async () => {
+    const { host, players } = await lobby('spot-fake', ['Ida'], 2);
+    host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: false });
+    await sleep(50);
+    const jobsMsg = nextMessage(host, 'render:jobs');
+    const question = nextMessage(players[0]!, 'question', 60_000);
+    host.send('host:start');
+    await jobsMsg;
+    host.reconnection.enabled = false;
+    host.connection.close(4999, 'the projector laptop crashed');
+    const q = (await question).question as SpotFakeQuestion;
+    expect(q.images).toHaveLength(2);
+    for (const im of q.images) {
+      expect(im.pixels.length).toBe(IMAGE_BYTES);
+      expect(new Set(im.pixels).size).toBeGreaterThan(20); // a model's image, not a flat fill
+    }
+  }, 90_000);
+});
