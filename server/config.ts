@@ -15,6 +15,7 @@ export interface ServerConfig {
   quiet: boolean;
   /** How long a render worker has for a round's fakes before the server renders them. */
   renderDeadlineMs: number;
+  generatorPickMs: number;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -28,6 +29,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     clientDir: env.CLIENT_DIR ?? resolve(root, 'dist/client'),
     quiet: env.QUIET === '1',
     renderDeadlineMs: intFrom(env.RENDER_DEADLINE_MS, 8_000),
+    generatorPickMs: intFrom(env.GENERATOR_PICK_MS, 20_000),
   };
 }
 

@@ -16,6 +16,8 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
+import { withSeed, type RenderRecipe } from '../../shared/render/recipes.ts';
+import { deriveSeed } from '../../shared/random.ts';
 import { JobBoard } from '../render/job-board.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { PhaseClock } from './phase-clock.ts';
@@ -24,6 +26,8 @@ import { roomContext, type RoomContext } from './room-context.ts';
 const TICK_MS = 200;
 /** The reveal waits at most this long for the neural opponents' answers. */
 const NEURAL_WAIT_MS = 4_000;
+/** Candidates a generator player chooses among for each fake. */
+const GENERATOR_CANDIDATES = 4;
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
@@ -62,6 +66,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private board: JobBoard | null = null;
   private finishRendering: (() => void) | null = null;
   private neuralAnswers: Promise<void> | null = null;
+  /** Generator players' open picks: slot (render job) → candidate recipes and the pick. */
+  private genSlots = new Map<number, { playerId: string; candidates: RenderRecipe[]; pick: number | null }>();
+  private finishPicking: (() => void) | null = null;
+  private readonly generatorTurns = new Map<string, number>();
   /** True while an async step (rendering, the neural opponents) owns the phase change. */
   private busy = false;
   private disposed = false;
@@ -180,6 +188,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   override onDispose(): void {
     this.disposed = true;
     this.finishRendering?.();
+    this.finishPicking?.();
     lobbyRegistry.remove(this.state.code);
     this.ctx.log.info({ code: this.state.code }, 'lobby closed');
   }
@@ -243,7 +252,17 @@ export class ClassRoom extends Room<{ state: GameState }> {
       }
       case 'render:result':
         return this.onRenderResult(client, data as ClientMessage<'render:result'>);
+      case 'gen:pick':
+        return this.onGeneratorPick(client, data as ClientMessage<'gen:pick'>);
     }
+  }
+
+  private onGeneratorPick(client: Client, message: ClientMessage<'gen:pick'>): void {
+    const slot = this.genSlots.get(message.slot);
+    if (!slot || slot.playerId !== client.sessionId) throw new GameError('not_generator');
+    if (message.candidate >= slot.candidates.length) throw new GameError('bad_message', 'No such candidate.');
+    slot.pick = message.candidate;
+    if ([...this.genSlots.values()].every((s) => s.pick !== null)) this.finishPicking?.();
   }
 
   private onRenderResult(client: Client, message: ClientMessage<'render:result'>): void {
@@ -339,9 +358,9 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private async startRound(): Promise<void> {
     this.busy = true;
     try {
-      const { renders, hidden } = await this.renderFakes();
+      const { renders, hidden, generators } = await this.renderFakes();
       if (this.state.phase === 'podium' || this.disposed) return;
-      const question = this.engine.startRound(renders, hidden);
+      const question = this.engine.startRound(renders, hidden, generators);
       for (const player of this.state.players.values()) player.answered = false;
       this.state.answeredCount = 0;
       this.state.round = question.round;
@@ -364,14 +383,15 @@ export class ClassRoom extends Room<{ state: GameState }> {
    * validated on arrival; whatever is missing at the deadline, or when the worker is lost,
    * the server renders with the same models. A student worker sits those images out.
    */
-  private async renderFakes(): Promise<{ renders: Uint8Array[]; hidden: Map<string, Set<number>> }> {
-    const { jobs } = this.engine.nextRenderJobs();
-    if (jobs.length === 0) return { renders: [], hidden: new Map() };
+  private async renderFakes(): Promise<{ renders: Uint8Array[]; hidden: Map<string, Set<number>>; generators: Map<string, number[]> }> {
+    const next = this.engine.nextRenderJobs();
+    if (next.jobs.length === 0) return { renders: [], hidden: new Map(), generators: new Map() };
+    this.state.phase = 'preparing';
+    const { jobs, generators } = await this.generatorPicks(next.jobs, next.generators, next.seed);
     const worker = this.pickWorker();
     const deadlineMs = this.ctx.renderDeadlineMs;
     const board = new JobBoard(jobs, worker, deadlineMs);
     this.board = board;
-    this.state.phase = 'preparing';
     if (worker) {
       const client = this.clients.getById(worker);
       if (client) this.sendTo(client, 'render:jobs', { round: this.engine.rounds.length, deadlineMs, jobs: board.tickets });
@@ -393,7 +413,58 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.board = null;
     const hidden = new Map<string, Set<number>>();
     if (worker && !this.hostSessions.has(worker)) hidden.set(worker, board.allJobs());
-    return { renders: board.results(), hidden };
+    return { renders: board.results(), hidden, generators };
+  }
+
+  /**
+   * The generator team: each generator player gets candidates (the same caption from
+   * several z) for some of the fakes, rendered on their own device, and picks one each.
+   * Unpicked slots keep the first candidate when time runs out.
+   */
+  private async generatorPicks(jobs: RenderRecipe[], count: number, seed: number): Promise<{ jobs: RenderRecipe[]; generators: Map<string, number[]> }> {
+    const generators = new Map<string, number[]>();
+    const team = this.pickGenerators(count);
+    if (team.length === 0) return { jobs, generators };
+    this.genSlots = new Map();
+    jobs.forEach((recipe, job) => {
+      const playerId = team[job % team.length]!;
+      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) => (k === 0 ? recipe : withSeed(recipe, deriveSeed(seed, `candidate-${job}-${k}`))));
+      this.genSlots.set(job, { playerId, candidates, pick: null });
+      generators.set(playerId, [...(generators.get(playerId) ?? []), job]);
+    });
+    const deadlineMs = this.ctx.generatorPickMs;
+    for (const playerId of team) {
+      this.generatorTurns.set(playerId, (this.generatorTurns.get(playerId) ?? 0) + 1);
+      const client = this.clients.getById(playerId);
+      const slots = [...this.genSlots].filter(([, s]) => s.playerId === playerId).map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates }));
+      if (client) this.sendTo(client, 'gen:candidates', { round: this.engine.rounds.length, deadlineMs, slots });
+    }
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, deadlineMs);
+      this.finishPicking = () => {
+        timer.clear();
+        resolve();
+      };
+    });
+    this.finishPicking = null;
+    const picked = jobs.map((recipe, job) => {
+      const slot = this.genSlots.get(job)!;
+      return slot.candidates[slot.pick ?? 0] ?? recipe;
+    });
+    this.genSlots = new Map();
+    return { jobs: picked, generators };
+  }
+
+  /** Fewest turns as G first; at least one player always stays a discriminator. */
+  private pickGenerators(count: number): string[] {
+    const connected = [...this.state.players.values()].filter((p) => p.connected).map((p) => p.id);
+    const n = Math.min(count, connected.length - 1);
+    if (n <= 0) return [];
+    return connected
+      .map((id) => ({ id, turns: this.generatorTurns.get(id) ?? 0, tiebreak: randomInt(0, 1_000_000) }))
+      .sort((a, b) => a.turns - b.turns || a.tiebreak - b.tiebreak)
+      .slice(0, n)
+      .map((c) => c.id);
   }
 
   private pickWorker(): string | null {
@@ -433,6 +504,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private endGame(): void {
     if (this.state.phase === 'podium') throw new GameError('game_over');
     this.finishRendering?.();
+    this.finishPicking?.();
     if (this.state.phase === 'question') {
       // Answers already given still count and reach the report.
       const { rows } = this.engine.reveal();
@@ -466,6 +538,14 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   /** Sends a client who (re)joins mid-round what the others already saw. */
   private catchUp(client: Client): void {
+    const slots = [...this.genSlots].filter(([, s]) => s.playerId === client.sessionId);
+    if (slots.length) {
+      this.sendTo(client, 'gen:candidates', {
+        round: this.engine.rounds.length,
+        deadlineMs: this.ctx.generatorPickMs,
+        slots: slots.map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates })),
+      });
+    }
     const question = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId);
     if (question) this.sendTo(client, 'question', { ...question, remainingMs: this.clock$.remainingMs() });
     const reveal = this.state.phase === 'reveal' ? this.engine.revealPayload() : null;

@@ -10,6 +10,8 @@ export interface RoomContext {
   /** The server's own models (TF.js WASM in Node): renders fakes no device delivered, and plays the neural opponents. */
   models: FakeRenderer & NeuralOpponents;
   renderDeadlineMs: number;
+  /** How long generator players have to pick their fakes. */
+  generatorPickMs: number;
 }
 
 let current: RoomContext | null = null;

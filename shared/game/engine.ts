@@ -1,7 +1,7 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import { deriveSeed } from '../random.ts';
-import type { PlayerAnswer } from '../rounds/round-rules.ts';
+import type { GeneratorCredit, PlayerAnswer } from '../rounds/round-rules.ts';
 import { roundRules, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
 
@@ -36,6 +36,9 @@ export interface RoundRecord {
   question: unknown;
   /** Render jobs each player's device did for this round: they sit those images out. */
   hiddenJobs: Map<string, Set<number>>;
+  credits: GeneratorCredit[];
+  /** Generator players and the render jobs whose fakes they picked; they do not answer. */
+  generators: Map<string, number[]>;
   answers: Map<string, RecordedAnswer>;
   revealed: boolean;
 }
@@ -131,18 +134,28 @@ export class GameEngine {
   }
 
   /** What a generative model must render before the next round can start (often nothing). */
-  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[] } {
+  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; seed: number } {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const planned = this.plan[this.rounds.length]!;
     const rules = roundRules(planned.type);
-    return { type: planned.type, jobs: rules.renderJobs?.(this.nextSeed(), planned.options) ?? [] };
+    const seed = this.nextSeed();
+    return {
+      type: planned.type,
+      jobs: rules.renderJobs?.(seed, planned.options) ?? [],
+      generators: rules.generatorCount?.(planned.options) ?? 0,
+      seed,
+    };
   }
 
   /**
    * Draws the next round and opens answers. `renders` are the pixels of `nextRenderJobs()`
    * in order; `hiddenJobs` says which player's device rendered which of them.
    */
-  startRound(renders: readonly Uint8Array[] = [], hiddenJobs = new Map<string, Set<number>>()): QuestionPayload {
+  startRound(
+    renders: readonly Uint8Array[] = [],
+    hiddenJobs = new Map<string, Set<number>>(),
+    generators = new Map<string, number[]>(),
+  ): QuestionPayload {
     if (this.phase === 'question' || this.phase === 'podium') throw new GameError('wrong_phase');
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
@@ -158,6 +171,8 @@ export class GameEngine {
       secret,
       question,
       hiddenJobs,
+      generators,
+      credits: [],
       answers: new Map(),
       revealed: false,
     });
@@ -201,6 +216,7 @@ export class GameEngine {
     const round = this.current;
     if (this.phase !== 'question' || !round) throw new GameError('not_answering');
     if (roundIndex !== round.index) throw new GameError('wrong_round');
+    if (round.generators.has(playerId)) throw new GameError('generator_turn');
     if (round.answers.has(playerId)) throw new GameError('already_answered');
     const rules = roundRules(round.type);
     const parsed = rules.answerSchema.safeParse(payload);
@@ -217,7 +233,7 @@ export class GameEngine {
   allAnswered(): boolean {
     const round = this.current;
     if (!round || this.phase !== 'question' || this.players.size === 0) return false;
-    for (const id of this.players.keys()) if (!round.answers.has(id)) return false;
+    for (const id of this.players.keys()) if (!round.answers.has(id) && !round.generators.has(id)) return false;
     return true;
   }
 
@@ -230,19 +246,23 @@ export class GameEngine {
     const rows: ResultRow[] = [];
     for (const player of this.players.values()) {
       const a = round.answers.get(player.id);
-      player.lastPoints = a?.points ?? 0;
+      if (a) answers.push({ playerId: player.id, nickname: player.nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
+    }
+    round.credits = this.generatorCredits(round, answers);
+    for (const player of this.players.values()) {
+      const a = round.answers.get(player.id);
+      const credits = round.credits.filter((c) => c.playerId === player.id);
+      const generatorPoints = credits.reduce((sum, c) => sum + c.points, 0);
+      player.lastPoints = (a?.points ?? 0) + generatorPoints;
       player.score += player.lastPoints;
-      if (a) {
-        answers.push({ playerId: player.id, nickname: player.nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
-      }
       rows.push({
         roundIndex: round.index,
         roundType: round.type,
         playerId: player.id,
         nickname: player.nickname,
-        answer: a ? rules.formatAnswer(a.answer) : '',
+        answer: a ? rules.formatAnswer(a.answer) : credits.length ? `generator: ${credits.map((c) => `job ${c.job}`).join(' ')}` : '',
         truth: rules.formatTruth(round.secret),
-        points: a?.points ?? 0,
+        points: player.lastPoints,
         elapsedMs: a ? Math.round(a.elapsedMs) : null,
       });
     }
@@ -266,8 +286,21 @@ export class GameEngine {
       type: round.type,
       title: rules.title,
       formula: rules.formula,
-      reveal: rules.reveal(round.secret, answers),
+      reveal: rules.reveal(round.secret, answers, round.credits),
     };
+  }
+
+  private generatorCredits(round: RoundRecord, answers: readonly PlayerAnswer<unknown>[]): GeneratorCredit[] {
+    const rules = roundRules(round.type);
+    if (!rules.generatorPoints) return [];
+    return [...round.generators].flatMap(([playerId, jobs]) =>
+      jobs.map((job) => ({
+        job,
+        playerId,
+        nickname: this.players.get(playerId)?.nickname ?? '',
+        points: rules.generatorPoints!(round.secret, job, answers),
+      })),
+    );
   }
 
   showLeaderboard(): void {

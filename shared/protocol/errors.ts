@@ -19,6 +19,8 @@ export const ERRORS = {
   bad_host_secret: 'This browser is not the host of that class.',
   game_over: 'The game is over.',
   no_players: 'Wait until at least one student has joined.',
+  generator_turn: 'You are the generator this round: your fakes are out there.',
+  not_generator: 'You have no fake to pick this round.',
   render_unknown_job: 'No such render job is open.',
   render_not_yours: 'That render job belongs to another device.',
   render_bad_pixels: 'A rendered image must be exactly 32×32 RGB bytes.',

@@ -26,6 +26,8 @@ export const CLIENT_MESSAGES = {
   'host:pause': z.object({ paused: z.boolean() }).strict(),
   'host:skip': nothing,
   'host:end': nothing,
+  /** A generator player picks which candidate z becomes their fake. */
+  'gen:pick': z.object({ slot: z.number().int().min(0).max(16), candidate: z.number().int().min(0).max(16) }).strict(),
   /** A device offers to render fakes: its measured backend and speed (ms per image). */
   'render:ready': z
     .object({ backend: z.string().max(16), msPerImage: z.number().positive().max(60_000), volunteer: z.boolean() })
@@ -58,6 +60,8 @@ export interface ServerMessages {
   reveal: RevealPayload & { yourPoints?: number };
   error: ErrorMessage;
   kicked: { message: string };
+  /** Only ever sent to a generator player: the candidates for the fakes they will pick. */
+  'gen:candidates': { round: number; deadlineMs: number; slots: { slot: number; caption: string; candidates: RenderRecipe[] }[] };
   /** Only ever sent to the assigned render worker. */
   'render:jobs': { round: number; deadlineMs: number; jobs: { jobId: string; recipe: RenderRecipe }[] };
 }

@@ -50,3 +50,8 @@ export interface NeuralOpponents {
   discriminate(images: readonly Uint8Array[], captions: readonly string[]): Promise<number[]>;
   judge(images: readonly Uint8Array[], captions: readonly string[]): Promise<number[]>;
 }
+
+/** The same fake with another random draw (z for the GAN, the noise for diffusion): a generator player's candidates. */
+export function withSeed(recipe: RenderRecipe, seed: number): RenderRecipe {
+  return recipe.model === 'gan' ? { ...recipe, zSeed: seed } : { ...recipe, seed };
+}

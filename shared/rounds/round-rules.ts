@@ -31,10 +31,14 @@ export interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<s
   validateAnswer?(secret: Secret, answer: Answer, hiddenJobs: ReadonlySet<number>): string | null;
   /** Points for one answer. `speedFraction` is the share of time left (0..1), or null when speed does not count. */
   score(secret: Secret, answer: Answer, speedFraction: number | null): ScoreBreakdown;
+  /** How many players act as the generator G this round (they pick fakes instead of answering). */
+  generatorCount?(options: Options): number;
+  /** Zero-sum points of the generator player who picked the fake of render job `job`. */
+  generatorPoints?(secret: Secret, job: number, answers: readonly PlayerAnswer<Answer>[]): number;
   /** Lets the trained models answer too (filled into the secret before the reveal). */
   neural?(secret: Secret, opponents: NeuralOpponents): Promise<void>;
   /** Everything the reveal screen shows, including every player's answer. */
-  reveal(secret: Secret, answers: readonly PlayerAnswer<Answer>[]): Reveal;
+  reveal(secret: Secret, answers: readonly PlayerAnswer<Answer>[], generators: readonly GeneratorCredit[]): Reveal;
   /** Plain-text forms for the CSV report. */
   formatAnswer(answer: Answer): string;
   formatTruth(secret: Secret): string;
@@ -44,6 +48,14 @@ export interface ScoreBreakdown {
   points: number;
   accuracy: number;
   speedBonus: number;
+}
+
+/** A generator player's fake and what it earned. */
+export interface GeneratorCredit {
+  job: number;
+  playerId: string;
+  nickname: string;
+  points: number;
 }
 
 export interface PlayerAnswer<Answer> {

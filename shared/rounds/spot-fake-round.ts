@@ -12,10 +12,14 @@ export const spotFakeOptionsSchema = z
     images: z.number().int().min(2).max(8),
     source: z.enum(FAKE_SOURCES),
     difficulty: z.enum(DIFFICULTIES),
+    /** Players who play G this round: they pick which z to submit, and score when D is fooled. */
+    generators: z.number().int().min(0).max(4).default(0),
   })
   .strict();
 export type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
-export const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium' };
+export const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0 };
+/** A perfect discriminator answer earns just under this; G earns what D leaves of it. */
+export const GENERATOR_UNIT = 200;
 
 export interface SpotFakeImage {
   id: string;
@@ -61,6 +65,8 @@ export interface SpotFakeReveal {
   neuralValue: number | null;
   equilibriumValue: number;
   players: { playerId: string; nickname: string; points: number; correct: number }[];
+  /** The generator team: whose fake each was, whom it fooled, and the zero-sum points. */
+  generators: { playerId: string; nickname: string; imageId: string; points: number; fooled: string[] }[];
 }
 
 export function fakeCount(images: number): number {
@@ -156,6 +162,20 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
     return { points, accuracy: points, speedBonus: 0 };
   },
 
+  generatorCount: (options) => options.generators,
+
+  generatorPoints(secret, job, answers) {
+    const image = secret.images.find((im) => im.job === job);
+    if (!image) return 0;
+    const dPoints = answers.flatMap((a) => {
+      const given = a.answer.answers.find((x) => x.id === image.id);
+      return given ? [logScore(1 - answerToD(given.real, given.confidence))] : [];
+    });
+    if (!dPoints.length) return 0;
+    // Zero-sum, as in min_G max_D V(D,G): G earns what the discriminators did not.
+    return Math.round(dPoints.reduce((sum, p) => sum + (GENERATOR_UNIT - p), 0) / dPoints.length);
+  },
+
   async neural(secret, opponents: NeuralOpponents) {
     const d = await opponents.discriminate(
       secret.images.map((im) => im.pixels),
@@ -164,8 +184,7 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
     secret.neural = Object.fromEntries(secret.images.map((im, i) => [im.id, d[i]!]));
   },
 
-  reveal(secret, answers) {
-    const terms: number[] = [];
+  reveal(secret, answers, generators) {
     const neuralTerms: number[] = [];
     const images = secret.images.map((im) => {
       let sum = 0;
@@ -177,7 +196,6 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
         if (!given) continue;
         const d = answerToD(given.real, given.confidence);
         sum += d;
-        terms.push(valueTerm(im.real, d));
         if (given.real) saidReal++;
         else saidFake++;
         if (given.real !== im.real) fooled.push(a.nickname);
@@ -200,6 +218,10 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
         points: a.points,
         correct: a.answer.answers.filter((x) => secret.images.find((im) => im.id === x.id)?.real === x.real).length,
       })),
+      generators: generators.map((g) => {
+        const image = images.find((im) => secret.images.find((s) => s.id === im.id)?.job === g.job)!;
+        return { playerId: g.playerId, nickname: g.nickname, imageId: image.id, points: g.points, fooled: image.fooled };
+      }),
     };
   },
 

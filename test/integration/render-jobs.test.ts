@@ -154,3 +154,56 @@ describe('render jobs', () => {
     }
   }, 90_000);
 });
+
+describe('generator team', () => {
+  it('lets a generator player pick the fakes and pays them what the discriminators lose', async () => {
+    const { room: host, code } = await h.host();
+    const players: GameRoom[] = [];
+    for (const n of ['Gen', 'Dee', 'Dot']) players.push(await h.join(code, n));
+    host.send('host:settings', {
+      playlist: [{ type: 'spot-fake', count: 1, timerSec: 30, options: { images: 4, source: 'gan', difficulty: 'easy', generators: 1 } }],
+      relaxed: true,
+    });
+    await stateWhere(host, (s) => s.players.size === 3 && s.settings.includes('generators'));
+    host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: false });
+    await sleep(50);
+    const candidates = players.map((p) => nextMessage(p, 'gen:candidates', 2_000).catch(() => null));
+    const jobsMsg = nextMessage(host, 'render:jobs');
+    host.send('host:start');
+    const received = await Promise.all(candidates);
+    expect(received.filter((c) => c !== null)).toHaveLength(1); // exactly one generator, and only they get candidates
+    const gIndex = received.findIndex((c) => c !== null);
+    const offers = received[gIndex]!;
+    const g = players[gIndex]!;
+    const ds = players.filter((_, i) => i !== gIndex);
+    const { slots } = offers!;
+    expect(slots).toHaveLength(2);
+    expect(slots[0]!.candidates).toHaveLength(4);
+    const error = nextMessage(ds[0]!, 'error');
+    ds[0]!.send('gen:pick', { slot: slots[0]!.slot, candidate: 1 });
+    expect((await error).code).toBe('not_generator');
+    for (const slot of slots) g.send('gen:pick', { slot: slot.slot, candidate: 2 });
+
+    const { jobs } = (await jobsMsg) as Jobs;
+    expect(jobs.map((j) => j.recipe)).toEqual(slots.map((s) => s.candidates[2]));
+    const questions = ds.map((d) => nextMessage(d, 'question'));
+    jobs.forEach((job, i) => host.send('render:result', { jobId: job.jobId, pixels: painted(i) }));
+    const q = (await questions[0]!).question as SpotFakeQuestion;
+    const gError = nextMessage(g, 'error');
+    g.send('answer', { round: 0, answer: { answers: [] } });
+    expect((await gError).code).toBe('generator_turn');
+
+    const reveal = nextMessage(host, 'reveal');
+    // Both discriminators call everything real at 0.75: each fake fools them.
+    for (const d of ds) d.send('answer', { round: 0, answer: { answers: q.images.map((im) => ({ id: im.id, real: true, confidence: 0.75 })) } });
+    const r = (await reveal).reveal as SpotFakeReveal;
+    // D gave p = 0.25 to the truth on each fake: 0 points, so G earns the full 200 per fake.
+    expect(r.generators).toHaveLength(2);
+    for (const credit of r.generators) {
+      expect(credit.playerId).toBe(g.sessionId);
+      expect(credit.points).toBe(200);
+      expect(credit.fooled.sort()).toEqual(ds.map((d) => host.state.players.get(d.sessionId)!.nickname).sort());
+    }
+    await stateWhere(host, (s) => s.players.get(g.sessionId)?.score === 400);
+  });
+});

@@ -42,10 +42,15 @@ describe('spot the fake', () => {
   });
 
   it('estimates V(D,G) from the class and from the neural D, and says who was fooled', () => {
-    const reveal = spotFakeRound.reveal(secret, [
+    const answers = [
       { playerId: 'p1', nickname: 'Ann', points: 0, elapsedMs: 1, answer: { answers: [{ id: 'a', real: true, confidence: 0.9 }, { id: 'b', real: true, confidence: 0.6 }] } },
       { playerId: 'p2', nickname: 'Ben', points: 0, elapsedMs: 1, answer: { answers: [{ id: 'a', real: true, confidence: 0.6 }, { id: 'b', real: false, confidence: 0.9 }] } },
-    ]);
+    ];
+    // G picked fake b: Ann's D earned 68 on it, Ben's 185; G earns the rest of 200, averaged: (132 + 15) / 2
+    const gPoints = spotFakeRound.generatorPoints!(secret, 0, answers);
+    expect(gPoints).toBe(74);
+    const reveal = spotFakeRound.reveal(secret, answers, [{ job: 0, playerId: 'g', nickname: 'Gia', points: gPoints }]);
+    expect(reveal.generators).toEqual([{ playerId: 'g', nickname: 'Gia', imageId: 'b', points: 74, fooled: ['Ann'] }]);
     // real a: mean D = 0.75 → ln 0.75; fake b: mean D = (0.6 + 0.1)/2 = 0.35 → ln 0.65
     expect(reveal.classValue).toBeCloseTo(Math.log(0.75) + Math.log(0.65), 10);
     expect(reveal.neuralValue).toBeCloseTo(Math.log(0.8) + Math.log(0.7), 10);
@@ -54,7 +59,7 @@ describe('spot the fake', () => {
   });
 
   it('prepares a round from a seed: half fakes from render jobs, reals from the data set', () => {
-    const options = { images: 6, source: 'diffusion' as const, difficulty: 'hard' as const };
+    const options = { images: 6, source: 'diffusion' as const, difficulty: 'hard' as const, generators: 0 };
     const jobs = spotFakeRound.renderJobs!(11, options);
     expect(jobs).toHaveLength(3);
     expect(jobs.every((j) => j.model === 'diffusion' && j.steps === 50 && parseCaption(j.caption))).toBe(true);
