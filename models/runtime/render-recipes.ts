@@ -2,6 +2,7 @@
  * Turns render recipes into pixels. The browser's render worker and the server's fallback
  * both call this, so the same recipe gives the same image wherever it is rendered.
  */
+import { makeSample } from '../../shared/dataset/index.ts';
 import type { RenderRecipe } from '../../shared/render/recipes.ts';
 import type { LatentModels } from './latent-models.ts';
 
@@ -23,9 +24,20 @@ export async function renderRecipes(
     gan.forEach(({ i }, k) => (out[i] = images[k]!));
   }
   for (const [i, r] of recipes.entries()) {
-    if (r.model !== 'diffusion') continue;
-    if (!models.diffusion) throw new Error('the diffusion model is not loaded');
-    out[i] = (await models.diffusion.sampleCaptions([r.caption], { seed: r.seed, steps: r.steps, guidance: r.guidance }))[0]!;
+    switch (r.model) {
+      case 'gan':
+        break;
+      case 'gan-int':
+        out[i] = models.gan.interpolate(r.caption, r.caption2, r.beta, models.gan.randomZ(1, r.zSeed)[0]!);
+        break;
+      case 'restyle':
+        out[i] = models.gan.restyle(makeSample(r.referenceSeed).pixels, r.caption);
+        break;
+      case 'diffusion':
+        if (!models.diffusion) throw new Error('the diffusion model is not loaded');
+        out[i] = (await models.diffusion.sampleCaptions([r.caption], { seed: r.seed, steps: r.steps, guidance: r.guidance }))[0]!;
+        break;
+    }
   }
   return out;
 }

@@ -15,7 +15,11 @@ export type Difficulty = (typeof DIFFICULTIES)[number];
  */
 export type RenderRecipe =
   | { model: 'gan'; caption: string; zSeed: number; truncation: number }
-  | { model: 'diffusion'; caption: string; seed: number; steps: number; guidance: number };
+  | { model: 'diffusion'; caption: string; seed: number; steps: number; guidance: number }
+  /** GAN-INT: G(z, β φ(caption) + (1 − β) φ(caption2)). */
+  | { model: 'gan-int'; caption: string; caption2: string; beta: number; zSeed: number }
+  /** Style transfer: G(S(x), φ(caption)) with x the data-set image of `referenceSeed`. */
+  | { model: 'restyle'; referenceSeed: number; caption: string };
 
 /**
  * Difficulty is a real knob of each model: the GAN's truncation ψ (z scaled towards the
@@ -53,5 +57,13 @@ export interface NeuralOpponents {
 
 /** The same fake with another random draw (z for the GAN, the noise for diffusion): a generator player's candidates. */
 export function withSeed(recipe: RenderRecipe, seed: number): RenderRecipe {
-  return recipe.model === 'gan' ? { ...recipe, zSeed: seed } : { ...recipe, seed };
+  switch (recipe.model) {
+    case 'gan':
+    case 'gan-int':
+      return { ...recipe, zSeed: seed };
+    case 'diffusion':
+      return { ...recipe, seed };
+    case 'restyle':
+      return { ...recipe, referenceSeed: seed };
+  }
 }

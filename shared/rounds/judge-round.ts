@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { captionOf, CAPTION_ATTRIBUTES, CAPTION_VALUES, makeSample, type CaptionAttributes } from '../dataset/index.ts';
+import { CAPTION_ATTRIBUTES, makeSample, type CaptionAttributes } from '../dataset/index.ts';
+import { captionChanging } from './caption-pairs.ts';
 import { createRng, deriveSeed, type Rng } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
@@ -60,14 +61,7 @@ export function judgeScore(truth: Verdict, verdict: Verdict): number {
 
 /** A caption that differs from the true one: in one attribute when hard, in all when easy. */
 function mismatchedCaption(rng: Rng, attrs: CaptionAttributes, difficulty: Difficulty): string {
-  const changes = { easy: CAPTION_ATTRIBUTES.length, medium: 2, hard: 1 }[difficulty];
-  const keys = [...CAPTION_ATTRIBUTES].sort(() => rng.next() - 0.5).slice(0, changes);
-  const next = { ...attrs } as Record<string, string>;
-  for (const key of keys) {
-    const others = (CAPTION_VALUES[key] as readonly string[]).filter((v) => v !== next[key]);
-    next[key] = rng.pick(others);
-  }
-  return captionOf(next as unknown as CaptionAttributes);
+  return captionChanging(rng, attrs, { easy: CAPTION_ATTRIBUTES.length, medium: 2, hard: 1 }[difficulty]);
 }
 
 function layout(seed: number, options: JudgeOptions) {

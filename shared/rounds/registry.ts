@@ -1,4 +1,7 @@
+import { blendRound } from './blend-round.ts';
 import { judgeRound } from './judge-round.ts';
+import { noiseLabRound } from './noise-lab-round.ts';
+import { restyleRound } from './restyle-round.ts';
 import type { AnyRoundRules } from './round-rules.ts';
 import { spotFakeRound } from './spot-fake-round.ts';
 import { timestepRound } from './timestep-round.ts';
@@ -8,6 +11,9 @@ export const ROUND_TYPES = {
   timestep: timestepRound,
   'spot-fake': spotFakeRound,
   judge: judgeRound,
+  'noise-lab': noiseLabRound,
+  blend: blendRound,
+  restyle: restyleRound,
 } as const satisfies Record<string, AnyRoundRules>;
 
 export type RoundType = keyof typeof ROUND_TYPES;
