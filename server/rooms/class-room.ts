@@ -16,9 +16,7 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
-import { withSeed, type RenderRecipe } from '../../shared/render/recipes.ts';
-import { deriveSeed } from '../../shared/random.ts';
-import { JobBoard } from '../render/job-board.ts';
+import { FakeStudio } from './fake-studio.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
@@ -26,8 +24,6 @@ import { roomContext, type RoomContext } from './room-context.ts';
 const TICK_MS = 200;
 /** The reveal waits at most this long for the neural opponents' answers. */
 const NEURAL_WAIT_MS = 4_000;
-/** Candidates a generator player chooses among for each fake. */
-const GENERATOR_CANDIDATES = 4;
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
@@ -36,11 +32,6 @@ const EXTRA_CLIENTS = 10;
 type Role = 'host' | 'player';
 interface ClientData {
   role: Role;
-}
-interface WorkerOffer {
-  backend: string;
-  msPerImage: number;
-  volunteer: boolean;
 }
 
 /**
@@ -61,15 +52,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private readonly kicked = new Set<string>();
   private readonly clock$ = new PhaseClock();
   private idleSince: number | null = null;
-  /** Devices that measured their model speed and may render fakes. */
-  private readonly workers = new Map<string, WorkerOffer>();
-  private board: JobBoard | null = null;
-  private finishRendering: (() => void) | null = null;
+  private studio!: FakeStudio;
   private neuralAnswers: Promise<void> | null = null;
-  /** Generator players' open picks: slot (render job) → candidate recipes and the pick. */
-  private genSlots = new Map<number, { playerId: string; candidates: RenderRecipe[]; pick: number | null }>();
-  private finishPicking: (() => void) | null = null;
-  private readonly generatorTurns = new Map<string, number>();
   /** True while an async step (rendering, the neural opponents) owns the phase change. */
   private busy = false;
   private disposed = false;
@@ -82,6 +66,14 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.engine = new GameEngine(DEFAULT_SETTINGS, randomInt(0, 2 ** 31));
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
     this.maxClients = this.ctx.maxPlayers + EXTRA_CLIENTS;
+    this.studio = new FakeStudio({
+      clock: this.clock,
+      ctx: this.ctx,
+      hostSessions: this.hostSessions,
+      client: (id) => this.clients.getById(id),
+      send: (client, type, payload) => this.sendTo(client, type, payload),
+      players: () => [...this.state.players.values()].map((p) => ({ id: p.id, connected: p.connected })),
+    });
 
     Object.assign(this.state, {
       code,
@@ -156,7 +148,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   override onDrop(client: Client<{ userData: ClientData }>): void {
-    this.workerLost(client.sessionId);
+    this.studio.lost(client.sessionId);
     if (this.kicked.has(client.sessionId)) return;
     this.setConnected(client, false);
     // The framework calls onLeave if the seat is not reclaimed in time.
@@ -171,7 +163,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   override onLeave(client: Client<{ userData: ClientData }>): void {
-    this.workerLost(client.sessionId);
+    this.studio.lost(client.sessionId);
     if (client.userData?.role === 'host') {
       this.hostSessions.delete(client.sessionId);
       this.state.hostConnected = this.hostSessions.size > 0;
@@ -187,8 +179,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   override onDispose(): void {
     this.disposed = true;
-    this.finishRendering?.();
-    this.finishPicking?.();
+    this.studio.cancel();
     lobbyRegistry.remove(this.state.code);
     this.ctx.log.info({ code: this.state.code }, 'lobby closed');
   }
@@ -245,30 +236,17 @@ export class ClassRoom extends Room<{ state: GameState }> {
         return this.advance();
       case 'host:end':
         return this.endGame();
-      case 'render:ready': {
-        const offer = data as ClientMessage<'render:ready'>;
-        this.workers.set(client.sessionId, offer);
-        return;
+      case 'render:ready':
+        return this.studio.offer(client.sessionId, data as ClientMessage<'render:ready'>);
+      case 'render:result': {
+        const { jobId, pixels } = data as ClientMessage<'render:result'>;
+        return this.studio.upload(client.sessionId, jobId, pixels);
       }
-      case 'render:result':
-        return this.onRenderResult(client, data as ClientMessage<'render:result'>);
-      case 'gen:pick':
-        return this.onGeneratorPick(client, data as ClientMessage<'gen:pick'>);
+      case 'gen:pick': {
+        const { slot, candidate } = data as ClientMessage<'gen:pick'>;
+        return this.studio.pick(client.sessionId, slot, candidate);
+      }
     }
-  }
-
-  private onGeneratorPick(client: Client, message: ClientMessage<'gen:pick'>): void {
-    const slot = this.genSlots.get(message.slot);
-    if (!slot || slot.playerId !== client.sessionId) throw new GameError('not_generator');
-    if (message.candidate >= slot.candidates.length) throw new GameError('bad_message', 'No such candidate.');
-    slot.pick = message.candidate;
-    if ([...this.genSlots.values()].every((s) => s.pick !== null)) this.finishPicking?.();
-  }
-
-  private onRenderResult(client: Client, message: ClientMessage<'render:result'>): void {
-    if (!this.board) throw new GameError('render_unknown_job');
-    this.board.accept(client.sessionId, message.jobId, message.pixels);
-    if (this.board.complete()) this.finishRendering?.();
   }
 
   private onAnswer(client: Client, message: ClientMessage<'answer'>): void {
@@ -358,7 +336,11 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private async startRound(): Promise<void> {
     this.busy = true;
     try {
-      const { renders, hidden, generators } = await this.renderFakes();
+      const next = this.engine.nextRenderJobs();
+      if (next.jobs.length) this.state.phase = 'preparing';
+      const { renders, hidden, generators } = next.jobs.length
+        ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length)
+        : { renders: [], hidden: new Map(), generators: new Map() };
       if (this.state.phase === 'podium' || this.disposed) return;
       const question = this.engine.startRound(renders, hidden, generators);
       for (const player of this.state.players.values()) player.answered = false;
@@ -376,111 +358,6 @@ export class ClassRoom extends Room<{ state: GameState }> {
     } finally {
       this.busy = false;
     }
-  }
-
-  /**
-   * Fakes come from a device (the host screen first, else the fastest volunteer) and are
-   * validated on arrival; whatever is missing at the deadline, or when the worker is lost,
-   * the server renders with the same models. A student worker sits those images out.
-   */
-  private async renderFakes(): Promise<{ renders: Uint8Array[]; hidden: Map<string, Set<number>>; generators: Map<string, number[]> }> {
-    const next = this.engine.nextRenderJobs();
-    if (next.jobs.length === 0) return { renders: [], hidden: new Map(), generators: new Map() };
-    this.state.phase = 'preparing';
-    const { jobs, generators } = await this.generatorPicks(next.jobs, next.generators, next.seed);
-    const worker = this.pickWorker();
-    const deadlineMs = this.ctx.renderDeadlineMs;
-    const board = new JobBoard(jobs, worker, deadlineMs);
-    this.board = board;
-    if (worker) {
-      const client = this.clients.getById(worker);
-      if (client) this.sendTo(client, 'render:jobs', { round: this.engine.rounds.length, deadlineMs, jobs: board.tickets });
-      await new Promise<void>((resolve) => {
-        const timer = this.clock.setTimeout(resolve, deadlineMs);
-        this.finishRendering = () => {
-          timer.clear();
-          resolve();
-        };
-      });
-    }
-    this.finishRendering = null;
-    const missing = board.missing();
-    if (missing.length) {
-      this.ctx.log.info({ code: this.state.code, missing: missing.length, worker }, 'server renders fakes');
-      const pixels = await this.ctx.models.render(missing.map((i) => board.tickets[i]!.recipe));
-      missing.forEach((jobIndex, k) => board.fill(jobIndex, pixels[k]!));
-    }
-    this.board = null;
-    const hidden = new Map<string, Set<number>>();
-    if (worker && !this.hostSessions.has(worker)) hidden.set(worker, board.allJobs());
-    return { renders: board.results(), hidden, generators };
-  }
-
-  /**
-   * The generator team: each generator player gets candidates (the same caption from
-   * several z) for some of the fakes, rendered on their own device, and picks one each.
-   * Unpicked slots keep the first candidate when time runs out.
-   */
-  private async generatorPicks(jobs: RenderRecipe[], count: number, seed: number): Promise<{ jobs: RenderRecipe[]; generators: Map<string, number[]> }> {
-    const generators = new Map<string, number[]>();
-    const team = this.pickGenerators(count);
-    if (team.length === 0) return { jobs, generators };
-    this.genSlots = new Map();
-    jobs.forEach((recipe, job) => {
-      const playerId = team[job % team.length]!;
-      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) => (k === 0 ? recipe : withSeed(recipe, deriveSeed(seed, `candidate-${job}-${k}`))));
-      this.genSlots.set(job, { playerId, candidates, pick: null });
-      generators.set(playerId, [...(generators.get(playerId) ?? []), job]);
-    });
-    const deadlineMs = this.ctx.generatorPickMs;
-    for (const playerId of team) {
-      this.generatorTurns.set(playerId, (this.generatorTurns.get(playerId) ?? 0) + 1);
-      const client = this.clients.getById(playerId);
-      const slots = [...this.genSlots].filter(([, s]) => s.playerId === playerId).map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates }));
-      if (client) this.sendTo(client, 'gen:candidates', { round: this.engine.rounds.length, deadlineMs, slots });
-    }
-    await new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(resolve, deadlineMs);
-      this.finishPicking = () => {
-        timer.clear();
-        resolve();
-      };
-    });
-    this.finishPicking = null;
-    const picked = jobs.map((recipe, job) => {
-      const slot = this.genSlots.get(job)!;
-      return slot.candidates[slot.pick ?? 0] ?? recipe;
-    });
-    this.genSlots = new Map();
-    return { jobs: picked, generators };
-  }
-
-  /** Fewest turns as G first; at least one player always stays a discriminator. */
-  private pickGenerators(count: number): string[] {
-    const connected = [...this.state.players.values()].filter((p) => p.connected).map((p) => p.id);
-    const n = Math.min(count, connected.length - 1);
-    if (n <= 0) return [];
-    return connected
-      .map((id) => ({ id, turns: this.generatorTurns.get(id) ?? 0, tiebreak: randomInt(0, 1_000_000) }))
-      .sort((a, b) => a.turns - b.turns || a.tiebreak - b.tiebreak)
-      .slice(0, n)
-      .map((c) => c.id);
-  }
-
-  private pickWorker(): string | null {
-    const ranked = (ids: Iterable<string>) =>
-      [...ids]
-        .filter((id) => this.workers.has(id) && this.clients.getById(id))
-        .sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
-    const hosts = ranked(this.hostSessions);
-    if (hosts.length) return hosts[0]!;
-    const volunteers = ranked([...this.workers.keys()].filter((id) => this.workers.get(id)!.volunteer && this.engine.players.has(id)));
-    return volunteers[0] ?? null;
-  }
-
-  private workerLost(sessionId: string): void {
-    this.workers.delete(sessionId);
-    if (this.board?.workerId === sessionId) this.finishRendering?.();
   }
 
   private async revealRound(): Promise<void> {
@@ -503,8 +380,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   private endGame(): void {
     if (this.state.phase === 'podium') throw new GameError('game_over');
-    this.finishRendering?.();
-    this.finishPicking?.();
+    this.studio.cancel();
     if (this.state.phase === 'question') {
       // Answers already given still count and reach the report.
       const { rows } = this.engine.reveal();
@@ -538,14 +414,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   /** Sends a client who (re)joins mid-round what the others already saw. */
   private catchUp(client: Client): void {
-    const slots = [...this.genSlots].filter(([, s]) => s.playerId === client.sessionId);
-    if (slots.length) {
-      this.sendTo(client, 'gen:candidates', {
-        round: this.engine.rounds.length,
-        deadlineMs: this.ctx.generatorPickMs,
-        slots: slots.map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates })),
-      });
-    }
+    this.studio.resendCandidates(client, this.engine.rounds.length);
     const question = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId);
     if (question) this.sendTo(client, 'question', { ...question, remainingMs: this.clock$.remainingMs() });
     const reveal = this.state.phase === 'reveal' ? this.engine.revealPayload() : null;
