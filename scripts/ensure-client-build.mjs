@@ -23,6 +23,11 @@ if (builtAt >= changedAt && process.argv[2] !== '--force') {
   console.log('Client build is up to date.');
 } else {
   console.log('Building the client…');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    // Vitest sets NODE_ENV=test, which would make Vite emit a development bundle.
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   process.exit(result.status ?? 1);
 }

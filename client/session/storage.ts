@@ -1,0 +1,73 @@
+/**
+ * What this browser remembers. Host secrets live in localStorage (a host may come back to
+ * /host/CODE days later for the report); a student's seat token lives in sessionStorage,
+ * so it survives a reload of that tab but is not shared with other tabs.
+ */
+const HOST_PREFIX = 'latent-arena:host:';
+const GAMES_KEY = 'latent-arena:host-games';
+const SEAT_PREFIX = 'latent-arena:seat:';
+const MAX_REMEMBERED_GAMES = 30;
+
+export interface HostedGame {
+  code: string;
+  createdAt: number;
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    // Private mode or a full quota: the game still works, it just forgets.
+    return fallback;
+  }
+}
+
+export function saveHostSecret(code: string, hostSecret: string): void {
+  safe(() => {
+    localStorage.setItem(HOST_PREFIX + code, hostSecret);
+    const games = hostedGames().filter((g) => g.code !== code);
+    games.unshift({ code, createdAt: Date.now() });
+    localStorage.setItem(GAMES_KEY, JSON.stringify(games.slice(0, MAX_REMEMBERED_GAMES)));
+  }, undefined);
+}
+
+export function hostSecret(code: string): string | null {
+  return safe(() => localStorage.getItem(HOST_PREFIX + code), null);
+}
+
+/** Newest first; only games whose secret this browser still holds. */
+export function hostedGames(): HostedGame[] {
+  return safe(() => {
+    const parsed: unknown = JSON.parse(localStorage.getItem(GAMES_KEY) ?? '[]');
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (g): g is HostedGame =>
+        typeof g?.code === 'string' && typeof g?.createdAt === 'number' && localStorage.getItem(HOST_PREFIX + g.code) !== null,
+    );
+  }, []);
+}
+
+export function reportUrl(code: string, secret: string): string {
+  return `/api/lobbies/${encodeURIComponent(code)}/report.csv?key=${encodeURIComponent(secret)}`;
+}
+
+export interface Seat {
+  token: string;
+  nickname: string;
+}
+
+export function saveSeat(code: string, seat: Seat): void {
+  safe(() => sessionStorage.setItem(SEAT_PREFIX + code, JSON.stringify(seat)), undefined);
+}
+
+export function seat(code: string): Seat | null {
+  return safe(() => {
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(SEAT_PREFIX + code) ?? 'null');
+    const s = parsed as Partial<Seat> | null;
+    return s && typeof s.token === 'string' && typeof s.nickname === 'string' ? { token: s.token, nickname: s.nickname } : null;
+  }, null);
+}
+
+export function forgetSeat(code: string): void {
+  safe(() => sessionStorage.removeItem(SEAT_PREFIX + code), undefined);
+}
