@@ -1,6 +1,8 @@
 import { GameEngine, LEADERBOARD_MS, REVEAL_MS, type Phase } from '../../shared/game/engine.ts';
 import { DEFAULT_SETTINGS, type GameSettings } from '../../shared/game/settings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
+import type { FakeRenderer, NeuralOpponents } from '../../shared/render/recipes.ts';
+import { getModelService } from '../ml/model-service.ts';
 import { Countdown } from './countdown.ts';
 import { Emitter } from './emitter.ts';
 import {
@@ -16,6 +18,8 @@ import {
 
 const TICK_MS = 200;
 const SOLO_PLAYER_ID = 'solo';
+/** The reveal waits at most this long for the neural opponents (as the server room does). */
+const NEURAL_WAIT_MS = 4_000;
 
 /**
  * Solo practice: the same GameEngine and round rules as the class server, run in this
@@ -36,8 +40,15 @@ export class SoloSession implements GameSession {
   private question: QuestionMessage | null = null;
   private reveal: RevealMessage | null = null;
   private ticker: number | null = null;
+  /** Rounds with fakes: the models of this browser render them and answer as neural opponents. */
+  private readonly models: () => FakeRenderer & NeuralOpponents;
+  private neural: Promise<void> | null = null;
+  private preparing = 0;
+  private revealing = false;
 
-  constructor(nickname = 'You', settings: GameSettings = DEFAULT_SETTINGS, seed = randomSeed()) {
+  constructor(nickname = 'You', settings: GameSettings = DEFAULT_SETTINGS, seed = randomSeed(), models?: FakeRenderer & NeuralOpponents) {
+    let local = models ?? null;
+    this.models = () => (local ??= getModelService().asGameModels());
     this.engine = new GameEngine(settings, seed);
     this.engine.addPlayer(SOLO_PLAYER_ID, nickname);
     this.snap = { ...emptySnapshot(this.code, settings), hostConnected: true, maxPlayers: 1, totalRounds: this.engine.totalRounds };
@@ -134,13 +145,8 @@ export class SoloSession implements GameSession {
 
   private advance(): void {
     switch (this.snap.phase) {
-      case 'question': {
-        const { payload } = this.engine.reveal();
-        this.reveal = payload;
-        this.enterPhase('reveal', REVEAL_MS);
-        this.events.emit('reveal', payload);
-        return;
-      }
+      case 'question':
+        return void this.revealRound();
       case 'reveal':
         this.engine.showLeaderboard();
         return this.enterPhase('leaderboard', LEADERBOARD_MS);
@@ -152,8 +158,53 @@ export class SoloSession implements GameSession {
     }
   }
 
+  /** Reveals once the neural opponents have answered (or after NEURAL_WAIT_MS). */
+  private async revealRound(): Promise<void> {
+    if (this.revealing) return;
+    this.revealing = true;
+    try {
+      if (this.neural) {
+        await Promise.race([this.neural, new Promise((resolve) => window.setTimeout(resolve, NEURAL_WAIT_MS))]);
+        this.neural = null;
+      }
+      if (this.snap.phase !== 'question') return;
+      const { payload } = this.engine.reveal();
+      this.reveal = payload;
+      this.enterPhase('reveal', REVEAL_MS);
+      this.events.emit('reveal', payload);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.revealing = false;
+    }
+  }
+
+  /** Rounds with fakes first have this browser's models render them (phase 'preparing'), as the server's render worker would. */
   private startRound(): void {
-    const payload = this.engine.startRound();
+    const next = this.engine.nextRenderJobs();
+    if (!next.jobs.length) return this.openRound([]);
+    const token = ++this.preparing;
+    this.countdown.set(0, 0, false);
+    this.patch({ phase: 'preparing' as Phase, secondsLeft: 0 });
+    this.models()
+      .render(next.jobs)
+      .then(
+        (renders) => {
+          if (token !== this.preparing || (this.snap.phase as string) !== 'preparing') return;
+          this.openRound(renders);
+          this.neural = this.engine.askNeuralOpponents(this.models()).catch((error: unknown) => console.warn('The neural opponents could not answer', error));
+        },
+        (error: unknown) => {
+          if (token !== this.preparing || (this.snap.phase as string) !== 'preparing') return;
+          const reason = error instanceof Error ? error.message : String(error);
+          this.events.emit('error', { code: 'bad_message', message: `The models could not make this round’s images (${reason}).` });
+          this.endGame();
+        },
+      );
+  }
+
+  private openRound(renders: Uint8Array[]): void {
+    const payload = this.engine.startRound(renders);
     this.question = { ...payload, remainingMs: payload.durationMs };
     this.reveal = null;
     this.snap = { ...this.snap, round: payload.round, roundType: payload.type, answeredCount: 0 };

@@ -1,4 +1,5 @@
 import { roundRules, ROUND_TYPE_NAMES, type RoundType } from '../../shared/rounds/registry.ts';
+import { preparingPanel } from '../rounds/generator-view.ts';
 import { roundView } from '../rounds/views.ts';
 import type { GameSession, Snapshot } from '../session/game-session.ts';
 import { announce, h, toast } from './dom.ts';
@@ -103,6 +104,8 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
   };
 
   const buildPanel = (snap: Snapshot): Panel => {
+    // The server makes a round's fakes before it opens (not an engine phase).
+    if ((snap.phase as string) === 'preparing') return preparingPanel(ctx);
     switch (snap.phase) {
       case 'lobby':
         return options.lobby(ctx);
@@ -133,7 +136,7 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
     pausedChip.hidden = !snap.paused;
     pausedChip.textContent = session.role === 'player' ? '❚❚ Paused by the host' : '❚❚ Paused';
     const seconds = Math.max(0, snap.secondsLeft);
-    timer.hidden = !inGame;
+    timer.hidden = !inGame || (snap.phase as string) === 'preparing';
     timer.classList.toggle('with-dial', snap.phase === 'question');
     timerText.textContent = snap.phase === 'question' ? String(seconds) : `Next in ${seconds} s`;
     timer.setAttribute('aria-label', snap.phase === 'question' ? `${seconds} seconds left to answer` : `Next screen in ${seconds} seconds`);

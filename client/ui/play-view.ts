@@ -2,6 +2,8 @@ import type { View } from '../router.ts';
 import type { GameSession, Snapshot } from '../session/game-session.ts';
 import { NetworkSession } from '../session/network-session.ts';
 import { forgetSeat, seat } from '../session/storage.ts';
+import { ganDevice, attachGanDevice } from '../rounds/gan-device.ts';
+import { volunteerBox } from '../rounds/gan-volunteer.ts';
 import { h } from './dom.ts';
 import { mountGameScreen } from './game-screen.ts';
 import type { Panel, PanelContext } from './panel.ts';
@@ -23,6 +25,8 @@ function waitingPanel(ctx: PanelContext, nickname: string): Panel {
       h('figcaption', { class: 'hint' }, 'Meanwhile: one image going through the forward process and back. Rounds ask you to read t off images like this.'),
     ),
   );
+  const volunteer = volunteerBox(ctx);
+  if (volunteer) el.append(volunteer);
   const update = (snap: Snapshot) => {
     const me = snap.players.find((p) => p.id === ctx.session.playerId);
     const name = el.querySelector('[data-testid="my-nickname"]');
@@ -53,6 +57,7 @@ export const playView: View = (ctx, route) => {
 
   const start = (s: GameSession) => {
     session = s;
+    if (s instanceof NetworkSession) attachGanDevice(s);
     const nickname = seat(code)?.nickname ?? s.snapshot().players.find((p) => p.id === s.playerId)?.nickname ?? '';
     unmount = mountGameScreen(ctx.root, {
       session: s,
@@ -95,6 +100,7 @@ export const playView: View = (ctx, route) => {
 
   return () => {
     gone = true;
+    if (session) ganDevice(session)?.stop();
     unmount?.();
     void session?.leave();
   };

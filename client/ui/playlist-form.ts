@@ -8,7 +8,7 @@ import {
   type GameSettings,
   type PlaylistEntry,
 } from '../../shared/game/settings.ts';
-import { playableRoundTypes } from '../rounds/views.ts';
+import { playableRoundTypes, roundView, type OptionsEditor } from '../rounds/views.ts';
 import { h } from './dom.ts';
 
 export interface PlaylistForm {
@@ -42,7 +42,21 @@ export function playlistForm(idPrefix: string, initial: GameSettings, onChange: 
       h('div', { class: 'field small' }, h('label', { for: countId }, 'Rounds'), count),
       h('div', { class: 'field small' }, h('label', { for: timerId }, 'Seconds each'), timer),
     );
-    return { type, count, timer, el };
+    // Per-type options (RoundView.optionsEditor): kept here, sent in PlaylistEntry.options.
+    const row: { type: RoundType; count: HTMLInputElement; timer: HTMLInputElement; el: HTMLElement; options: Record<string, unknown> | null; editor: OptionsEditor | null } = { type, count, timer, el, options: null, editor: null };
+    const makeEditor = roundView(type)?.optionsEditor;
+    if (makeEditor) {
+      row.options = { ...(rules.defaultOptions as Record<string, unknown>) };
+      row.editor = makeEditor(`${idPrefix}-${type}-opt`, row.options, (options) => {
+        row.options = { ...options };
+        changed();
+      });
+      const box = h('div', { class: 'playlist-options', 'data-testid': `options-${type}` }, row.editor.el);
+      // The editor reports through onChange; its own input events must not re-read the form.
+      for (const kind of ['change', 'input']) box.addEventListener(kind, (event) => event.stopPropagation());
+      el.append(box);
+    }
+    return row;
   });
   const relaxed = h('input', { type: 'checkbox', id: `${idPrefix}-relaxed`, 'data-testid': 'relaxed' });
   const summary = h('p', { class: 'playlist-summary', 'aria-live': 'polite', 'data-testid': 'playlist-summary' });
@@ -71,7 +85,7 @@ export function playlistForm(idPrefix: string, initial: GameSettings, onChange: 
       if (!Number.isFinite(timerSec) || timerSec < TIMER_MIN_SEC || timerSec > TIMER_MAX_SEC) {
         return fail(`Timer: between ${TIMER_MIN_SEC} and ${TIMER_MAX_SEC} seconds.`);
       }
-      if (count > 0) playlist.push({ type: r.type, count, timerSec });
+      if (count > 0) playlist.push(r.options ? { type: r.type, count, timerSec, options: r.options } : { type: r.type, count, timerSec });
     }
     if (playlist.length === 0) return fail('Choose at least one round.');
     const parsed = gameSettingsSchema.safeParse({ playlist, relaxed: relaxed.checked });
@@ -96,6 +110,10 @@ export function playlistForm(idPrefix: string, initial: GameSettings, onChange: 
       const entry = settings.playlist.find((e) => e.type === r.type);
       r.count.value = String(entry?.count ?? 0);
       r.timer.value = String(entry?.timerSec ?? DEFAULT_TIMER);
+      if (r.editor && entry) {
+        r.options = { ...(entry.options ?? (roundRules(r.type).defaultOptions as Record<string, unknown>)) };
+        r.editor.set(r.options);
+      }
     }
     relaxed.checked = settings.relaxed;
     describe(settings);

@@ -1,4 +1,5 @@
 import type { GameSettings } from '../../shared/game/settings.ts';
+import { roundRules } from '../../shared/rounds/registry.ts';
 import { playableRoundTypes } from '../rounds/views.ts';
 import type { View } from '../router.ts';
 import { SoloSession } from '../session/solo-session.ts';
@@ -9,7 +10,10 @@ import { playlistForm } from './playlist-form.ts';
 import { linkButton, setTopbar } from './shell.ts';
 
 const SOLO_DEFAULT: GameSettings = {
-  playlist: playableRoundTypes().map((type) => ({ type, count: 3, timerSec: 20 })),
+  // Rounds with generated images download the models first: the player adds them.
+  playlist: playableRoundTypes()
+    .filter((type) => !roundRules(type).renderJobs)
+    .map((type) => ({ type, count: 3, timerSec: 20 })),
   relaxed: false,
 };
 

@@ -26,7 +26,7 @@ interface ConvAttrs {
 }
 
 /** Hands a tensor made by nested ops back to the engine as a kernel output. */
-function asOutput(backend: tf.KernelBackend, t: tf.Tensor): tf.TensorInfo {
+function asOutput(backend: unknown, t: tf.Tensor): tf.TensorInfo {
   (backend as unknown as { incRef(id: object): void }).incRef(t.dataId);
   const info = { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
   t.dispose();
@@ -167,9 +167,41 @@ export function conv2dBackpropInputImpl(
  * Wraps a kernel input as a Tensor for nested ops. makeTensorFromTensorInfo does not add a
  * backend reference, but disposing the wrapper drops one: add it first.
  */
-function wrapInput(backend: tf.KernelBackend, info: tf.TensorInfo): tf.Tensor4D {
+function wrapInput(backend: unknown, info: tf.TensorInfo): tf.Tensor4D {
   (backend as unknown as { incRef(id: object): void }).incRef(info.dataId);
-  return tf.engine().makeTensorFromTensorInfo(info, backend) as tf.Tensor4D;
+  return tf.engine().makeTensorFromTensorInfo(info, backend as tf.KernelBackend) as tf.Tensor4D;
+}
+
+/**
+ * UnsortedSegmentSum (the gradient of gather, hence of tf.layers.embedding) is missing on
+ * wasm: out[s] = Σ_{i: ids[i] = s} x[i], computed as oneHot(ids)ᵀ · x (small vocabularies).
+ */
+export function unsortedSegmentSumImpl(x: tf.Tensor, ids: tf.Tensor, numSegments: number): tf.Tensor {
+  return tf.tidy(() => {
+    const n = ids.size;
+    const rest = x.shape.slice(ids.rank);
+    const flat = tf.reshape(x, [n, rest.reduce((a, b) => a * b, 1)]);
+    const oh = tf.oneHot(tf.cast(tf.reshape(ids, [n]), 'int32'), numSegments); // [N, S]
+    return tf.reshape(tf.matMul(tf.cast(oh, x.dtype), flat, true, false), [numSegments, ...rest]);
+  });
+}
+
+function registerUnsortedSegmentSum(): void {
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, segmentIds } = inputs as unknown as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const xt = wrapInput(backend, x) as unknown as tf.Tensor;
+      const it = wrapInput(backend, segmentIds) as unknown as tf.Tensor;
+      try {
+        return asOutput(backend, unsortedSegmentSumImpl(xt, it, (attrs as unknown as { numSegments: number }).numSegments));
+      } finally {
+        xt.dispose();
+        it.dispose();
+      }
+    },
+  });
 }
 
 let registered = false;
@@ -178,9 +210,10 @@ let registered = false;
 export function registerWasmConvKernels(): void {
   if (registered) return;
   registered = true;
-  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
+  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum']) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   }
+  registerUnsortedSegmentSum();
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',

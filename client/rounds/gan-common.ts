@@ -1,0 +1,262 @@
+/**
+ * Shared pieces of the GAN rounds' screens (Spot the fake, Judge): crisp 32×32 images,
+ * the host's per-type options editor, and number formatting for the reveal maths.
+ */
+import { CHANNELS, IMAGE_SIZE } from '../../shared/dataset/vocabulary.ts';
+import { DIFFICULTIES, FAKE_SOURCES } from '../../shared/render/recipes.ts';
+import { MODELS_URL } from '../ml/load-models.ts';
+import { rgbToImageData, toBytes } from '../render/pixels.ts';
+import type { QuestionMessage, Snapshot } from '../session/game-session.ts';
+import { announce, h } from '../ui/dom.ts';
+import type { Panel, PanelContext } from '../ui/panel.ts';
+import type { OptionsEditor } from './views.ts';
+
+/** A 32×32 RGB image on a canvas, scaled up by CSS with nearest-neighbour (no blur). */
+export function pixelCanvas(pixels: Uint8Array, label: string, className = 'gan-image'): HTMLCanvasElement {
+  const canvas = h('canvas', { class: className, width: IMAGE_SIZE, height: IMAGE_SIZE, role: 'img', 'aria-label': label });
+  try {
+    const bytes = toBytes(pixels, IMAGE_SIZE * IMAGE_SIZE * CHANNELS);
+    canvas.getContext('2d')?.putImageData(rgbToImageData(bytes), 0, 0);
+  } catch {
+    canvas.setAttribute('aria-label', `${label} (image missing)`);
+  }
+  return canvas;
+}
+
+export function formatNats(v: number | null): string {
+  return v === null ? '—' : `${v < 0 ? '−' : ''}${Math.abs(v).toFixed(2)}`;
+}
+
+export function percent(p: number | null): string {
+  return p === null ? '—' : `${Math.round(p * 100)} %`;
+}
+
+let diffusionShipped: Promise<boolean> | null = null;
+
+/** Whether the server ships the diffusion model's weights (then the host may pick it as the fake source). */
+export function diffusionAvailable(): Promise<boolean> {
+  diffusionShipped ??= Promise.all(
+    ['diffusion-eps', 'diffusion-decoder', 'diffusion-encoder'].map((name) =>
+      fetch(`${MODELS_URL}${name}/model.json`, { method: 'HEAD' }).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    ),
+  ).then((all) => all.every(Boolean));
+  return diffusionShipped;
+}
+
+export interface GanOptionLimits {
+  images: [number, number];
+  /** Largest generator team the host may ask for; leave out when the round has none. */
+  generators?: number;
+}
+
+const SOURCE_LABEL = { gan: 'GAN generator', diffusion: 'Diffusion (DDIM)' } as const;
+const DIFFICULTY_LABEL = { easy: 'Easy (obvious fakes)', medium: 'Medium', hard: 'Hard (convincing fakes)' } as const;
+
+/**
+ * The playlist options of a GAN round (RoundView.optionsEditor): images per round, where
+ * the fakes come from, how hard they are, and (Spot the fake) the generator team size.
+ */
+export function ganOptionsEditor(limits: GanOptionLimits) {
+  return (idPrefix: string, current: Readonly<Record<string, unknown>>, onChange: (options: Record<string, unknown>) => void): OptionsEditor => {
+    let value: Record<string, unknown> = { ...current };
+    const images = h('input', { type: 'number', id: `${idPrefix}-images`, min: limits.images[0], max: limits.images[1], step: 1, inputmode: 'numeric', 'data-testid': `${idPrefix}-images` });
+    const source = h(
+      'select',
+      { id: `${idPrefix}-source`, 'data-testid': `${idPrefix}-source` },
+      ...FAKE_SOURCES.map((s) => h('option', { value: s, disabled: s === 'diffusion' }, SOURCE_LABEL[s])),
+    );
+    const difficulty = h('select', { id: `${idPrefix}-difficulty`, 'data-testid': `${idPrefix}-difficulty` }, ...DIFFICULTIES.map((d) => h('option', { value: d }, DIFFICULTY_LABEL[d])));
+    const generators =
+      limits.generators === undefined
+        ? null
+        : h('input', { type: 'number', id: `${idPrefix}-generators`, min: 0, max: limits.generators, step: 1, inputmode: 'numeric', 'data-testid': `${idPrefix}-generators` });
+    const sourceHint = h('span', { class: 'hint', id: `${idPrefix}-source-hint` }, 'Checking which models are installed…');
+    source.setAttribute('aria-describedby', sourceHint.id);
+    const field = (id: string, label: string, input: HTMLElement) => h('div', { class: 'field small' }, h('label', { for: id }, label), input);
+    const el = h(
+      'div',
+      { class: 'gan-options', role: 'group', 'aria-label': 'Round options' },
+      field(images.id, 'Images', images),
+      field(source.id, 'Fakes from', source),
+      field(difficulty.id, 'Difficulty', difficulty),
+      generators ? field(generators.id, 'Generator team', generators) : null,
+      sourceHint,
+    );
+    if (generators) generators.title = 'Players who act as G: they pick which z to submit and score when the class is fooled (0 = off).';
+
+    const show = (o: Readonly<Record<string, unknown>>) => {
+      images.value = String(o.images ?? limits.images[0]);
+      source.value = String(o.source ?? 'gan');
+      difficulty.value = String(o.difficulty ?? 'medium');
+      if (generators) generators.value = String(o.generators ?? 0);
+    };
+    const read = () => {
+      const n = Math.round(Number(images.value));
+      if (!Number.isFinite(n) || n < limits.images[0] || n > limits.images[1]) return;
+      const next: Record<string, unknown> = { ...value, images: n, source: source.value, difficulty: difficulty.value };
+      if (generators) {
+        const g = Math.round(Number(generators.value));
+        if (!Number.isFinite(g) || g < 0 || g > limits.generators!) return;
+        next.generators = g;
+      }
+      value = next;
+      onChange({ ...value });
+    };
+    el.addEventListener('change', read);
+    el.addEventListener('input', (event) => {
+      if ((event.target as HTMLInputElement).type === 'number') read();
+    });
+    show(value);
+
+    void diffusionAvailable().then((ok) => {
+      const option = source.querySelector<HTMLOptionElement>('option[value="diffusion"]');
+      if (option) option.disabled = !ok;
+      sourceHint.textContent = ok ? 'Diffusion fakes are rendered by the host screen.' : 'No diffusion model is installed: fakes come from the GAN.';
+      if (!ok && source.value === 'diffusion') {
+        source.value = 'gan';
+        read();
+      }
+    });
+
+    return {
+      el,
+      set(options) {
+        value = { ...options };
+        show(value);
+      },
+    };
+  };
+}
+
+const sentAnswers = new WeakMap<object, { round: number; answer: unknown }>();
+
+/** What this device answered in round `round` (for "your answer" on the reveal), if it did. */
+export function myAnswer<T>(session: object, round: number): T | null {
+  const sent = sentAnswers.get(session);
+  return sent && sent.round === round ? (sent.answer as T) : null;
+}
+
+/**
+ * The answer form of a GAN round: one submit for every image, then "Answer locked in".
+ * `collect` returns the answer payload, or a sentence saying what is still missing.
+ */
+export function roundAnswerForm(
+  ctx: PanelContext,
+  message: QuestionMessage,
+  cards: HTMLElement[],
+  collect: () => { answer: unknown; summary: string } | { missing: string },
+): Panel {
+  const { session } = ctx;
+  const submit = h('button', { type: 'submit', class: 'button primary big', 'data-testid': 'submit-answer' }, 'Lock in my answers');
+  const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'answer-status' });
+  const form = h('form', { class: 'gan-form', 'data-testid': 'answer-form', novalidate: true }, h('div', { class: 'gan-cards' }, ...cards), h('div', { class: 'gan-submit-row' }, submit, status));
+  const locked = h('div', { class: 'locked-in', 'data-testid': 'answer-locked', hidden: true, tabindex: -1 });
+  let pending = false;
+  let summary = '';
+  const lockIn = (text: string) => {
+    pending = false;
+    form.hidden = true;
+    locked.hidden = false;
+    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
+    status.textContent = '';
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (pending || session.hasAnswered()) return;
+    if (session.snapshot().paused) {
+      status.textContent = 'The game is paused: answers open again when it resumes.';
+      return;
+    }
+    const result = collect();
+    if ('missing' in result) {
+      status.textContent = result.missing;
+      return;
+    }
+    summary = result.summary;
+    pending = true;
+    submit.disabled = true;
+    status.textContent = 'Sending…';
+    sentAnswers.set(session, { round: message.round, answer: result.answer });
+    session.answer(message.round, result.answer);
+  });
+  const offAnswered = session.on('answered', ({ round }) => {
+    if (round !== message.round) return;
+    lockIn(`${summary} Waiting for the others…`);
+    announce('Answer locked in.');
+    locked.focus();
+  });
+  const offError = session.on('error', (error) => {
+    if (!pending) return;
+    pending = false;
+    submit.disabled = false;
+    status.textContent = error.message;
+  });
+  const panel: Panel = {
+    el: h('div', { class: 'gan-question' }, form, locked),
+    stage: { scene: 'none' },
+    focus: cards[0]?.querySelector<HTMLElement>('input') ?? submit,
+  };
+  if (session.hasAnswered()) {
+    lockIn('Your answer is in. Waiting for the others…');
+    panel.focus = locked;
+  }
+  panel.update = (snap: Snapshot) => {
+    submit.disabled = pending || snap.paused;
+    if (snap.paused && !pending && !form.hidden) status.textContent = 'Paused by the host.';
+    else if (!snap.paused && status.textContent === 'Paused by the host.') status.textContent = '';
+  };
+  panel.update(session.snapshot());
+  panel.destroy = () => {
+    offAnswered();
+    offError();
+  };
+  return panel;
+}
+
+/** The projector's question: the images big with their captions, and how many answered. */
+export function hostImagesPanel(
+  ctx: PanelContext,
+  prompt: Node | string,
+  hint: string,
+  items: { id: string; caption: string; pixels: Uint8Array }[],
+  /** Players who answer (generator players do not); all players by default. */
+  answering: (snap: Snapshot) => number = (snap) => snap.players.length,
+): Panel {
+  const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
+  const el = h(
+    'div',
+    { class: 'gan-host-question' },
+    h('div', { class: 'gan-host-head' }, h('p', { class: 'prompt' }, prompt), h('p', { class: 'hint' }, hint), count),
+    h(
+      'div',
+      { class: 'gan-host-grid', 'data-count': items.length },
+      ...items.map((it, i) =>
+        h(
+          'figure',
+          { class: 'gan-figure', 'data-testid': 'gan-item' },
+          pixelCanvas(it.pixels, `Image ${i + 1}: ${it.caption}`, 'gan-image big'),
+          h('figcaption', {}, h('span', { class: 'gan-letter' }, `${i + 1}`), ` “${it.caption}”`),
+        ),
+      ),
+    ),
+  );
+  const panel: Panel = { el, stage: { scene: 'none' } };
+  panel.update = (snap: Snapshot) => {
+    count.textContent = `${snap.answeredCount} of ${answering(snap)} answered`;
+  };
+  panel.update(ctx.session.snapshot());
+  return panel;
+}
+
+/** "You scored" line, and the formula box every GAN reveal ends with. */
+export function formulaBox(formula: string, explanation: Node | string): HTMLElement {
+  return h(
+    'div',
+    { class: 'formula gan-formula', 'data-testid': 'formula' },
+    h('p', {}, h('span', { class: 'eyebrow' }, 'Scoring'), ' ', formula),
+    h('p', { class: 'hint' }, explanation),
+  );
+}

@@ -1,0 +1,214 @@
+/**
+ * "Spot the fake": every player is the discriminator D. The question shows each image
+ * with its caption and asks real or fake, with a confidence; the reveal shows the truth,
+ * the class's answers beside the neural D's, the class's V(D,G) and who fooled whom.
+ */
+import { answerToD } from '../../shared/rounds/log-score.ts';
+import type { SpotFakeAnswer, SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
+import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import { announce, formatNumber, h } from '../ui/dom.ts';
+import type { Panel, PanelContext } from '../ui/panel.ts';
+import { formatNats, formulaBox, hostImagesPanel, myAnswer, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
+import { ganDevice } from './gan-device.ts';
+import { generatorQuestionPanel } from './generator-view.ts';
+
+const REAL_ICON = '◯';
+const FAKE_ICON = '✕';
+
+export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+  const { session } = ctx;
+  const question = message.question as SpotFakeQuestion;
+  const n = question.images.length;
+  announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${n} images. ${Math.round(message.remainingMs / 1000)} seconds.`);
+
+  if (session.role === 'host') {
+    return hostImagesPanel(
+      ctx,
+      'Real or fake? You are the discriminator D.',
+      'For each image: is it from the data set, or did the generator G make it for this caption? Answer on your device, with how sure you are.',
+      question.images,
+      (snap) => {
+        // The generator team picks fakes instead of answering (at least one player stays D).
+        const team = Number(snap.settings.playlist.find((e) => e.type === 'spot-fake')?.options?.generators ?? 0);
+        const connected = snap.players.filter((p) => p.connected).length;
+        return snap.players.length - Math.max(0, Math.min(team, connected - 1));
+      },
+    );
+  }
+  const turn = session.playerId ? ganDevice(session)?.turn(message.round) : null;
+  if (turn) return generatorQuestionPanel(ctx, message, turn);
+
+  const confidences = question.confidences?.length ? question.confidences : [0.6, 0.75, 0.9, 0.99];
+  const cards = question.images.map((im, i) => {
+    const base = `sf-${message.round}-${im.id}`;
+    const choice = (real: boolean) => {
+      const id = `${base}-${real ? 'real' : 'fake'}`;
+      return h(
+        'span',
+        { class: `gan-choice ${real ? 'is-real' : 'is-fake'}` },
+        h('input', { type: 'radio', name: `${base}-kind`, id, value: real ? 'real' : 'fake', 'data-testid': `say-${real ? 'real' : 'fake'}` }),
+        h('label', { for: id }, h('span', { class: 'gan-icon', 'aria-hidden': 'true' }, real ? REAL_ICON : FAKE_ICON), real ? 'Real' : 'Fake'),
+      );
+    };
+    const steps = confidences.map((c) => {
+      const id = `${base}-c${Math.round(c * 100)}`;
+      return h(
+        'span',
+        { class: 'gan-step' },
+        h('input', { type: 'radio', name: `${base}-conf`, id, value: String(c), checked: c === 0.75, 'data-testid': `confidence-${Math.round(c * 100)}` }),
+        h('label', { for: id }, `${Math.round(c * 100)} %`),
+      );
+    });
+    return h(
+      'fieldset',
+      { class: 'gan-card', 'data-testid': 'gan-item', 'data-id': im.id },
+      h('legend', { class: 'visually-hidden' }, `Image ${i + 1} of ${n}: “${im.caption}”`),
+      pixelCanvas(im.pixels, `Image ${i + 1}: ${im.caption}`),
+      h('p', { class: 'gan-caption' }, h('span', { class: 'gan-letter' }, `${i + 1}`), ` “${im.caption}”`),
+      h('div', { class: 'gan-choices', role: 'radiogroup', 'aria-label': `Image ${i + 1}: real or fake?` }, choice(true), choice(false)),
+      h('div', { class: 'gan-steps', role: 'radiogroup', 'aria-label': `Image ${i + 1}: how sure?` }, h('span', { class: 'gan-steps-label', 'aria-hidden': 'true' }, 'Sure:'), ...steps),
+    );
+  });
+
+  return roundAnswerForm(ctx, message, cards, () => {
+    const answers: { id: string; real: boolean; confidence: number }[] = [];
+    const missing: number[] = [];
+    question.images.forEach((im, i) => {
+      const card = cards[i]!;
+      const kind = card.querySelector<HTMLInputElement>('input[value="real"]:checked, input[value="fake"]:checked');
+      const conf = card.querySelector<HTMLInputElement>(`input[name$="-conf"]:checked`);
+      if (!kind || !conf) missing.push(i + 1);
+      else answers.push({ id: im.id, real: kind.value === 'real', confidence: Number(conf.value) });
+    });
+    if (missing.length) return { missing: `Say real or fake for image${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
+    return { answer: { answers }, summary: `${answers.filter((a) => a.real).length} real, ${answers.filter((a) => !a.real).length} fake.` };
+  });
+}
+
+export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+  const { session } = ctx;
+  const reveal = message.reveal as SpotFakeReveal;
+  const me = session.playerId;
+  const mine = reveal.players.find((p) => p.playerId === me) ?? null;
+  const myFakes = reveal.generators.filter((g) => g.playerId === me);
+  const points = pointsFor(message, me);
+  const fakes = reveal.images.filter((im) => !im.real).length;
+
+  const head = h(
+    'div',
+    { class: 'gan-reveal-head' },
+    h('p', { class: 'eyebrow' }, 'The truth'),
+    h('p', { class: 'truth', tabindex: -1, 'data-testid': 'truth-summary' }, `${fakes} fake${fakes === 1 ? '' : 's'}, ${reveal.images.length - fakes} real`),
+  );
+  if (session.role !== 'host') {
+    let line: string;
+    if (myFakes.length) {
+      const total = myFakes.reduce((s, g) => s + g.points, 0);
+      const fooled = [...new Set(myFakes.flatMap((g) => g.fooled))];
+      line = `You were G: your fake${myFakes.length > 1 ? 's' : ''} fooled ${fooled.length ? fooled.join(', ') : 'nobody'}: +${formatNumber(points ?? total)} points (zero-sum: what D did not earn)`;
+    } else if (mine) line = `${mine.correct} of ${reveal.images.length} right: +${formatNumber(points ?? mine.points)} points`;
+    else line = 'No answer from you this round: 0 points.';
+    head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
+    announce(`${fakes} of ${reveal.images.length} were fakes. ${line}`);
+  } else announce(`${fakes} of ${reveal.images.length} were fakes.`);
+
+  const sent = mine ? myAnswer<SpotFakeAnswer>(session, message.round) : null;
+  const rows = reveal.images.map((im, i) => {
+    const g = reveal.generators.find((x) => x.imageId === im.id);
+    const given = sent?.answers.find((a) => a.id === im.id);
+    const total = im.saidReal + im.saidFake;
+    return h(
+      'li',
+      { class: `gan-reveal-item ${im.real ? 'is-real' : 'is-fake'}`, 'data-testid': 'reveal-item', 'data-truth': im.real ? 'real' : 'fake' },
+      pixelCanvas(im.pixels, `Image ${i + 1}: ${im.caption}. It was ${im.real ? 'real' : 'a fake'}.`),
+      h(
+        'div',
+        { class: 'gan-reveal-text' },
+        h('p', { class: 'gan-caption' }, h('span', { class: 'gan-letter' }, `${i + 1}`), ` “${im.caption}”`),
+        h(
+          'p',
+          { class: `gan-badge ${im.real ? 'is-real' : 'is-fake'}` },
+          h('span', { class: 'gan-icon', 'aria-hidden': 'true' }, im.real ? REAL_ICON : FAKE_ICON),
+          im.real ? 'Real: from the data set' : `Fake: made by ${reveal.source === 'diffusion' ? 'diffusion' : 'G'}${g ? ` (picked by ${g.nickname})` : ''}`,
+        ),
+        given
+          ? h(
+              'p',
+              { class: 'gan-mine', 'data-testid': 'my-answer' },
+              `${given.real === im.real ? '✓ You' : '✗ You'}: ${given.real ? 'real' : 'fake'}, ${percent(given.confidence)} sure`,
+            )
+          : null,
+        h(
+          'p',
+          { class: 'gan-votes' },
+          `Class: ${im.saidReal} said real, ${im.saidFake} said fake`,
+          total ? ` · mean D = ${percent(im.classD)}` : '',
+        ),
+        h('p', { class: 'gan-neural', 'data-testid': 'neural-d' }, `Neural D: ${im.neuralD === null ? 'no answer' : `D = ${percent(im.neuralD)} → “${im.neuralD >= 0.5 ? 'real' : 'fake'}”`}`),
+        im.fooled.length ? h('p', { class: 'gan-fooled' }, `${im.real ? 'Called it fake' : 'Fooled'}: ${im.fooled.join(', ')}`) : h('p', { class: 'gan-fooled none' }, total ? 'Fooled nobody.' : ''),
+      ),
+    );
+  });
+
+  const value = h(
+    'section',
+    { class: 'gan-value', 'aria-labelledby': `value-title-${message.round}` },
+    h('h3', { id: `value-title-${message.round}` }, 'V(D, G) = E[log D(x)] + E[log(1 − D(G(z)))]'),
+    h(
+      'dl',
+      { class: 'gan-value-list' },
+      h('dt', {}, 'The class as D'),
+      h('dd', { 'data-testid': 'class-value' }, formatNats(reveal.classValue)),
+      h('dt', {}, 'The neural D'),
+      h('dd', { 'data-testid': 'neural-value' }, formatNats(reveal.neuralValue)),
+      h('dt', {}, 'Equilibrium (D = ½ everywhere)'),
+      h('dd', {}, `−log 4 = ${formatNats(reveal.equilibriumValue)}`),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      'D wants V high (0 is perfect: log 1), G wants it low. When G copies the data perfectly the best D can do is say ½ to everything, and V = −log 4 ≈ −1.39. ',
+      reveal.classValue === null
+        ? 'Not enough answers to estimate the class’s V.'
+        : reveal.classValue > reveal.equilibriumValue
+          ? 'The class beat the equilibrium: these fakes could still be told apart.'
+          : 'The class did no better than the equilibrium: G is winning.',
+    ),
+  );
+
+  const team = reveal.generators.length
+    ? h(
+        'section',
+        { class: 'gan-team', 'data-testid': 'generator-team' },
+        h('h3', {}, 'The generator team (G)'),
+        h(
+          'ul',
+          {},
+          ...reveal.generators.map((g) =>
+            h('li', {}, h('strong', {}, g.nickname), ` picked image ${reveal.images.findIndex((im) => im.id === g.imageId) + 1}: fooled ${g.fooled.length ? g.fooled.join(', ') : 'nobody'} · +${formatNumber(g.points)}`),
+          ),
+        ),
+      )
+    : null;
+
+  if (team) head.append(team);
+  const explanation = h(
+    'span',
+    {},
+    `Your answer “real, ${percent(0.9)} sure” means D = ${answerToD(true, 0.9)}; “fake, ${percent(0.9)} sure” means D = ${answerToD(false, 0.9).toFixed(1)}. `,
+    'p is the probability you gave to the truth: “not sure” (p = ½) earns 100, sure and right nearly 200, sure and wrong 0.',
+  );
+
+  return {
+    focus: head.querySelector<HTMLElement>('.truth') ?? undefined,
+    stage: { scene: 'none' },
+    el: h(
+      'div',
+      { class: 'gan-reveal', 'data-testid': 'spot-fake-reveal' },
+      head,
+      h('ol', { class: 'gan-reveal-list' }, ...rows),
+      h('div', { class: 'gan-reveal-side' }, value),
+      formulaBox(message.formula, explanation),
+    ),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Training steps of the latent diffusion model (no I/O; the CLI is models/train/diffusion.ts).
+ *
+ * 1. Autoencoder: L1 + L2 reconstruction of real images through E and D, with a little
+ *    Gaussian noise added to the latent (so D tolerates the ε-network's small errors) and a
+ *    light L2 pull of the latent towards 0 (keeps its scale bounded, like SD's tiny KL).
+ * 2. ε-network, the lecture's L_simple on the normalised latent z_0 = (E(x) − m) / s:
+ *      L_simple = E_{t, z_0, ε} ‖ε − ε_θ(√ᾱ_t z_0 + √(1−ᾱ_t) ε, t, φ)‖²,
+ *    t uniform in 1..T, linear β schedule, T = 1000; φ = the frozen text encoder's caption
+ *    embedding, replaced by the zero vector with probability `condDropout` (the "no caption"
+ *    condition of classifier-free guidance). Adam, gradient-norm clipping, and an EMA copy
+ *    of the weights (the one that is shipped).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../shared/random.ts';
+import { linearSchedule, type Schedule } from '../../shared/diffusion/index.ts';
+import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, buildDecoder, buildEncoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, type EpsConfig, EPS_CONFIG } from './network.ts';
+
+export const AE_LATENT_NOISE = 0.1;
+export const AE_LATENT_PENALTY = 1e-3;
+export const COND_DROPOUT = 0.15;
+export const EMA_DECAY = 0.999;
+export const GRAD_CLIP = 1;
+
+export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
+export class AutoencoderTrainer {
+  readonly encoder = buildEncoder();
+  readonly decoder = buildDecoder();
+  readonly opt: tf.AdamOptimizer;
+  private readonly vars: tf.Variable[];
+
+  constructor(seed: number, lr = 1e-3) {
+    seedInitDiffusion(this.encoder, seed);
+    seedInitDiffusion(this.decoder, seed + 1);
+    this.opt = tf.train.adam(lr) as tf.AdamOptimizer;
+    this.vars = trainableVariables(this.encoder, this.decoder);
+  }
+
+  /** One step on images [B, 32, 32, 3] in [−1, 1], with seeded latent noise. */
+  step(images: tf.Tensor4D, rng: Rng): { loss: number; l1: number } {
+    const b = images.shape[0];
+    const noise = seededTensor(rng, [b, ...LATENT_SHAPE], AE_LATENT_NOISE);
+    let l1 = 0;
+    const loss = this.opt.minimize(
+      () => {
+        const mu = this.encoder.apply(images) as tf.Tensor4D;
+        const rec = this.decoder.apply(tf.add(mu, noise)) as tf.Tensor4D;
+        const diff = tf.sub(rec, images);
+        const l1t = tf.mean(tf.abs(diff));
+        l1 = (l1t.dataSync()[0] as number) ?? 0;
+        return tf.addN([l1t, tf.mean(tf.square(diff)), tf.mul(tf.mean(tf.square(mu)), AE_LATENT_PENALTY)]) as tf.Scalar;
+      },
+      true,
+      this.vars,
+    )!;
+    const v = loss.dataSync()[0]!;
+    tf.dispose([loss, noise]);
+    return { loss: v, l1 };
+  }
+}
+
+/** Per-channel mean and standard deviation of E(x) over a batch of images. */
+export function latentStats(encoder: tf.LayersModel, images: tf.Tensor4D): { mean: number[]; std: number[] } {
+  return tf.tidy(() => {
+    const mu = encoder.predict(images) as tf.Tensor4D;
+    const { mean, variance } = tf.moments(mu, [0, 1, 2]);
+    return { mean: Array.from(mean.dataSync()), std: Array.from(tf.sqrt(variance).dataSync()) };
+  });
+}
+
+/** Normalised latents (E(x) − m) / s: the unit-variance z_0 the schedule assumes. */
+export function encodeNormalised(encoder: tf.LayersModel, images: tf.Tensor4D, mean: readonly number[], std: readonly number[]): tf.Tensor4D {
+  return tf.tidy(() => tf.div(tf.sub(encoder.predict(images) as tf.Tensor4D, tf.tensor1d([...mean])), tf.tensor1d([...std])) as tf.Tensor4D);
+}
+
+export function seededTensor(rng: Rng, shape: number[], std = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const buf = new Float32Array(n);
+  for (let i = 0; i < n; i++) buf[i] = rng.normal() * std;
+  return tf.tensor(buf, shape);
+}
+
+export interface EpsBatch {
+  /** z_0, normalised latents [B, 8, 8, 4] */
+  z0: tf.Tensor4D;
+  /** φ(t) [B, 64] (rows are replaced by zeros for dropped captions inside the step) */
+  phi: tf.Tensor2D;
+}
+
+export class EpsTrainer {
+  readonly net: tf.LayersModel;
+  /** Exponential moving average of the weights (what gets shipped). */
+  readonly ema: tf.LayersModel;
+  readonly opt: tf.AdamOptimizer;
+  readonly schedule: Schedule = linearSchedule(TRAIN_T);
+  private readonly vars: tf.Variable[];
+  private readonly emaVars: tf.Variable[];
+  condDropout: number;
+
+  constructor(seed: number, cfg: EpsConfig = EPS_CONFIG, lr = 5e-4, condDropout = COND_DROPOUT) {
+    this.net = buildEpsNet(cfg);
+    this.ema = buildEpsNet(cfg);
+    seedInitDiffusion(this.net, seed);
+    this.ema.setWeights(this.net.getWeights());
+    this.opt = tf.train.adam(lr) as tf.AdamOptimizer;
+    this.vars = trainableVariables(this.net);
+    this.emaVars = trainableVariables(this.ema);
+    this.condDropout = condDropout;
+  }
+
+  /**
+   * One L_simple step. All randomness (t, ε, caption dropout) comes from `rng`.
+   * Returns the loss and the number of captions dropped.
+   */
+  step(batch: EpsBatch, rng: Rng, step: number): { loss: number; gradNorm: number } {
+    const b = batch.z0.shape[0];
+    const ts = new Int32Array(b);
+    const sa = new Float32Array(b);
+    const sb = new Float32Array(b);
+    const keep = new Float32Array(b);
+    for (let i = 0; i < b; i++) {
+      const t = rng.int(1, TRAIN_T);
+      ts[i] = t;
+      const ab = this.schedule.alphaBars[t - 1]!;
+      sa[i] = Math.sqrt(ab);
+      sb[i] = Math.sqrt(1 - ab);
+      keep[i] = rng.next() < this.condDropout ? 0 : 1;
+    }
+    const eps = seededTensor(rng, [b, ...LATENT_SHAPE]) as tf.Tensor4D;
+    const inputs = tf.tidy(() => {
+      const zt = tf.add(tf.mul(batch.z0, tf.tensor4d(sa, [b, 1, 1, 1])), tf.mul(eps, tf.tensor4d(sb, [b, 1, 1, 1])));
+      const feats = tf.tensor2d(timeFeatureBatch(ts), [b, TIME_FEATURES]);
+      const phi = tf.mul(batch.phi, tf.tensor2d(keep, [b, 1]));
+      return [zt, feats, phi] as tf.Tensor[];
+    });
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(eps, this.net.apply(inputs) as tf.Tensor))) as tf.Scalar, this.vars);
+    const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+    const scale = gradNorm > GRAD_CLIP ? GRAD_CLIP / gradNorm : 1;
+    const clipped: Record<string, tf.Tensor> = {};
+    for (const [k, g] of Object.entries(grads)) clipped[k] = scale === 1 ? g.clone() : tf.mul(g, scale);
+    this.opt.applyGradients(clipped as unknown as Record<string, tf.Variable>);
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, eps, ...inputs, ...Object.values(grads), ...Object.values(clipped)]);
+    this.updateEma(step);
+    return { loss, gradNorm };
+  }
+
+  /** EMA with the usual warm-up: decay min(EMA_DECAY, (1 + s) / (10 + s)). */
+  updateEma(step: number): void {
+    const d = Math.min(EMA_DECAY, (1 + step) / (10 + step));
+    tf.tidy(() => {
+      this.emaVars.forEach((e, i) => e.assign(tf.add(tf.mul(e, d), tf.mul(this.vars[i]!, 1 - d))));
+    });
+  }
+}
+
+export { COND_DIM, LATENT_SIZE };

@@ -1,0 +1,20 @@
+/**
+ * npm run eval:models [-- --n 1000 --seed N]
+ * Prints the evaluation table of the shipped weights (models/weights/) and exits non-zero
+ * when a figure falls below its bar.
+ */
+import { evaluateModels, formatTable, EVAL_DEFAULTS } from './evaluate.ts';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const t0 = performance.now();
+const rows = await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed: opt('--seed', EVAL_DEFAULTS.seed) }, (s) =>
+  process.stderr.write(`${s} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`),
+);
+console.log(formatTable(rows));
+const failed = rows.filter((r) => !r.pass);
+console.log(failed.length === 0 ? `\nall bars hold (${((performance.now() - t0) / 1000).toFixed(1)} s)` : `\n${failed.length} figure(s) below their bar: ${failed.map((r) => r.metric.trim()).join('; ')}`);
+process.exitCode = failed.length === 0 ? 0 : 1;

@@ -1,0 +1,47 @@
+/**
+ * The two custom layers the models use. Registered with tf.serialization so that
+ * tf.loadLayersModel can rebuild them: import this module before loading weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Adds a learned embedding per position to a [B, T, D] sequence. */
+export class PositionEmbedding extends tf.layers.Layer {
+  static className = 'PositionEmbedding';
+  private table: tf.LayerVariable | null = null;
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const s = inputShape as tf.Shape;
+    this.table = this.addWeight('positions', [s[1]!, s[2]!], 'float32', tf.initializers.randomNormal({ stddev: 0.1 }));
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.add(x, this.table!.read());
+    });
+  }
+
+  override getClassName(): string {
+    return PositionEmbedding.className;
+  }
+}
+
+/** Scales each row of a [B, D] tensor to unit L2 norm. */
+export class L2Normalize extends tf.layers.Layer {
+  static className = 'L2Normalize';
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), 1e-12)));
+    });
+  }
+
+  override getClassName(): string {
+    return L2Normalize.className;
+  }
+}
+
+tf.serialization.registerClass(PositionEmbedding);
+tf.serialization.registerClass(L2Normalize);

@@ -1,0 +1,303 @@
+/**
+ * npm run train:diffusion [-- --seed N --fresh --steps N --ae-steps N --phase all|autoencoder|eps --export]
+ * npm run train:autoencoder   (= --phase autoencoder)
+ *
+ * The latent diffusion model, in two phases, one command, seeded and resumable:
+ *  1. the autoencoder (32×32×3 ↔ 8×8×4), checkpoints in models/checkpoints/diffusion-autoencoder/,
+ *     weights in models/weights/diffusion-{encoder,decoder}/ with the latent's per-channel
+ *     mean and std (the "scale factor" that makes the latent unit-variance);
+ *  2. the ε-network with L_simple on those latents, conditioned on the frozen Models I text
+ *     encoder φ(t) with caption dropout; checkpoints in models/checkpoints/diffusion/, the EMA
+ *     weights in models/weights/diffusion-eps/.
+ * A phase that has finished is skipped; `--fresh` restarts both. Ctrl-C (or SIGTERM) writes a
+ * checkpoint; run again to resume. `--export` writes the current checkpoint's EMA weights
+ * to models/weights/diffusion-eps/ and exits (for stopping early).
+ * Sample grids go to models/samples/diffusion{,-autoencoder}/.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng, deriveSeed } from '../../shared/random.ts';
+import { allCaptions, captionIndex, captionOf } from '../../shared/dataset/index.ts';
+import { initNodeWasm, tf } from '../tf/node-wasm.ts';
+import { loadModel, readModelDir, writeModelDir } from '../tf/fs.ts';
+import { serializeModel } from '../tf/io.ts';
+import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
+import { classify } from '../classifier/trainer.ts';
+import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
+import { labelsOf } from '../data/stream.ts';
+import {
+  MODELS_DIR, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, setLearningRate,
+  writeGrid, type TrainArgs,
+} from './common.ts';
+import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, encodeNormalised, latentStats } from '../diffusion/trainer.ts';
+import { toFloat16 } from '../diffusion/float16.ts';
+import { DEFAULT_GUIDANCE, DIFFUSION_DIRS, DiffusionModel, captionTable, fnv1a, type LatentNorm } from '../diffusion/runtime.ts';
+import { EPS_CONFIG, AE_CONFIG, TRAIN_T } from '../diffusion/network.ts';
+
+export const AE_STEPS = 2000;
+export const AE_BATCH = 32;
+export const EPS_STEPS = 7500;
+export const EPS_BATCH = 64;
+export const EPS_LR = 8e-4;
+export const EPS_WARMUP = 200;
+
+const AE_NAME = 'diffusion-autoencoder';
+const EPS_NAME = 'diffusion';
+
+export interface DiffusionArgs extends TrainArgs {
+  phase: 'all' | 'autoencoder' | 'eps';
+  aeSteps: number | null;
+  exportOnly: boolean;
+  /** where the Models I text encoder and attribute classifier are read from */
+  sharedWeights: string;
+}
+
+export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(2)): DiffusionArgs {
+  const rest: string[] = [];
+  let phase: DiffusionArgs['phase'] = 'all';
+  let aeSteps: number | null = null;
+  let exportOnly = false;
+  let sharedWeights = join(MODELS_DIR, 'weights');
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--phase') {
+      const v = argv[++i];
+      if (v !== 'all' && v !== 'autoencoder' && v !== 'eps') throw new Error('--phase must be all, autoencoder or eps');
+      phase = v;
+    } else if (a === '--ae-steps') aeSteps = Number(argv[++i]);
+    else if (a === '--export') exportOnly = true;
+    else if (a === '--shared-weights') sharedWeights = argv[++i]!;
+    else if (a === '--help') {
+      console.log('options: --seed N  --fresh  --steps N (ε-network)  --ae-steps N  --phase all|autoencoder|eps  --export  --checkpoint-every SECONDS  --root DIR  --shared-weights DIR');
+      process.exit(0);
+    } else rest.push(a);
+  }
+  return { ...parseArgs(rest), phase, aeSteps, exportOnly, sharedWeights };
+}
+
+async function saveF16(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>): Promise<void> {
+  writeModelDir(dir, toFloat16(await serializeModel(model, metadata)));
+}
+
+function weightsDir(args: TrainArgs, name: string): string {
+  return join(args.root, 'weights', name);
+}
+
+// ---- phase 1: autoencoder ----------------------------------------------------------------
+
+export async function trainAutoencoder(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
+  await initNodeWasm();
+  const total = args.aeSteps ?? AE_STEPS;
+  const tr = new AutoencoderTrainer(deriveSeed(args.seed, 'init autoencoder'));
+  const nets = { encoder: tr.encoder, decoder: tr.decoder };
+  const opts = { adam: tr.opt };
+  let step = 0;
+  let cursor = 0;
+  let prevElapsed = 0;
+  if (hasCheckpoint(args.root, AE_NAME)) {
+    const st = await loadCheckpoint(args.root, AE_NAME, nets, opts);
+    if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
+    ({ step, cursor } = st);
+    prevElapsed = st.elapsedSeconds;
+    if (step >= total && existsSync(join(weightsDir(args, DIFFUSION_DIRS.decoder), 'model.json'))) {
+      if (!args.quiet) console.log(`[${AE_NAME}] already trained (${step} steps); skipping`);
+      return { losses: [], done: true };
+    }
+    if (!args.quiet) console.log(`[${AE_NAME}] resumed at step ${step}`);
+  }
+  const val = samplesAt(args.seed, 'val', 0, 512);
+  const valT = pixelsToTensor(val.map((s) => s.pixels));
+  const valL1 = (): number =>
+    tf.tidy(() => tf.mean(tf.abs(tf.sub(tr.decoder.predict(tr.encoder.predict(valT)) as tf.Tensor, valT))).dataSync()[0]!);
+  const losses: number[] = [];
+  let avg = 0;
+  const last = await runLoop(AE_NAME, step, prevElapsed, args, {
+    total,
+    logEvery: 50,
+    sampleEvery: 500,
+    step: (s) => {
+      setLearningRate(tr.opt, s < Math.floor((total * 2) / 3) ? 1e-3 : 3e-4);
+      const samples = samplesAt(args.seed, 'train', cursor, AE_BATCH);
+      cursor += AE_BATCH;
+      const images = pixelsToTensor(samples.map((x) => x.pixels));
+      const { loss, l1 } = tr.step(images, createRng(deriveSeed(args.seed, `ae step ${s}`)));
+      images.dispose();
+      losses.push(loss);
+      avg = losses.length === 1 ? loss : 0.95 * avg + 0.05 * loss;
+      return { loss, avg, l1 };
+    },
+    writeSamples: (s) => {
+      const l1 = valL1();
+      if (!args.quiet) console.log(`[${AE_NAME}] step ${s}: held-out L1 = ${l1.toFixed(4)} (${(l1 * 127.5).toFixed(2)} grey levels)`);
+      const x = valT.slice([0, 0, 0, 0], [16, -1, -1, -1]) as tf.Tensor4D;
+      const rec = tf.tidy(() => tr.decoder.predict(tr.encoder.predict(x)) as tf.Tensor4D);
+      const a = tensorToPixels(x);
+      const b = tensorToPixels(rec);
+      tf.dispose([x, rec]);
+      // Rows of 8 originals over their 8 reconstructions.
+      writeGrid(samplePath(args.root, AE_NAME, s), [...a.slice(0, 8), ...b.slice(0, 8), ...a.slice(8), ...b.slice(8)], 8, 3);
+      pruneSamples(join(args.root, 'samples', AE_NAME));
+    },
+    checkpoint: (s, elapsed) =>
+      saveCheckpoint(args.root, AE_NAME, nets, opts, { step: s, cursor, seed: args.seed, extra: {}, savedAt: new Date().toISOString(), elapsedSeconds: elapsed }),
+  });
+  const done = last >= total;
+  if (done) {
+    const stats = tf.tidy(() => latentStats(tr.encoder, pixelsToTensor(samplesAt(args.seed, 'val', 0, 2048).map((s) => s.pixels))));
+    const latentNorm: LatentNorm = { mean: stats.mean, std: stats.std };
+    const l1 = valL1();
+    const meta = { trainedSteps: last, seed: args.seed, latentNorm, heldOutL1: l1, config: AE_CONFIG };
+    await saveF16(weightsDir(args, DIFFUSION_DIRS.encoder), tr.encoder, meta);
+    await saveF16(weightsDir(args, DIFFUSION_DIRS.decoder), tr.decoder, meta);
+    if (!args.quiet) console.log(`[${AE_NAME}] done: held-out L1 ${l1.toFixed(4)}, latent mean ${fmtArr(stats.mean)} std ${fmtArr(stats.std)}`);
+  }
+  valT.dispose();
+  tr.encoder.dispose();
+  tr.decoder.dispose();
+  return { losses, done };
+}
+
+function fmtArr(a: readonly number[]): string {
+  return `[${a.map((v) => v.toFixed(3)).join(', ')}]`;
+}
+
+// ---- phase 2: ε-network --------------------------------------------------------------------
+
+/** 32 captions for the sample grid: every shape and colour, both sizes. */
+export function gridCaptions(): string[] {
+  const all = allCaptions();
+  return Array.from({ length: 32 }, (_, i) => captionOf(all[(i * 37 + (i >> 3)) % all.length]!));
+}
+
+function epsMetadata(args: DiffusionArgs, step: number, textHash: string, phiTable: Float32Array, loss: number): Record<string, unknown> {
+  return {
+    trainedSteps: step,
+    seed: args.seed,
+    config: EPS_CONFIG,
+    schedule: { kind: 'linear', T: TRAIN_T, betaStart: 1e-4, betaEnd: 0.02 },
+    timeInput: 'sinusoidal features of the continuous training time τ; step t of any schedule s is fed as τ with ᾱ_linear(τ) = ᾱ_s(t)',
+    condDropout: COND_DROPOUT,
+    defaultGuidance: DEFAULT_GUIDANCE,
+    loss: 'L_simple (ε-prediction MSE), t uniform in 1..1000',
+    finalLossAvg: loss,
+    textEncoderHash: textHash,
+    phiTable: Buffer.from(phiTable.buffer, phiTable.byteOffset, phiTable.byteLength).toString('base64'),
+  };
+}
+
+export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
+  await initNodeWasm();
+  const total = args.steps ?? EPS_STEPS;
+  const { model: encoder, metadata: aeMeta } = await loadModel(weightsDir(args, DIFFUSION_DIRS.encoder));
+  const { model: decoder } = await loadModel(weightsDir(args, DIFFUSION_DIRS.decoder));
+  const norm = aeMeta['latentNorm'] as LatentNorm;
+  const textDir = join(args.sharedWeights, DIFFUSION_DIRS.text);
+  const { model: text } = await loadModel(textDir);
+  const textHash = fnv1a(readModelDir(textDir).weightsBin);
+  const phiTable = captionTable(text);
+  text.dispose();
+  const phiT = tf.tensor2d(phiTable, [128, 64]);
+  const tr = new EpsTrainer(deriveSeed(args.seed, 'init eps'), EPS_CONFIG, EPS_LR);
+  const nets = { eps: tr.net, ema: tr.ema };
+  const opts = { adam: tr.opt };
+  let step = 0;
+  let cursor = 0;
+  let prevElapsed = 0;
+  let avg = NaN;
+  if (hasCheckpoint(args.root, EPS_NAME)) {
+    const st = await loadCheckpoint(args.root, EPS_NAME, nets, opts);
+    if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
+    if (st.extra['textEncoderHash'] !== textHash) console.warn(`[${EPS_NAME}] warning: the text encoder changed since this checkpoint (${String(st.extra['textEncoderHash'])} → ${textHash})`);
+    ({ step, cursor } = st);
+    prevElapsed = st.elapsedSeconds;
+    avg = (st.extra['lossAvg'] as number | undefined) ?? NaN;
+    if (!args.quiet) console.log(`[${EPS_NAME}] resumed at step ${step}`);
+  }
+  const exportWeights = async (s: number): Promise<void> => {
+    await saveF16(weightsDir(args, DIFFUSION_DIRS.eps), tr.ema, epsMetadata(args, s, textHash, phiTable, avg));
+  };
+  if (args.exportOnly) {
+    await exportWeights(step);
+    console.log(`[${EPS_NAME}] exported the EMA weights of step ${step} to ${weightsDir(args, DIFFUSION_DIRS.eps)}`);
+    return { losses: [], done: step >= total };
+  }
+  if (step >= total) {
+    if (!args.quiet) console.log(`[${EPS_NAME}] already trained (${step} steps); run with --fresh to retrain`);
+    await exportWeights(step);
+    return { losses: [], done: true };
+  }
+  const classifierDir = join(args.sharedWeights, 'classifier');
+  const dm = new DiffusionModel({ eps: tr.ema, decoder, norm, phiTable });
+  const losses: number[] = [];
+  const lrAt = (s: number): number => {
+    if (s < EPS_WARMUP) return (EPS_LR * (s + 1)) / EPS_WARMUP;
+    const decayFrom = Math.floor(total * 0.8);
+    if (s < decayFrom) return EPS_LR;
+    return EPS_LR + ((1e-4 - EPS_LR) * (s - decayFrom)) / Math.max(1, total - decayFrom);
+  };
+  const last = await runLoop(EPS_NAME, step, prevElapsed, args, {
+    total,
+    logEvery: 25,
+    sampleEvery: 500,
+    step: (s) => {
+      setLearningRate(tr.opt, lrAt(s));
+      const samples = samplesAt(args.seed, 'train', cursor, EPS_BATCH);
+      cursor += EPS_BATCH;
+      const images = pixelsToTensor(samples.map((x) => x.pixels));
+      const z0 = encodeNormalised(encoder, images, norm.mean, norm.std);
+      const phi = tf.tidy(() => tf.gather(phiT, tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32')) as tf.Tensor2D);
+      const { loss, gradNorm } = tr.step({ z0, phi }, createRng(deriveSeed(args.seed, `eps step ${s}`)), s);
+      tf.dispose([images, z0, phi]);
+      losses.push(loss);
+      avg = Number.isNaN(avg) ? loss : 0.98 * avg + 0.02 * loss;
+      return { loss, avg, gnorm: gradNorm, lr: lrAt(s) * 1000 };
+    },
+    writeSamples: async (s) => {
+      const caps = gridCaptions();
+      const { images } = await dm.sample({ captions: caps, steps: 20, guidance: DEFAULT_GUIDANCE, seed: deriveSeed(args.seed, 'grid') });
+      writeGrid(samplePath(args.root, EPS_NAME, s), images, 8, 3);
+      pruneSamples(join(args.root, 'samples', EPS_NAME));
+      if (existsSync(join(classifierDir, 'model.json'))) {
+        const { model: clf } = await loadModel(classifierDir);
+        const all = allCaptions();
+        const res = await dm.sample({ captions: all.map(captionOf), steps: 20, guidance: DEFAULT_GUIDANCE, seed: deriveSeed(args.seed, 'faith') });
+        const t = pixelsToTensor(res.images);
+        const pred = classify(clf, t);
+        t.dispose();
+        clf.dispose();
+        const st0 = samplesAt(args.seed, 'val', 0, 1)[0]!.style;
+        const ok = all.filter((a, i) => CAPTION_ATTRIBUTES.every((k) => labelsOf(a, st0)[k] === pred[k][i])).length;
+        if (!args.quiet) console.log(`[${EPS_NAME}] step ${s}: caption faithfulness (DDIM 20, w=${DEFAULT_GUIDANCE}, 128 captions, EMA) = ${((ok / all.length) * 100).toFixed(1)}%`);
+      }
+    },
+    checkpoint: async (s, elapsed) => {
+      await saveCheckpoint(args.root, EPS_NAME, nets, opts, {
+        step: s, cursor, seed: args.seed, extra: { textEncoderHash: textHash, lossAvg: avg }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+      });
+    },
+  });
+  const done = last >= total;
+  if (done) {
+    await exportWeights(last);
+    if (!args.quiet) console.log(`[${EPS_NAME}] done: EMA weights in ${weightsDir(args, DIFFUSION_DIRS.eps)}`);
+  }
+  phiT.dispose();
+  for (const m of [encoder, decoder, tr.net, tr.ema]) m.dispose();
+  return { losses, done };
+}
+
+export async function trainDiffusion(args: DiffusionArgs): Promise<void> {
+  if (args.fresh) {
+    if (args.phase !== 'eps') clearCheckpoint(args.root, AE_NAME);
+    clearCheckpoint(args.root, EPS_NAME);
+  }
+  if (args.phase !== 'eps' && !args.exportOnly) {
+    const ae = await trainAutoencoder(args);
+    if (!ae.done) return;
+  }
+  if (args.phase !== 'autoencoder') await trainEps(args);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await trainDiffusion(parseDiffusionArgs());
+}

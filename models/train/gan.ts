@@ -1,0 +1,169 @@
+/**
+ * npm run train:gan [-- --seed N --fresh --steps N]
+ * GAN-CLS + GAN-INT on the frozen text encoder (models/weights/text-encoder must exist:
+ * run train:clip first). Writes models/weights/{generator,discriminator}/.
+ * If models/weights/classifier exists, the sample step also prints caption faithfulness.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng, deriveSeed } from '../../shared/random.ts';
+import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex } from '../../shared/dataset/index.ts';
+import { initNodeWasm, tf } from '../tf/node-wasm.ts';
+import { loadModel, saveModel } from '../tf/fs.ts';
+import { seedInit, seededNormal } from '../tf/blocks.ts';
+import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../gan/networks.ts';
+import { GanTrainer } from '../gan/train-step.ts';
+import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
+import { allCaptionEmbeddings } from '../clip/similarity.ts';
+import { classify } from '../classifier/trainer.ts';
+import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
+import {
+  clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+} from './common.ts';
+
+export const GAN_STEPS = 5000;
+
+/**
+ * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K, --run NAME).
+ * Half the mismatched captions are hard negatives (one attribute changed, see wrongCaption).
+ */
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1 };
+export const GAN_BATCH = 32;
+
+/** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
+export const GRID_CAPTIONS = [0, 9, 18, 27, 36 + 64, 45 + 64, 54 + 64, 63 + 64];
+
+export async function trainGan(
+  args: TrainArgs,
+  opts: { batch?: number; textEncoder?: tf.LayersModel } = {},
+): Promise<{ trainer: GanTrainer; losses: { d: number; g: number }[] }> {
+  await initNodeWasm();
+  const batch = opts.batch ?? GAN_BATCH;
+  const text = opts.textEncoder ?? (await loadModel(join(args.root, 'weights', 'text-encoder'))).model;
+  const phiTable = allCaptionEmbeddings(text);
+  // A run's name picks its checkpoint and sample directories; runs other than 'gan' (the
+  // shipped one) export their weights under checkpoints/<run>/export/ instead of weights/.
+  const run = args.options['run'] ?? 'gan';
+  const hard = Number(args.options['hard-negatives'] ?? GAN_TRAINING.hardNegatives);
+  const hardFrom = Number(args.options['hard-negatives-from'] ?? GAN_TRAINING.hardNegativesFrom);
+  const condScale = Number(args.options['cond-scale'] ?? GAN_TRAINING.condInitScale);
+  const G = buildGenerator(GAN_CONFIG);
+  const D = buildDiscriminator(GAN_CONFIG);
+  seedInit(G, deriveSeed(args.seed, 'init generator'));
+  seedInit(D, deriveSeed(args.seed, 'init discriminator'));
+  if (condScale !== 1) {
+    for (const [net, layer] of [[G, 'g_cond'], [D, 'd_cond']] as const) {
+      const k = net.getLayer(layer);
+      const [w, b] = k.getWeights();
+      k.setWeights([tf.mul(w!, condScale), b!]);
+    }
+  }
+  const tr = new GanTrainer(G, D);
+  const nets = { generator: G, discriminator: D };
+  const optimizers = { adamG: tr.optG, adamD: tr.optD };
+  let step = 0;
+  let cursor = 0;
+  let prevElapsed = 0;
+  if (args.fresh) clearCheckpoint(args.root, run);
+  else if (hasCheckpoint(args.root, run)) {
+    const st = await loadCheckpoint(args.root, run, nets, optimizers);
+    const cfg = st.extra as { hardNegatives?: number; hardNegativesFrom?: number; condInitScale?: number };
+    if (cfg.hardNegatives !== hard || cfg.hardNegativesFrom !== hardFrom || cfg.condInitScale !== condScale) {
+      throw new Error(
+        `checkpoint ${run} was trained with hard-negatives ${cfg.hardNegatives} from step ${cfg.hardNegativesFrom}, cond-scale ${cfg.condInitScale}: pass those options`,
+      );
+    }
+    if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
+    ({ step, cursor } = st);
+    prevElapsed = st.elapsedSeconds;
+    if (!args.quiet) console.log(`[${run}] resumed at step ${step}`);
+  }
+  const classifierDir = join(args.root, 'weights', 'classifier');
+  let classifier = existsSync(join(classifierDir, 'model.json')) ? (await loadModel(classifierDir)).model : null;
+  const total = args.steps ?? GAN_STEPS;
+  const losses: { d: number; g: number }[] = [];
+  const gridRng = createRng(deriveSeed(args.seed, 'gan grid'));
+  const gridZ = seededNormal(gridRng, 8, GAN_CONFIG.zDim);
+
+  const last = await runLoop(run, step, prevElapsed, args, {
+    total,
+    logEvery: 25,
+    sampleEvery: 250,
+    step: (s) => {
+      const rng = createRng(deriveSeed(args.seed, `gan step ${s}`));
+      const samples = samplesAt(args.seed, 'train', cursor, batch);
+      cursor += batch;
+      const caps = samples.map((x) => captionIndex(x.attributes));
+      const wrong = caps.map((c) => wrongCaption(rng, c, s >= hardFrom ? hard : 0));
+      const other = caps.map(() => rng.int(0, CAPTION_COUNT - 1));
+      const b = {
+        real: pixelsToTensor(samples.map((x) => x.pixels)),
+        phi: tf.gather(phiTable, tf.tensor1d(caps, 'int32')) as tf.Tensor2D,
+        phiWrong: tf.gather(phiTable, tf.tensor1d(wrong, 'int32')) as tf.Tensor2D,
+        phiInt: interpolate(phiTable, caps, other, INT_BETA),
+        z: seededNormal(rng, batch, GAN_CONFIG.zDim),
+        zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
+      };
+      const l = tr.step(b);
+      tf.dispose(Object.values(b));
+      losses.push({ d: l.d, g: l.g });
+      return { lossD: l.d, lossG: l.g, 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+    },
+    writeSamples: async (s) => {
+      if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
+      // Rows: 8 fixed z; columns: 8 captions (GRID_CAPTIONS).
+      const imgs = tf.tidy(() => {
+        const z = tf.reshape(tf.tile(gridZ.expandDims(1), [1, 8, 1]), [64, GAN_CONFIG.zDim]);
+        const phi = tf.gather(phiTable, tf.tensor1d(Array.from({ length: 64 }, (_, i) => GRID_CAPTIONS[i % 8]!), 'int32'));
+        return G.predict([z, phi]) as tf.Tensor4D;
+      });
+      writeGrid(samplePath(args.root, run, s), tensorToPixels(imgs), 8);
+      imgs.dispose();
+      pruneSamples(join(args.root, 'samples', run));
+      if (classifier) {
+        // Caption faithfulness on 256 fresh samples (monitoring only; eval:models is the real figure).
+        const mrng = createRng(deriveSeed(args.seed, `gan monitor ${s}`));
+        const caps = Array.from({ length: 256 }, () => mrng.int(0, CAPTION_COUNT - 1));
+        const gen = tf.tidy(() => G.predict([seededNormal(mrng, 256, GAN_CONFIG.zDim), tf.gather(phiTable, tf.tensor1d(caps, 'int32'))]) as tf.Tensor4D);
+        const pred = classify(classifier, gen);
+        gen.dispose();
+        const per: Record<string, number> = {};
+        let all = 0;
+        caps.forEach((c, i) => {
+          const a = captionFromIndex(c);
+          let ok = true;
+          for (const k of CAPTION_ATTRIBUTES) {
+            const hit = pred[k][i] === indexOfAttr(k, a[k]);
+            per[k] = (per[k] ?? 0) + (hit ? 1 / 256 : 0);
+            ok &&= hit;
+          }
+          all += ok ? 1 : 0;
+        });
+        if (!args.quiet)
+          console.log(`[${run}] step ${s}: caption faithfulness ${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})`);
+      }
+    },
+    checkpoint: (s, elapsed) =>
+      saveCheckpoint(args.root, run, nets, optimizers, {
+        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+      }),
+  });
+  if (last >= total) {
+    const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
+    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale };
+    await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
+    await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
+    if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
+  }
+  phiTable.dispose();
+  gridZ.dispose();
+  return { trainer: tr, losses };
+}
+
+function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number {
+  return (CAPTION_VALUES[k] as readonly string[]).indexOf(v);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale']));
+}

@@ -1,0 +1,372 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { shot, startBrowserHarness, type BrowserHarness } from './harness.ts';
+
+/**
+ * The GAN rounds in a real browser against the real server: a host screen (which loads
+ * the models and is the render worker for real) and three phone-sized students play one
+ * "Spot the fake" round and one "Judge" round through the UI, then a Spot-the-fake round
+ * with a generator team of one. Screenshots go to test-output/screenshots/gan-*.png.
+ *
+ * GAN_STANDIN_WEIGHTS=<dir> serves whichever of generator/discriminator/style-encoder
+ * models/weights lacks from <dir> (for working on the screens before training ends).
+ */
+const root = resolve(import.meta.dirname, '../..');
+const STANDIN = process.env.GAN_STANDIN_WEIGHTS;
+const PHONE = [390, 844] as const;
+let h: BrowserHarness;
+
+beforeAll(async () => {
+  h = await startBrowserHarness();
+  const missing = ['generator', 'discriminator', 'style-encoder'].filter((name) => !existsSync(join(root, `models/weights/${name}/model.json`)));
+  if (STANDIN && missing.length) {
+    await h.context.route(new RegExp(`/models/(${missing.join('|')})/(model\\.json|weights\\.bin)$`), (route) => {
+      const [, name, file] = /\/models\/([^/]+)\/([^/]+)$/.exec(new URL(route.request().url()).pathname)!;
+      return route.fulfill({ body: readFileSync(join(STANDIN, name!, file!)), contentType: file!.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    });
+  }
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+function screen(page: Page, phase: string, round?: number, timeout = 60_000) {
+  const roundSel = round === undefined ? '' : `[data-round="${round}"]`;
+  return page.waitForSelector(`[data-testid="game-screen"][data-phase="${phase}"]${roundSel}`, { timeout });
+}
+
+async function text(page: Page, testid: string): Promise<string> {
+  return (await page.getByTestId(testid).first().textContent())?.trim() ?? '';
+}
+
+async function join_(page: Page, code: string, nickname: string): Promise<void> {
+  await page.goto(`${h.server.url}/join/${code}`);
+  await page.getByTestId('nickname-input').fill(nickname);
+  await page.getByTestId('join-button').click();
+  await page.getByTestId('waiting-room').waitFor();
+}
+
+/** Nothing on a student's screen may say which image is real before the reveal. */
+async function expectNoTruth(page: Page): Promise<void> {
+  expect(await page.locator('[data-truth]').count()).toBe(0);
+  const visible = await page.innerText('main');
+  expect(visible).not.toMatch(/from the data set|made by G|made by diffusion|was real|a fake made|Neural D|weight 0\.5/i);
+  const html = await page.content();
+  expect(html).not.toMatch(/data-truth|zSeed|truncation/);
+}
+
+function points(line: string): number {
+  const match = /\+([\d,]+) points/.exec(line);
+  return match ? Number(match[1]!.replace(/,/g, '')) : -1;
+}
+
+function shootOnFailure(): void {
+  onTestFailed(async () => {
+    for (const [i, page] of h.context.pages().entries()) {
+      await shot(page, `gan-failure-${i}`).catch(() => undefined);
+      const visible = await page.innerText('main').catch(() => '');
+      console.error(`gan-failure-${i}: ${page.url()}\n${visible.replace(/\s+/g, ' ').slice(0, 600)}`);
+    }
+  });
+}
+
+async function hostWithModels(): Promise<{ host: Page; code: string }> {
+  const host = await h.page();
+  await host.goto(`${h.server.url}/host`);
+  await host.getByTestId('join-code').waitFor({ timeout: 15_000 });
+  const code = await text(host, 'join-code');
+  return { host, code };
+}
+
+describe('GAN rounds in the browser', () => {
+  it('plays Spot the fake and Judge with the host screen as render worker', { timeout: 400_000 }, async () => {
+    shootOnFailure();
+    const { host, code } = await hostWithModels();
+
+    // ---- playlist: per-type options through the options hook --------------------------
+    await host.getByTestId('rounds-timestep').fill('0');
+    await host.getByTestId('rounds-spot-fake').fill('1');
+    await host.getByTestId('timer-spot-fake').fill('90');
+    await host.getByTestId('rounds-judge').fill('1');
+    await host.getByTestId('timer-judge').fill('90');
+    const sf = host.getByTestId('options-spot-fake');
+    expect(await sf.getByLabel('Images').inputValue()).toBe('4');
+    expect(await sf.getByLabel('Generator team').inputValue()).toBe('0');
+    await sf.getByLabel('Difficulty').selectOption('easy');
+    await host.getByTestId('options-judge').getByLabel('Images').fill('4');
+    await expect.poll(() => text(host, 'playlist-summary')).toContain('2 rounds');
+    // The diffusion source is only offered when its weights are installed.
+    const diffusion = existsSync(join(root, 'models/weights/diffusion-eps/model.json'));
+    await expect.poll(() => sf.locator('option[value="diffusion"]').isDisabled()).toBe(!diffusion);
+
+    // The host screen loads the models (it renders the fakes) and says so.
+    await host.locator('[data-testid="host-models"] [data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 180_000 });
+    expect(await text(host, 'host-models')).toMatch(/Models ready · backend: \w+/);
+
+    const ana = await h.page(...PHONE);
+    const ben = await h.page(...PHONE);
+    const cleo = await h.page(...PHONE);
+    await join_(ana, code, 'Ana');
+    await join_(ben, code, 'Ben');
+    await join_(cleo, code, 'Cleo');
+    // Volunteering is offered and off by default.
+    expect(await ana.getByTestId('volunteer').isChecked()).toBe(false);
+    expect(await ana.getByLabel('Volunteer this device to render images').isVisible()).toBe(true);
+    await shot(ana, 'gan-01-waiting-volunteer');
+    await expect.poll(() => host.getByTestId('player-row').count()).toBe(3);
+    await shot(host, 'gan-02-host-lobby-options');
+
+    // ---- Spot the fake --------------------------------------------------------------
+    await host.getByTestId('start-button').click();
+    await Promise.all([host, ana, ben, cleo].map((p) => screen(p, 'question', 0)));
+    expect(await text(host, 'round-label')).toContain('Spot the fake');
+    expect(await host.getByTestId('gan-item').count()).toBe(4);
+    for (const p of [ana, ben, cleo]) {
+      expect(await p.getByTestId('gan-item').count()).toBe(4);
+      await expectNoTruth(p);
+    }
+    // Images are drawn crisp: 32×32 canvases with non-blank pixels.
+    const drawn = await ana.locator('canvas.gan-image').evaluateAll((cs: HTMLCanvasElement[]) =>
+      cs.map((c) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, 32, 32).data;
+        let sum = 0;
+        for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
+        return { w: c.width, rendering: getComputedStyle(c).imageRendering, sum };
+      }),
+    );
+    expect(drawn).toHaveLength(4);
+    for (const c of drawn) {
+      expect(c.w).toBe(32);
+      expect(c.rendering).toMatch(/pixelated|crisp-edges/);
+      expect(c.sum).toBeGreaterThan(0);
+    }
+    await shot(host, 'gan-03-host-spot-question');
+
+    // Ana answers with the keyboard only: per image, Tab to the real/fake group, pick, Tab to the confidence steps, raise it.
+    await ana.getByTestId('say-real').first().focus();
+    for (let i = 0; i < 4; i++) {
+      if (i % 2 === 0) await ana.keyboard.press('Space'); // Real
+      else await ana.keyboard.press('ArrowRight'); // Fake
+      await ana.keyboard.press('Tab'); // → confidence (75 % is checked)
+      await ana.keyboard.press('ArrowRight'); // → 90 %
+      await ana.keyboard.press('Tab'); // → next image, or the submit button
+    }
+    const anaChecked = await ana.locator('input:checked').evaluateAll((xs: HTMLInputElement[]) => xs.map((x) => x.value));
+    expect(anaChecked).toEqual(['real', '0.9', 'fake', '0.9', 'real', '0.9', 'fake', '0.9']);
+    await shot(ana, 'gan-04-student-spot-question');
+    await ana.keyboard.press('Enter');
+    await ana.getByTestId('answer-locked').waitFor();
+    expect(await text(ana, 'answer-locked')).toContain('Answer locked in');
+    await expect.poll(() => text(host, 'answered-count')).toBe('1 of 3 answered');
+
+    // Ben first forgets one image and is told which; then answers everything "real, 99 %".
+    const benItems = ben.getByTestId('gan-item');
+    for (let i = 0; i < 3; i++) await benItems.nth(i).locator('label', { hasText: 'Real' }).click();
+    await ben.getByTestId('submit-answer').click();
+    await expect.poll(() => text(ben, 'answer-status')).toContain('image 4');
+    await benItems.nth(3).locator('label', { hasText: 'Real' }).click();
+    for (let i = 0; i < 4; i++) await benItems.nth(i).locator('label', { hasText: '99 %' }).click();
+    await ben.getByTestId('submit-answer').click();
+    await ben.getByTestId('answer-locked').waitFor();
+    await expectNoTruth(ben);
+    // Cleo says "fake, 60 %" to everything.
+    const cleoItems = cleo.getByTestId('gan-item');
+    for (let i = 0; i < 4; i++) {
+      await cleoItems.nth(i).locator('label', { hasText: 'Fake' }).click();
+      await cleoItems.nth(i).locator('label', { hasText: '60 %' }).click();
+    }
+    await cleo.getByTestId('submit-answer').click();
+
+    await Promise.all([host, ana, ben, cleo].map((p) => screen(p, 'reveal', 0)));
+    for (const p of [host, ana]) {
+      expect(await p.getByTestId('reveal-item').count()).toBe(4);
+      expect(await p.locator('[data-truth="fake"]').count()).toBe(2);
+      expect(await p.locator('[data-truth="real"]').count()).toBe(2);
+    }
+    expect(await text(host, 'truth-summary')).toBe('2 fakes, 2 real');
+    expect(await text(host, 'formula')).toContain('log₂ p');
+    expect(await text(host, 'formula')).toContain('D(G(z))');
+    expect(await host.getByTestId('spot-fake-reveal').innerText()).toContain('−log 4 = −1.39');
+    expect(await text(host, 'class-value')).toMatch(/^−?\d+\.\d\d$/);
+    expect(await host.getByTestId('neural-d').count()).toBe(4);
+    // The server's trained discriminator answered beside the class.
+    for (const line of await host.getByTestId('neural-d').allInnerTexts()) expect(line).toMatch(/D = \d+ %/);
+    expect(await text(host, 'neural-value')).toMatch(/^−?\d+\.\d\d$/);
+    // Ben said "real" to every image: the two fakes fooled him; Cleo called both reals fake.
+    const fooled = await host.locator('[data-truth="fake"] .gan-fooled').allInnerTexts();
+    for (const line of fooled) expect(line).toContain('Ben');
+    const calledFake = await host.locator('[data-truth="real"] .gan-fooled').allInnerTexts();
+    for (const line of calledFake) expect(line).toContain('Cleo');
+    // Scores follow the log rule: Ana got 2 right at 90 % (≈ 185 each), 2 wrong at 90 % (0 each) or all 4 right.
+    const anaLine = await text(ana, 'your-points');
+    expect(anaLine).toMatch(/of 4 right: \+\d+ points/);
+    const benPoints = points(await text(ben, 'your-points'));
+    // Ben: two reals at 99 % → 199 each; two fakes at 99 % → 0.
+    expect(benPoints).toBe(398);
+    const cleoPoints = points(await text(cleo, 'your-points'));
+    // Cleo: fakes at 60 % → round(100·(2+log₂ 0.6)) = 126 each; reals → round(100·(2+log₂ 0.4)) = 68 each.
+    expect(cleoPoints).toBe(2 * 126 + 2 * 68);
+    await shot(host, 'gan-05-host-spot-reveal');
+    await shot(ana, 'gan-06-student-spot-reveal');
+
+    await host.getByTestId('skip-button').click();
+    await Promise.all([host, ana].map((p) => screen(p, 'leaderboard', 0)));
+    await host.getByTestId('skip-button').click();
+
+    // ---- Judge ----------------------------------------------------------------------
+    await Promise.all([host, ana, ben, cleo].map((p) => screen(p, 'question', 1)));
+    expect(await text(host, 'round-label')).toContain('Judge');
+    for (const p of [ana, ben, cleo]) {
+      expect(await p.getByTestId('gan-item').count()).toBe(4);
+      await expectNoTruth(p);
+    }
+    await shot(host, 'gan-07-host-judge-question');
+    // Ana with the keyboard: first verdict with Space, the others with arrows.
+    await ana.getByTestId('verdict-match').first().focus();
+    await ana.keyboard.press('Space');
+    for (let i = 1; i < 4; i++) {
+      await ana.keyboard.press('Tab');
+      await ana.keyboard.press('ArrowDown'); // → "Real, wrong caption"
+    }
+    expect(await ana.locator('input:checked').evaluateAll((xs: HTMLInputElement[]) => xs.map((x) => x.value))).toEqual(['match', 'mismatch', 'mismatch', 'mismatch']);
+    await shot(ana, 'gan-08-student-judge-question');
+    await ana.getByTestId('submit-answer').click();
+    await ana.getByTestId('answer-locked').waitFor();
+    for (const [p, verdict] of [
+      [ben, 'Real & matches'],
+      [cleo, 'Fake'],
+    ] as const) {
+      const items = p.getByTestId('gan-item');
+      for (let i = 0; i < 4; i++) await items.nth(i).locator('label', { hasText: verdict }).click();
+      await p.getByTestId('submit-answer').click();
+    }
+    await Promise.all([host, ana, ben, cleo].map((p) => screen(p, 'reveal', 1)));
+    expect(await host.getByTestId('reveal-item').count()).toBe(4);
+    const truths = await host.getByTestId('reveal-item').evaluateAll((xs) => xs.map((x) => x.getAttribute('data-truth')));
+    for (const v of ['match', 'mismatch', 'fake']) expect(truths).toContain(v);
+    expect(await text(host, 'formula')).toContain('× 0.5');
+    expect(await host.getByTestId('judge-reveal').innerText()).toContain('L_CLS');
+    expect(await host.getByTestId('neural-judge').count()).toBe(4);
+    for (const line of await host.getByTestId('neural-judge').allInnerTexts()) expect(line).toMatch(/CLIP match \d+ %, D real \d+ %/);
+    // Ben said "real & matching" to all: 200 per matching pair; Cleo "fake" to all: 100 per fake.
+    const count = (v: string) => truths.filter((t) => t === v).length;
+    expect(points(await text(ben, 'your-points'))).toBe(200 * count('match'));
+    expect(points(await text(cleo, 'your-points'))).toBe(100 * count('fake'));
+    expect(points(await text(ana, 'your-points'))).toBe(200 * (truths[0] === 'match' ? 1 : 0) + 100 * truths.slice(1).filter((t) => t === 'mismatch').length);
+    await shot(host, 'gan-09-host-judge-reveal');
+    await shot(cleo, 'gan-10-student-judge-reveal');
+
+    await host.getByTestId('end-button').click();
+    await host.getByTestId('end-button').click();
+    await screen(host, 'podium');
+    for (const p of [ana, ben, cleo]) await p.close();
+    await host.close();
+  });
+
+  it('lets one generator player pick the fakes', { timeout: 300_000 }, async () => {
+    shootOnFailure();
+    const { host, code } = await hostWithModels();
+    await host.getByTestId('rounds-timestep').fill('0');
+    await host.getByTestId('rounds-spot-fake').fill('1');
+    await host.getByTestId('timer-spot-fake').fill('90');
+    await host.getByTestId('options-spot-fake').getByLabel('Generator team').fill('1');
+    await expect.poll(() => text(host, 'playlist-summary')).toContain('1 round');
+    await host.locator('[data-testid="host-models"] [data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 180_000 });
+    const players = [await h.page(...PHONE), await h.page(...PHONE), await h.page(...PHONE)];
+    for (const [i, p] of players.entries()) await join_(p, code, ['Ana', 'Ben', 'Cleo'][i]!);
+    await expect.poll(() => host.getByTestId('player-row').count()).toBe(3);
+    await host.getByTestId('start-button').click();
+
+    // Exactly one student becomes G and sees candidates drawn on their own device.
+    await expect.poll(async () => (await Promise.all(players.map((p) => p.getByTestId('generator-title').count()))).reduce((a, b) => a + b, 0), { timeout: 120_000 }).toBe(1);
+    const gIndex = (await Promise.all(players.map((p) => p.getByTestId('generator-title').count()))).indexOf(1);
+    const g = players[gIndex]!;
+    const others = players.filter((p) => p !== g);
+    for (const p of [host, ...others]) expect(await p.getByTestId('preparing').innerText()).toContain('Generating images');
+    const slots = g.getByTestId('generator-slot');
+    const slotCount = await slots.count();
+    expect(slotCount).toBe(2); // 4 images, 2 fakes, one G
+    await expect.poll(() => g.getByTestId('candidate').count(), { timeout: 60_000 }).toBe(slotCount * 4);
+    await shot(g, 'gan-11-generator-pick');
+    await shot(others[0]!, 'gan-12-student-preparing');
+    // Picks by keyboard: focus the first candidate of each slot, arrow to the third.
+    for (let s = 0; s < slotCount; s++) {
+      await slots.nth(s).getByTestId('candidate').first().focus();
+      await g.keyboard.press('ArrowRight');
+      await g.keyboard.press('ArrowRight');
+      await expect.poll(() => slots.nth(s).locator('.gan-slot-status').textContent()).toContain('Picked: z3');
+    }
+    await g.getByTestId('send-picks').click();
+
+    await Promise.all([host, ...players].map((p) => screen(p, 'question', 0, 90_000)));
+    await g.getByTestId('generator-question').waitFor();
+    expect(await text(host, 'answered-count')).toBe('0 of 2 answered'); // G does not answer
+    expect(await g.getByTestId('answer-form').count()).toBe(0);
+    expect(await g.getByTestId('my-fake').count()).toBe(slotCount);
+    for (const caption of await g.getByTestId('my-fake').allInnerTexts()) expect(caption).toContain('z3');
+    await shot(g, 'gan-13-generator-question');
+    for (const p of others) {
+      await expectNoTruth(p);
+      const items = p.getByTestId('gan-item');
+      for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Real' }).click();
+      await p.getByTestId('submit-answer').click();
+      // The last answer opens the reveal at once.
+      if (p === others[0]) await p.getByTestId('answer-locked').waitFor();
+    }
+    await Promise.all([host, ...players].map((p) => screen(p, 'reveal', 0)));
+    expect(await host.getByTestId('generator-team').innerText()).toContain('fooled');
+    const gLine = await text(g, 'your-points');
+    expect(gLine).toContain('You were G');
+    // Everybody said "real, 75 %" to G's fakes: G earns 200 − round(100·(2 + log₂ 0.25)) = 200 per fake.
+    expect(points(gLine)).toBe(200 * 2);
+    await shot(g, 'gan-14-generator-reveal');
+    await shot(host, 'gan-15-host-generator-reveal');
+    for (const p of players) await p.close();
+    await host.close();
+  });
+  it('plays Spot the fake and Judge solo, with the models in the browser', { timeout: 300_000 }, async () => {
+    shootOnFailure();
+    const page = await h.page(...PHONE);
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${h.server.url}/solo`);
+    await page.getByTestId('rounds-timestep').fill('0');
+    await page.getByTestId('rounds-spot-fake').fill('1');
+    await page.getByTestId('rounds-judge').fill('1');
+    await page.getByTestId('solo-start').click();
+    // The fakes are made here: the models load first, with progress.
+    await screen(page, 'preparing');
+    expect(await page.getByTestId('preparing').innerText()).toContain('Generating images');
+    await page.getByTestId('model-status').waitFor();
+    await shot(page, 'gan-16-solo-preparing');
+    await screen(page, 'question', 0, 180_000);
+    await expectNoTruth(page);
+    const items = page.getByTestId('gan-item');
+    for (let i = 0; i < 4; i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
+    await page.getByTestId('submit-answer').click();
+    await screen(page, 'reveal', 0);
+    expect(await page.getByTestId('reveal-item').count()).toBe(4);
+    // The neural D answered in this browser.
+    const neural = await page.getByTestId('neural-d').allInnerTexts();
+    for (const line of neural) expect(line).toMatch(/D = \d+ %/);
+    expect(await text(page, 'neural-value')).toMatch(/^−?\d+\.\d\d$/);
+    expect(await page.getByTestId('my-answer').count()).toBe(4);
+    // “fake, 75 %” to all: fakes earn round(100·(2 + log₂ 0.75)) = 158, reals round(100·(2 + log₂ 0.25)) = 0.
+    expect(points(await text(page, 'your-points'))).toBe(2 * 158);
+    await shot(page, 'gan-17-solo-spot-reveal');
+    await page.getByTestId('skip-button').click();
+    await screen(page, 'leaderboard', 0);
+    await page.getByTestId('skip-button').click();
+    await screen(page, 'question', 1, 60_000);
+    const judged = page.getByTestId('gan-item');
+    for (let i = 0; i < (await judged.count()); i++) await judged.nth(i).locator('label', { hasText: 'Fake' }).click();
+    await page.getByTestId('submit-answer').click();
+    await screen(page, 'reveal', 1);
+    for (const line of await page.getByTestId('neural-judge').allInnerTexts()) expect(line).toMatch(/CLIP match \d+ %/);
+    await shot(page, 'gan-18-solo-judge-reveal');
+    expect(sockets).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,75 @@
+/** The shipped weights load in Node (wasm) and the runtime API returns well-formed images. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadNodeModels } from '../../models/runtime/node.ts';
+import { loadLatentModels, chooseBackend, type LatentModels, type LoadProgress } from '../../models/runtime/latent-models.ts';
+import { fileLoader } from '../../models/runtime/node.ts';
+import { initNodeWasm } from '../../models/tf/node-wasm.ts';
+import { samplesAt } from '../../models/data/stream.ts';
+
+let rt: LatentModels;
+
+function checkImage(img: Uint8Array): void {
+  expect(img).toBeInstanceOf(Uint8Array);
+  expect(img.length).toBe(32 * 32 * 3);
+  let min = 255;
+  let max = 0;
+  for (const v of img) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  expect(min).toBeGreaterThanOrEqual(0);
+  expect(max).toBeLessThanOrEqual(255);
+  expect(max - min).toBeGreaterThan(40); // an object on a background, not a flat field
+}
+
+beforeAll(async () => {
+  rt = await loadNodeModels();
+}, 60_000);
+
+describe('shipped models in Node (wasm)', () => {
+  it('load with a progress display that reaches 100%', async () => {
+    await initNodeWasm();
+    const seen: LoadProgress[] = [];
+    const m = await loadLatentModels(fileLoader(), (p) => seen.push(p));
+    expect(seen.at(-1)!.fraction).toBe(1);
+    expect(seen.map((p) => p.model)).toContain('generator');
+    m.dispose();
+  });
+
+  it('generate: one 32×32×3 image in [0, 255] per caption, reproducible from a seed', () => {
+    const caps = ['a small red circle', 'a large blue star', 'a large white ring', 'a small green heart', 'a large yellow cross'];
+    const imgs = rt.generate(caps, 7);
+    expect(imgs.length).toBe(caps.length);
+    imgs.forEach(checkImage);
+    expect(rt.generate(caps, 7)).toEqual(imgs);
+    const z = rt.randomZ(2, 3);
+    expect(rt.generate(caps.slice(0, 2), z).length).toBe(2);
+  });
+
+  it('interpolate, restyle, judge and discriminate', () => {
+    checkImage(rt.interpolate('a small red circle', 'a large blue square', 0.5, 1));
+    const [ref] = samplesAt(1, 'test', 0, 1);
+    checkImage(rt.restyle(ref!.pixels, 'a large orange triangle'));
+    const j = rt.judge(ref!.pixels, ref!.caption);
+    expect(j.similarity).toBeGreaterThanOrEqual(-1);
+    expect(j.similarity).toBeLessThanOrEqual(1);
+    expect(j.probability).toBeGreaterThan(0);
+    expect(j.probability).toBeLessThanOrEqual(1);
+    expect(j.rank).toBe(1);
+    expect(j.best).toBe(ref!.caption);
+    const d = rt.discriminate(ref!.pixels, ref!.caption);
+    expect(d).toBeGreaterThanOrEqual(0);
+    expect(d).toBeLessThanOrEqual(1);
+  });
+
+  it('rejects captions outside the grammar and malformed images', () => {
+    expect(() => rt.generate(['a purple elephant'], 1)).toThrow(/grammar/);
+    expect(() => rt.judge(new Uint8Array(10), 'a small red circle')).toThrow(/bytes/);
+  });
+
+  it('chooses a backend by measuring (wasm beats cpu in Node)', async () => {
+    const { chosen, timingsMs } = await chooseBackend(['wasm', 'cpu'], 1);
+    expect(Object.keys(timingsMs).sort()).toEqual(['cpu', 'wasm']);
+    expect(chosen).toBe('wasm');
+  });
+});

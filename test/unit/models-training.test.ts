@@ -1,0 +1,138 @@
+/**
+ * Smoke tests of the training code (CI never trains for real): every model's training step
+ * runs on tiny batches and lowers its loss; a tiny CLI run checkpoints and resumes.
+ */
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
+import { createRng } from '../../shared/random.ts';
+import { captionIndex } from '../../shared/dataset/index.ts';
+import { ClipTrainer } from '../../models/clip/trainer.ts';
+import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../../models/gan/networks.ts';
+import { GanTrainer } from '../../models/gan/train-step.ts';
+import { StyleTrainer } from '../../models/style/trainer.ts';
+import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
+import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/data/stream.ts';
+import { seedInit, seededNormal } from '../../models/tf/blocks.ts';
+import { parseArgs } from '../../models/train/common.ts';
+import { trainClip } from '../../models/train/clip.ts';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const tmpRoots: string[] = [];
+afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('training steps lower their loss on a tiny run', () => {
+  it('CLIP pair (text + image encoder, learned temperature)', async () => {
+    await initNodeWasm();
+    const tr = new ClipTrainer(1);
+    const s = samplesAt(1, 'train', 0, 16);
+    const b = {
+      images: pixelsToTensor(s.map((x) => x.pixels)),
+      tokens: tokensTensor(s.map((x) => x.tokens)),
+      captionIds: tf.tensor1d(s.map((x) => captionIndex(x.attributes)), 'int32'),
+    };
+    const losses = Array.from({ length: 15 }, () => tr.step(b));
+    expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.8);
+    tf.dispose(Object.values(b));
+  });
+
+  it('GAN-CLS + GAN-INT: D step lowers L_D, G step lowers L_G', async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    seedInit(G, 2);
+    seedInit(D, 3);
+    const tr = new GanTrainer(G, D);
+    const rng = createRng(4);
+    const n = 8;
+    const s = samplesAt(1, 'train', 0, n);
+    const phi = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D);
+    const b = {
+      real: pixelsToTensor(s.map((x) => x.pixels)),
+      phi,
+      phiWrong: tf.reverse(phi, 0) as tf.Tensor2D,
+      phiInt: tf.tidy(() => tf.mul(tf.add(phi, tf.reverse(phi, 0)), 0.5) as tf.Tensor2D),
+      z: seededNormal(rng, n, GAN_CONFIG.zDim),
+      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
+    };
+    const d = Array.from({ length: 8 }, () => tr.dStep(b).d);
+    expect(d[d.length - 1]!).toBeLessThan(d[0]!);
+    const g = Array.from({ length: 8 }, () => tr.gStep(b));
+    expect(g[g.length - 1]!).toBeLessThan(g[0]!);
+    const both = tr.step(b);
+    expect(Number.isFinite(both.d) && Number.isFinite(both.g)).toBe(true);
+    tf.dispose(Object.values(b));
+  });
+
+  it('style encoder: ‖z − S(G(z, φ))‖² goes down', async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    seedInit(G, 5);
+    // A random G's images barely differ: a higher learning rate lets S fit 8 of them quickly.
+    const tr = new StyleTrainer(G, 6, GAN_CONFIG.zDim, 3e-3);
+    const rng = createRng(7);
+    const z = seededNormal(rng, 8, GAN_CONFIG.zDim);
+    const phi = tf.tidy(() => tf.div(seededNormal(rng, 8, 64), 8) as tf.Tensor2D);
+    const losses = Array.from({ length: 20 }, () => tr.step(z, phi));
+    expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.9);
+    tf.dispose([z, phi]);
+  });
+
+  it('attribute classifier', async () => {
+    await initNodeWasm();
+    const tr = new ClassifierTrainer(8);
+    const s = samplesAt(1, 'train', 0, 16);
+    const images = pixelsToTensor(s.map((x) => x.pixels));
+    const labels = labelTensors(s.map((x) => labelsOf(x.attributes, x.style)));
+    const losses = Array.from({ length: 10 }, () => tr.step(images, labels));
+    expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.8);
+    tf.dispose([images, ...labels]);
+  });
+});
+
+describe('training CLI plumbing', () => {
+  it('checkpoints, resumes from the checkpoint, and writes weights + samples', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'latent-arena-train-'));
+    tmpRoots.push(root);
+    await trainClip({ ...parseArgs(['--seed', '3', '--steps', '3', '--root', root, '--quiet']) }, 8);
+    const st1 = JSON.parse(readFileSync(join(root, 'checkpoints', 'clip', 'current', 'state.json'), 'utf8'));
+    expect(st1.step).toBe(3);
+    expect(st1.cursor).toBe(24);
+    const { losses } = await trainClip({ ...parseArgs(['--seed', '3', '--steps', '5', '--root', root, '--quiet']) }, 8);
+    expect(losses.length).toBe(2); // resumed at step 3, ran steps 3 and 4
+    const st2 = JSON.parse(readFileSync(join(root, 'checkpoints', 'clip', 'current', 'state.json'), 'utf8'));
+    expect(st2.step).toBe(5);
+    expect(existsSync(join(root, 'weights', 'text-encoder', 'model.json'))).toBe(true);
+    expect(existsSync(join(root, 'weights', 'image-encoder', 'weights.bin'))).toBe(true);
+    expect(existsSync(join(root, 'samples', 'clip', 'step-00005.png'))).toBe(true);
+    await expect(trainClip({ ...parseArgs(['--seed', '4', '--steps', '6', '--root', root, '--quiet']) }, 8)).rejects.toThrow(/seed/);
+  });
+});
+
+describe('shipped-weight encoding', () => {
+  it('float16 TF.js weights reload with the same predictions (to half precision)', async () => {
+    await initNodeWasm();
+    const { serializeModel, deserializeModel, quantizeFloat16, float16Bits } = await import('../../models/tf/io.ts');
+    expect(float16Bits(1)).toBe(0x3c00);
+    expect(float16Bits(-2)).toBe(0xc000);
+    expect(float16Bits(65504)).toBe(0x7bff);
+    expect(float16Bits(1e-7)).toBe(0x0002); // subnormal
+    const G = buildGenerator(GAN_CONFIG);
+    seedInit(G, 9);
+    const files = await serializeModel(G, { note: 'x' });
+    const q = quantizeFloat16(files);
+    expect(q.weightsBin.length).toBe(files.weightsBin.length / 2);
+    const { model, metadata } = await deserializeModel(q);
+    expect(metadata['note']).toBe('x');
+    const rng = createRng(1);
+    const z = seededNormal(rng, 4, GAN_CONFIG.zDim);
+    const phi = seededNormal(rng, 4, 64);
+    const a = (G.predict([z, phi]) as tf.Tensor).dataSync();
+    const b = (model.predict([z, phi]) as tf.Tensor).dataSync();
+    let maxErr = 0;
+    a.forEach((v, i) => (maxErr = Math.max(maxErr, Math.abs(v - b[i]!))));
+    expect(maxErr).toBeLessThan(0.02);
+  });
+});
