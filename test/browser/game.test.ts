@@ -292,6 +292,9 @@ describe('Latent Arena in the browser', () => {
     await page.getByTestId('way-solo').click();
     await page.getByTestId('rounds-timestep').fill('2');
     await page.getByTestId('timer-timestep').fill('30');
+    // Solo's default playlist also holds the Noise lab; this test plays timestep rounds only.
+    const lab = page.getByTestId('rounds-noise-lab');
+    if (await lab.count()) await lab.fill('0');
     await page.getByTestId('solo-start').click();
 
     await screen(page, 'question', 0);
