@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorCode, type ErrorMessage } from '../../shared/protocol/errors.ts';
+import type { LobbyInfo } from '../../shared/protocol/lobby-info.ts';
 
 /** Where the game server is: this page's origin, or `npm start`'s port under `vite` dev. */
 export function serverUrl(): string {
@@ -9,14 +10,7 @@ export function serverUrl(): string {
   return location.origin;
 }
 
-export interface LobbyInfo {
-  code: string;
-  locked: boolean;
-  full: boolean;
-  players: number;
-  maxPlayers: number;
-  phase: string;
-}
+export type { LobbyInfo };
 
 export type LobbyLookup = { ok: true; lobby: LobbyInfo } | { ok: false; error: ErrorMessage };
 

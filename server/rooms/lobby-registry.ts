@@ -1,17 +1,12 @@
-/** Live lobbies by join code, for the HTTP look-ups that come before a WebSocket join. */
-export interface LobbyInfo {
-  code: string;
-  locked: boolean;
-  full: boolean;
-  players: number;
-  maxPlayers: number;
-  phase: string;
-}
+import type { LobbyInfo } from '../../shared/protocol/lobby-info.ts';
+
+export type { LobbyInfo };
 
 export interface LobbyHandle {
   info(): LobbyInfo;
 }
 
+/** Live lobbies by join code, for the HTTP look-ups that come before a WebSocket join. */
 const lobbies = new Map<string, LobbyHandle>();
 
 export const lobbyRegistry = {
