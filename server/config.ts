@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** How long a render worker has for a round's fakes before the server renders them. */
   renderDeadlineMs: number;
   generatorPickMs: number;
+  /** The trained weights the server renders with (tests point it elsewhere to make rendering fail). */
+  weightsDir: string;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -30,6 +32,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     quiet: env.QUIET === '1',
     renderDeadlineMs: intFrom(env.RENDER_DEADLINE_MS, 8_000),
     generatorPickMs: intFrom(env.GENERATOR_PICK_MS, 20_000),
+    weightsDir: resolve(root, 'models/weights'),
   };
 }
 

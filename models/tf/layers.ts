@@ -1,5 +1,5 @@
 /**
- * The two custom layers the models use. Registered with tf.serialization so that
+ * The custom layers the models use. Registered with tf.serialization so that
  * tf.loadLayersModel can rebuild them: import this module before loading weights.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -43,5 +43,29 @@ export class L2Normalize extends tf.layers.Layer {
   }
 }
 
+/**
+ * [h: B×H×W×C, v: B×C] → h + v broadcast over H×W: a per-image, per-channel bias (how G's
+ * feature maps hear the caption again; cheaper on wasm than tiling it and concatenating).
+ */
+export class ChannelBias extends tf.layers.Layer {
+  static className = 'ChannelBias';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [h, v] = inputs as tf.Tensor[];
+      return tf.add(h!, tf.reshape(v!, [v!.shape[0]!, 1, 1, v!.shape[1]!]));
+    });
+  }
+
+  override getClassName(): string {
+    return ChannelBias.className;
+  }
+}
+
+tf.serialization.registerClass(ChannelBias);
 tf.serialization.registerClass(PositionEmbedding);
 tf.serialization.registerClass(L2Normalize);

@@ -12,7 +12,7 @@ import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
 import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../gan/networks.ts';
-import { GanTrainer } from '../gan/train-step.ts';
+import { GanTrainer, type ClipGuide } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
@@ -24,10 +24,11 @@ import {
 export const GAN_STEPS = 5000;
 
 /**
- * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K, --run NAME).
- * Half the mismatched captions are hard negatives (one attribute changed, see wrongCaption).
+ * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
+ * --clip-weight λ, --run NAME). Half the mismatched captions are hard negatives (one
+ * attribute changed, see wrongCaption); λ weighs G's CLIP guidance term (0 = pure GAN-CLS).
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1 };
 export const GAN_BATCH = 32;
 
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
@@ -47,6 +48,14 @@ export async function trainGan(
   const hard = Number(args.options['hard-negatives'] ?? GAN_TRAINING.hardNegatives);
   const hardFrom = Number(args.options['hard-negatives-from'] ?? GAN_TRAINING.hardNegativesFrom);
   const condScale = Number(args.options['cond-scale'] ?? GAN_TRAINING.condInitScale);
+  const clipWeight = Number(args.options['clip-weight'] ?? GAN_TRAINING.clipWeight);
+  let guide: ClipGuide | null = null;
+  if (clipWeight > 0) {
+    const { model: imageEncoder, metadata } = await loadModel(join(args.root, 'weights', 'image-encoder'));
+    imageEncoder.trainable = false;
+    const logScale = typeof metadata['logScale'] === 'number' ? metadata['logScale'] : Math.log(1 / 0.07);
+    guide = { imageEncoder, captionEmb: phiTable, logScale, weight: clipWeight };
+  }
   const G = buildGenerator(GAN_CONFIG);
   const D = buildDiscriminator(GAN_CONFIG);
   seedInit(G, deriveSeed(args.seed, 'init generator'));
@@ -58,7 +67,7 @@ export async function trainGan(
       k.setWeights([tf.mul(w!, condScale), b!]);
     }
   }
-  const tr = new GanTrainer(G, D);
+  const tr = new GanTrainer(G, D, undefined, guide);
   const nets = { generator: G, discriminator: D };
   const optimizers = { adamG: tr.optG, adamD: tr.optD };
   let step = 0;
@@ -67,10 +76,10 @@ export async function trainGan(
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
     const st = await loadCheckpoint(args.root, run, nets, optimizers);
-    const cfg = st.extra as { hardNegatives?: number; hardNegativesFrom?: number; condInitScale?: number };
-    if (cfg.hardNegatives !== hard || cfg.hardNegativesFrom !== hardFrom || cfg.condInitScale !== condScale) {
+    const cfg = st.extra as { hardNegatives?: number; hardNegativesFrom?: number; condInitScale?: number; clipWeight?: number };
+    if (cfg.hardNegatives !== hard || cfg.hardNegativesFrom !== hardFrom || cfg.condInitScale !== condScale || (cfg.clipWeight ?? 0) !== clipWeight) {
       throw new Error(
-        `checkpoint ${run} was trained with hard-negatives ${cfg.hardNegatives} from step ${cfg.hardNegativesFrom}, cond-scale ${cfg.condInitScale}: pass those options`,
+        `checkpoint ${run} was trained with hard-negatives ${cfg.hardNegatives} from step ${cfg.hardNegativesFrom}, cond-scale ${cfg.condInitScale}, clip-weight ${cfg.clipWeight ?? 0}: pass those options`,
       );
     }
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
@@ -103,11 +112,12 @@ export async function trainGan(
         phiInt: interpolate(phiTable, caps, other, INT_BETA),
         z: seededNormal(rng, batch, GAN_CONFIG.zDim),
         zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
+        caps: tf.tensor1d(caps, 'int32'),
       };
       const l = tr.step(b);
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
-      return { lossD: l.d, lossG: l.g, 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
     },
     writeSamples: async (s) => {
       if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
@@ -145,18 +155,19 @@ export async function trainGan(
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
-    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale };
+    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight };
     await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
   }
   phiTable.dispose();
   gridZ.dispose();
+  guide?.imageEncoder.dispose();
   return { trainer: tr, losses };
 }
 
@@ -165,5 +176,5 @@ function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale']));
+  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight']));
 }

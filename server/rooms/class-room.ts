@@ -16,7 +16,7 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
-import { FakeStudio } from './fake-studio.ts';
+import { FakeStudio, type MadeFakes } from './fake-studio.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
@@ -338,9 +338,20 @@ export class ClassRoom extends Room<{ state: GameState }> {
     try {
       const next = this.engine.nextRenderJobs();
       if (next.jobs.length) this.state.phase = 'preparing';
-      const { renders, hidden, generators } = next.jobs.length
-        ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length)
-        : { renders: [], hidden: new Map(), generators: new Map() };
+      let made: MadeFakes;
+      try {
+        made = next.jobs.length
+          ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length)
+          : { renders: [], hidden: new Map(), generators: new Map() };
+      } catch (err) {
+        // Only the server's own renderer can fail here (missing weights, out of memory). A
+        // class must never sit on "preparing" forever, nor the process die: end the game.
+        this.ctx.log.error({ err }, 'the server could not render the fakes');
+        if (this.state.phase === 'podium' || this.disposed) return;
+        for (const client of this.clients) if (this.hostSessions.has(client.sessionId)) this.sendError(client, 'render_failed');
+        return this.endGame();
+      }
+      const { renders, hidden, generators } = made;
       if (this.state.phase === 'podium' || this.disposed) return;
       const question = this.engine.startRound(renders, hidden, generators);
       for (const player of this.state.players.values()) player.answered = false;

@@ -27,6 +27,8 @@ export const ERRORS = {
   render_late: 'That render arrived after its deadline.',
   render_duplicate: 'That render job was already delivered.',
   render_too_fast: 'Too many uploads; slow down.',
+  // Appended last: join refusals are numbered by position (errorNumber).
+  render_failed: 'The images for the next round could not be made, so the game ends here. Results so far are saved.',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { shot, startBrowserHarness, type BrowserHarness } from './harness.ts';
@@ -8,25 +6,15 @@ import { shot, startBrowserHarness, type BrowserHarness } from './harness.ts';
  * The GAN rounds in a real browser against the real server: a host screen (which loads
  * the models and is the render worker for real) and three phone-sized students play one
  * "Spot the fake" round and one "Judge" round through the UI, then a Spot-the-fake round
- * with a generator team of one. Screenshots go to test-output/screenshots/gan-*.png.
- *
- * GAN_STANDIN_WEIGHTS=<dir> serves whichever of generator/discriminator/style-encoder
- * models/weights lacks from <dir> (for working on the screens before training ends).
+ * with a generator team of one (who reloads the page mid-pick). Screenshots go to
+ * test-output/screenshots/gan-*.png.
  */
-const root = resolve(import.meta.dirname, '../..');
-const STANDIN = process.env.GAN_STANDIN_WEIGHTS;
 const PHONE = [390, 844] as const;
 let h: BrowserHarness;
 
 beforeAll(async () => {
-  h = await startBrowserHarness();
-  const missing = ['generator', 'discriminator', 'style-encoder'].filter((name) => !existsSync(join(root, `models/weights/${name}/model.json`)));
-  if (STANDIN && missing.length) {
-    await h.context.route(new RegExp(`/models/(${missing.join('|')})/(model\\.json|weights\\.bin)$`), (route) => {
-      const [, name, file] = /\/models\/([^/]+)\/([^/]+)$/.exec(new URL(route.request().url()).pathname)!;
-      return route.fulfill({ body: readFileSync(join(STANDIN, name!, file!)), contentType: file!.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
-    });
-  }
+  // Picks end when every G has sent them; the long window only covers the reload below on a busy machine.
+  h = await startBrowserHarness({ generatorPickMs: 90_000 });
 });
 afterAll(async () => {
   await h?.stop();
@@ -97,9 +85,8 @@ describe('GAN rounds in the browser', () => {
     await sf.getByLabel('Difficulty').selectOption('easy');
     await host.getByTestId('options-judge').getByLabel('Images').fill('4');
     await expect.poll(() => text(host, 'playlist-summary')).toContain('2 rounds');
-    // The diffusion source is only offered when its weights are installed.
-    const diffusion = existsSync(join(root, 'models/weights/diffusion-eps/model.json'));
-    await expect.poll(() => sf.locator('option[value="diffusion"]').isDisabled()).toBe(!diffusion);
+    // The diffusion weights ship, so that fake source is offered.
+    await expect.poll(() => sf.locator('option[value="diffusion"]').isDisabled()).toBe(false);
 
     // The host screen loads the models (it renders the fakes) and says so.
     await host.locator('[data-testid="host-models"] [data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 180_000 });
@@ -289,6 +276,10 @@ describe('GAN rounds in the browser', () => {
     const slotCount = await slots.count();
     expect(slotCount).toBe(2); // 4 images, 2 fakes, one G
     await expect.poll(() => g.getByTestId('candidate').count(), { timeout: 60_000 }).toBe(slotCount * 4);
+    // Phones reload mid-round: the seat comes back, and so do the candidates to pick from.
+    await g.reload();
+    await g.getByTestId('generator-title').waitFor({ timeout: 60_000 });
+    await expect.poll(() => g.getByTestId('candidate').count(), { timeout: 60_000 }).toBe(slotCount * 4);
     await shot(g, 'gan-11-generator-pick');
     await shot(others[0]!, 'gan-12-student-preparing');
     // Picks by keyboard: focus the first candidate of each slot, arrow to the third.
@@ -326,6 +317,42 @@ describe('GAN rounds in the browser', () => {
     for (const p of players) await p.close();
     await host.close();
   });
+  it('a volunteer student renders the fakes when the host screen cannot', { timeout: 300_000 }, async () => {
+    shootOnFailure();
+    const host = await h.page();
+    // A projector PC whose browser cannot fetch the models (a school proxy, say).
+    await host.route('**/models/**', (route) => route.abort());
+    await host.goto(`${h.server.url}/host`);
+    await host.getByTestId('join-code').waitFor({ timeout: 15_000 });
+    const code = await text(host, 'join-code');
+    await host.getByTestId('rounds-timestep').fill('0');
+    await host.getByTestId('rounds-spot-fake').fill('1');
+    await host.getByTestId('timer-spot-fake').fill('90');
+    await expect.poll(() => text(host, 'playlist-summary')).toContain('1 round');
+    await host.locator('[data-testid="host-models"] [data-testid="model-status"][data-state="error"]').waitFor({ timeout: 60_000 });
+    const [ana, ben] = [await h.page(...PHONE), await h.page(...PHONE)];
+    await join_(ana, code, 'Ana');
+    await join_(ben, code, 'Ben');
+    await ana.getByTestId('volunteer').check();
+    await ana.locator('[data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 180_000 });
+    await expect.poll(() => host.getByTestId('player-row').count()).toBe(2);
+    await host.getByTestId('start-button').click();
+    await Promise.all([host, ana, ben].map((p) => screen(p, 'question', 0, 120_000)));
+    // Ana's phone made the 2 fakes, so she judges only the 2 real images; Ben judges all 4.
+    expect(await ana.getByTestId('gan-item').count()).toBe(2);
+    expect(await ben.getByTestId('gan-item').count()).toBe(4);
+    await expectNoTruth(ben);
+    await shot(ana, 'gan-16-volunteer-question');
+    for (const p of [ana, ben]) {
+      const items = p.getByTestId('gan-item');
+      for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
+      await p.getByTestId('submit-answer').click();
+    }
+    await Promise.all([host, ana, ben].map((p) => screen(p, 'reveal', 0)));
+    await shot(host, 'gan-17-volunteer-reveal');
+    for (const p of [ana, ben, host]) await p.close();
+  });
+
   it('plays Spot the fake and Judge solo, with the models in the browser', { timeout: 300_000 }, async () => {
     shootOnFailure();
     const page = await h.page(...PHONE);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/app.ts';
+import type { ServerConfig } from '../../server/config.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = join(root, 'test-output/screenshots');
@@ -24,12 +25,12 @@ export interface BrowserHarness {
 }
 
 /** The real server on an ephemeral port with a throw-away database, and Debian's Chromium. */
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+export async function startBrowserHarness(overrides: Partial<ServerConfig> = {}): Promise<BrowserHarness> {
   ensureClientBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'latent-arena-browser-data-'));
   const profile = mkdtempSync(join(tmpdir(), 'latent-arena-browser-profile-'));
-  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client') });
+  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client'), ...overrides });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,

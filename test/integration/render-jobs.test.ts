@@ -29,12 +29,12 @@ function keysOf(value: unknown, out = new Set<string>()): Set<string> {
 }
 const LEAKS = ['real', 'truth', 'fake', 'recipe', 'jobs', 'jobId', 'zSeed', 'seed', 'model', 'job', 'trueCaption', 'neural', 'verdict'];
 
-async function lobby(type: 'spot-fake' | 'judge', names: string[], images = 4) {
+async function lobby(type: 'spot-fake' | 'judge', names: string[], images = 4, source: 'gan' | 'diffusion' = 'gan') {
   const { room: host, code } = await h.host();
   const players: GameRoom[] = [];
   for (const n of names) players.push(await h.join(code, n));
   host.send('host:settings', {
-    playlist: [{ type, count: 1, timerSec: 30, options: { images, source: 'gan', difficulty: 'medium' } }],
+    playlist: [{ type, count: 1, timerSec: 30, options: { images, source, difficulty: 'medium' } }],
     relaxed: true,
   });
   await stateWhere(host, (s) => s.players.size === names.length && JSON.parse(s.settings).playlist[0].type === type);
@@ -153,6 +153,38 @@ describe('render jobs', () => {
       expect(new Set(im.pixels).size).toBeGreaterThan(20); // a model's image, not a flat fill
     }
   }, 90_000);
+
+  it('with no worker at all, the server renders diffusion fakes itself', async () => {
+    const { host, players } = await lobby('judge', ['Jo'], 3, 'diffusion');
+    const question = nextMessage(players[0]!, 'question', 120_000);
+    host.send('host:start');
+    const q = (await question).question as JudgeQuestion;
+    expect(q.items).toHaveLength(3);
+    for (const it of q.items) {
+      expect(it.pixels.length).toBe(IMAGE_BYTES);
+      expect(new Set(it.pixels).size).toBeGreaterThan(20);
+    }
+  }, 150_000);
+});
+
+describe('when the server cannot render', () => {
+  it('tells the host and ends the game instead of hanging or crashing', async () => {
+    const broken = await startHarness({ renderDeadlineMs: 500, weightsDir: '/nonexistent/weights' });
+    try {
+      const { room: host, code } = await broken.host();
+      const student = await broken.join(code, 'Kai');
+      host.send('host:settings', { playlist: [{ type: 'spot-fake', count: 1, timerSec: 30, options: { images: 2, source: 'gan', difficulty: 'medium' } }], relaxed: true });
+      await stateWhere(host, (s) => JSON.parse(s.settings).playlist[0].type === 'spot-fake');
+      const error = nextMessage(host, 'error', 30_000);
+      host.send('host:start');
+      expect((await error).code).toBe('render_failed');
+      await stateWhere(student, (s) => s.phase === 'podium');
+      // The server is still up: a new lobby can be made.
+      expect((await broken.host()).code).toMatch(/\w+/);
+    } finally {
+      await broken.stop();
+    }
+  }, 60_000);
 });
 
 describe('generator team', () => {

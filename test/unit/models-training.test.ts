@@ -11,6 +11,7 @@ import { createRng } from '../../shared/random.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../../models/gan/networks.ts';
+import { buildImageEncoder } from '../../models/clip/encoders.ts';
 import { GanTrainer } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
 import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
@@ -59,11 +60,45 @@ describe('training steps lower their loss on a tiny run', () => {
     };
     const d = Array.from({ length: 8 }, () => tr.dStep(b).d);
     expect(d[d.length - 1]!).toBeLessThan(d[0]!);
-    const g = Array.from({ length: 8 }, () => tr.gStep(b));
+    const g = Array.from({ length: 8 }, () => tr.gStep(b).g);
     expect(g[g.length - 1]!).toBeLessThan(g[0]!);
     const both = tr.step(b);
     expect(Number.isFinite(both.d) && Number.isFinite(both.g)).toBe(true);
     tf.dispose(Object.values(b));
+  });
+
+  it('CLIP guidance: G steps lower the image→caption cross-entropy of the frozen pair', async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    const image = buildImageEncoder();
+    seedInit(G, 5);
+    seedInit(D, 6);
+    seedInit(image, 7);
+    const rng = createRng(8);
+    const n = 8;
+    const captionEmb = tf.tidy(() => {
+      const x = seededNormal(rng, n, 64);
+      return tf.div(x, tf.norm(x, 2, 1, true)) as tf.Tensor2D;
+    });
+    const imageBefore = image.getWeights().map((w) => w.dataSync().slice());
+    const tr = new GanTrainer(G, D, 1e-3, { imageEncoder: image, captionEmb, logScale: Math.log(10), weight: 1 });
+    const s = samplesAt(1, 'train', 0, n);
+    const b = {
+      real: pixelsToTensor(s.map((x) => x.pixels)),
+      phi: captionEmb.clone(),
+      phiWrong: tf.reverse(captionEmb, 0) as tf.Tensor2D,
+      phiInt: tf.tidy(() => tf.mul(tf.add(captionEmb, tf.reverse(captionEmb, 0)), 0.5) as tf.Tensor2D),
+      z: seededNormal(rng, n, GAN_CONFIG.zDim),
+      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
+      caps: tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'),
+    };
+    const clip = Array.from({ length: 10 }, () => tr.gStep(b).clip);
+    expect(clip.every(Number.isFinite)).toBe(true);
+    expect(clip[clip.length - 1]!).toBeLessThan(clip[0]!);
+    // The CLIP pair stays frozen: only G learns from the term.
+    image.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(imageBefore[i]!)));
+    tf.dispose([...Object.values(b), captionEmb]);
   });
 
   it('style encoder: ‖z − S(G(z, φ))‖² goes down', async () => {
