@@ -16,7 +16,7 @@
  * zero-initialised conv so the network starts as the identity on its stem features.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../../shared/random.ts';
+import { seedInit } from '../tf/blocks.ts';
 
 export const IMAGE_SHAPE = [32, 32, 3] as const;
 export const LATENT_SHAPE = [8, 8, 4] as const;
@@ -111,31 +111,12 @@ export function buildEpsNet(cfg: EpsConfig = EPS_CONFIG): tf.LayersModel {
 }
 
 /**
- * Seeded initialisation (tf.layers' initialisers use Math.random): kernels Glorot-normal,
- * biases 0, and every layer whose name ends in `_zero` all zero (residual branch ends, the
- * FiLM γ, the output conv: the standard zero-init of diffusion U-Nets).
+ * Seeded initialisation (blocks.ts's seedInit: kernels Glorot-normal, biases 0), with every
+ * layer whose name ends in `_zero` all zero (residual branch ends, the FiLM γ, the output
+ * conv: the standard zero-init of diffusion U-Nets).
  */
 export function seedInitDiffusion(model: tf.LayersModel, seed: number): void {
-  const rng = createRng(seed);
-  const values = model.weights.map((w) => {
-    const shape = w.shape as number[];
-    const size = shape.reduce((a, b) => a * b, 1);
-    const buf = new Float32Array(size);
-    const name = w.originalName ?? w.name;
-    const layer = name.split('/')[0] ?? '';
-    let std = 0;
-    if (/bias$/.test(name) || /_zero$/.test(layer)) std = 0;
-    else if (shape.length >= 2) {
-      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-      const fanIn = shape[shape.length - 2]! * receptive;
-      const fanOut = shape[shape.length - 1]! * receptive;
-      std = Math.sqrt(2 / (fanIn + fanOut));
-    }
-    if (std > 0) for (let i = 0; i < size; i++) buf[i] = rng.normal() * std;
-    return tf.tensor(buf, shape);
-  });
-  model.setWeights(values);
-  tf.dispose(values);
+  seedInit(model, seed, { zeroLayer: (layer) => layer.endsWith('_zero') });
 }
 
 /**

@@ -40,9 +40,9 @@ export function trainableVars(model: tf.LayersModel): tf.Variable[] {
 /**
  * Re-initialises every weight from a seed (tf.layers' own initialisers draw from
  * Math.random, which cannot be seeded): kernels Glorot-normal, embedding tables N(0, 0.05²)
- * (position tables N(0, 0.1²)), biases 0.
+ * (position tables N(0, 0.1²)), biases 0, and all weights of layers `zeroLayer` names 0.
  */
-export function seedInit(model: tf.LayersModel, seed: number): void {
+export function seedInit(model: tf.LayersModel, seed: number, opts: { zeroLayer?: (layer: string) => boolean } = {}): void {
   const rng = createRng(seed);
   const values = model.weights.map((w) => {
     const shape = w.shape as number[];
@@ -50,7 +50,8 @@ export function seedInit(model: tf.LayersModel, seed: number): void {
     const buf = new Float32Array(size);
     const name = w.originalName ?? w.name;
     let std = 0;
-    if (/(moving_variance|gamma)$/.test(name)) {
+    if (opts.zeroLayer?.(name.split('/')[0] ?? '')) std = 0;
+    else if (/(moving_variance|gamma)$/.test(name)) {
       buf.fill(1);
     } else if (/bias$/.test(name) || /(beta|moving_mean)$/.test(name)) std = 0;
     else if (/positions$/.test(name)) std = 0.1;

@@ -2,7 +2,7 @@
  * Shared plumbing of the training CLIs: arguments, progress lines, checkpoints
  * (weights + optimizer state + step + data cursor, written atomically), sample grids.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import * as tf from '@tensorflow/tfjs';
@@ -241,9 +241,14 @@ export function writeGrid(path: string, images: readonly Uint8Array[], cols: num
 }
 
 /** Keeps only the newest `keep` step-*.png files in a samples directory. */
+/** Keeps the `keep` grids written last (by time: a --fresh run's early steps must not lose to an old run's later ones). */
 export function pruneSamples(dir: string, keep = 4): void {
   if (!existsSync(dir)) return;
-  const files = readdirSync(dir).filter((f) => /^step-\d+\.png$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^step-\d+\.png$/.test(f))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => a.t - b.t || a.f.localeCompare(b.f))
+    .map(({ f }) => f);
   for (const f of files.slice(0, Math.max(0, files.length - keep))) rmSync(join(dir, f));
 }
 

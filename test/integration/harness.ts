@@ -114,3 +114,14 @@ export async function expectJoinRefused(promise: Promise<unknown>): Promise<stri
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every key anywhere in a payload: a leaked label or recipe would show up here. */
+export function keysOf(value: unknown, out = new Set<string>()): Set<string> {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      out.add(k);
+      keysOf(v, out);
+    }
+  }
+  return out;
+}

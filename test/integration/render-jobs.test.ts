@@ -3,7 +3,7 @@ import type { ServerMessages } from '../../shared/protocol/messages.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import type { SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
 import type { JudgeQuestion, JudgeReveal } from '../../shared/rounds/judge-round.ts';
-import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness } from './harness.ts';
+import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness, keysOf } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -17,16 +17,6 @@ type Jobs = ServerMessages['render:jobs'];
 /** A recognisable fake: the test plays the worker device and paints each job a flat colour. */
 const painted = (i: number) => new Uint8Array(IMAGE_BYTES).fill(40 + i * 30);
 
-/** Every key anywhere in a payload: a leaked label or recipe would show up here. */
-function keysOf(value: unknown, out = new Set<string>()): Set<string> {
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      out.add(k);
-      keysOf(v, out);
-    }
-  }
-  return out;
-}
 const LEAKS = ['real', 'truth', 'fake', 'recipe', 'jobs', 'jobId', 'zSeed', 'seed', 'model', 'job', 'trueCaption', 'neural', 'verdict'];
 
 async function lobby(type: 'spot-fake' | 'judge', names: string[], images = 4, source: 'gan' | 'diffusion' = 'gan') {

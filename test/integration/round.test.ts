@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuestionPayload } from '../../shared/game/engine.ts';
 import { timestepScore, type TimestepReveal } from '../../shared/rounds/timestep-round.ts';
-import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness } from './harness.ts';
+import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness, keysOf } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,15 +12,6 @@ afterAll(async () => {
 });
 
 /** Keys anywhere in a payload (the shape a leak would take). */
-function keysOf(value: unknown, out = new Set<string>()): Set<string> {
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      out.add(k);
-      keysOf(v, out);
-    }
-  }
-  return out;
-}
 
 async function lobbyWith(names: string[], settings = { playlist: [{ type: 'timestep', count: 2, timerSec: 30 }], relaxed: true }) {
   const { room: host, code, hostSecret } = await h.host();
