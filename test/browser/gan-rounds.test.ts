@@ -342,14 +342,14 @@ describe('GAN rounds in the browser', () => {
     expect(await ana.getByTestId('gan-item').count()).toBe(2);
     expect(await ben.getByTestId('gan-item').count()).toBe(4);
     await expectNoTruth(ben);
-    await shot(ana, 'gan-16-volunteer-question');
+    await shot(ana, 'gan-19-volunteer-question');
     for (const p of [ana, ben]) {
       const items = p.getByTestId('gan-item');
       for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
       await p.getByTestId('submit-answer').click();
     }
     await Promise.all([host, ana, ben].map((p) => screen(p, 'reveal', 0)));
-    await shot(host, 'gan-17-volunteer-reveal');
+    await shot(host, 'gan-20-volunteer-reveal');
     for (const p of [ana, ben, host]) await p.close();
   });
 
