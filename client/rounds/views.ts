@@ -6,6 +6,8 @@ import { ganOptionsEditor } from './gan-common.ts';
 import { judgeQuestionPanel, judgeRevealPanel } from './judge-view.ts';
 import { spotFakeQuestionPanel, spotFakeRevealPanel } from './spot-fake-view.ts';
 import { labOptionsEditor, noiseLabQuestionPanel, noiseLabRevealPanel } from './noise-lab-view.ts';
+import { blendOptionsEditor, blendQuestionPanel, blendRevealPanel } from './blend-view.ts';
+import { restyleOptionsEditor, restyleQuestionPanel, restyleRevealPanel } from './restyle-view.ts';
 
 /** A round type's screens. The host's playlist only offers types that have one. */
 export interface RoundView {
@@ -36,6 +38,8 @@ const VIEWS: Partial<Record<RoundType, RoundView>> = {
   'spot-fake': { question: spotFakeQuestionPanel, reveal: spotFakeRevealPanel, optionsEditor: ganOptionsEditor({ images: [2, 8], generators: 3 }) },
   judge: { question: judgeQuestionPanel, reveal: judgeRevealPanel, optionsEditor: ganOptionsEditor({ images: [3, 8] }) },
   'noise-lab': { question: noiseLabQuestionPanel, reveal: noiseLabRevealPanel, optionsEditor: labOptionsEditor },
+  blend: { question: blendQuestionPanel, reveal: blendRevealPanel, optionsEditor: blendOptionsEditor },
+  restyle: { question: restyleQuestionPanel, reveal: restyleRevealPanel, optionsEditor: restyleOptionsEditor },
 };
 
 export function roundView(type: string): RoundView | null {

@@ -17,6 +17,7 @@ import {
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
 import { FakeStudio, type MadeFakes } from './fake-studio.ts';
+import { roundRules } from '../../shared/rounds/registry.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
@@ -341,7 +342,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       let made: MadeFakes;
       try {
         made = next.jobs.length
-          ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length)
+          ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length, typeof roundRules(next.type).questionFor === 'function')
           : { renders: [], hidden: new Map(), generators: new Map() };
       } catch (err) {
         // Only the server's own renderer can fail here (missing weights, out of memory). A

@@ -102,9 +102,14 @@ export class FakeStudio {
     if (mine.length) this.room.send(client, 'gen:candidates', { round, deadlineMs: this.room.ctx.generatorPickMs, slots: mine });
   }
 
-  async make(jobs: RenderRecipe[], generatorCount: number, seed: number, round: number): Promise<MadeFakes> {
+  /**
+   * `studentsMayRender`: whether a volunteer student may be the worker. Only rounds that can
+   * hide a worker's own renders from its question (`questionFor`) allow it; in Blend or
+   * Restyle the recipe is the answer, so only the host screen or the server renders those.
+   */
+  async make(jobs: RenderRecipe[], generatorCount: number, seed: number, round: number, studentsMayRender = true): Promise<MadeFakes> {
     const { recipes, generators } = await this.generatorPicks(jobs, generatorCount, seed, round);
-    const worker = this.pickWorker();
+    const worker = this.pickWorker(studentsMayRender);
     const deadlineMs = this.room.ctx.renderDeadlineMs;
     const board = new JobBoard(recipes, worker, deadlineMs);
     this.board = board;
@@ -183,13 +188,14 @@ export class FakeStudio {
   }
 
   /** The host screen if it offered, else the fastest volunteering student. */
-  private pickWorker(): string | null {
+  private pickWorker(studentsMayRender: boolean): string | null {
     const ranked = (ids: Iterable<string>) =>
       [...ids]
         .filter((id) => this.workers.has(id) && this.room.client(id))
         .sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
     const hosts = ranked(this.room.hostSessions);
     if (hosts.length) return hosts[0]!;
+    if (!studentsMayRender) return null;
     const playerIds = new Set(this.room.players().map((p) => p.id));
     return ranked([...this.workers.keys()].filter((id) => this.workers.get(id)!.volunteer && playerIds.has(id)))[0] ?? null;
   }

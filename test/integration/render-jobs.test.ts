@@ -126,6 +126,22 @@ describe('render jobs', () => {
     expect(reveal.items.find((it) => it.id === hiddenId)?.truth).toBe('fake');
   });
 
+  it('never lets a student render a round whose recipe is its answer (Blend: β)', async () => {
+    const { room: host, code } = await h.host();
+    const vol = await h.join(code, 'Vic');
+    host.send('host:settings', { playlist: [{ type: 'blend', count: 1, timerSec: 30, options: { mode: 'guess', differences: 1 } }], relaxed: true });
+    await stateWhere(host, (s) => JSON.parse(s.settings).playlist[0].type === 'blend');
+    vol.send('render:ready', { backend: 'wasm', msPerImage: 1, volunteer: true });
+    await sleep(50);
+    const log = recordMessages(vol);
+    const question = nextMessage(vol, 'question', 60_000);
+    host.send('host:start');
+    const q = (await question).question as { pixels: Uint8Array; caption1: string };
+    expect(q.pixels.length).toBe(IMAGE_BYTES);
+    expect(log.map((m) => m.type)).not.toContain('render:jobs');
+    for (const m of log) expect(keysOf(m.payload).has('beta'), `${m.type} carries beta`).toBe(false);
+  }, 60_000);
+
   it('when the worker is lost, the server renders the fakes itself and the round goes on', async () => {
     const { host, players } = await lobby('spot-fake', ['Ida'], 2);
     host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: false });
@@ -155,26 +171,6 @@ describe('render jobs', () => {
       expect(new Set(it.pixels).size).toBeGreaterThan(20);
     }
   }, 150_000);
-});
-
-describe('when the server cannot render', () => {
-  it('tells the host and ends the game instead of hanging or crashing', async () => {
-    const broken = await startHarness({ renderDeadlineMs: 500, weightsDir: '/nonexistent/weights' });
-    try {
-      const { room: host, code } = await broken.host();
-      const student = await broken.join(code, 'Kai');
-      host.send('host:settings', { playlist: [{ type: 'spot-fake', count: 1, timerSec: 30, options: { images: 2, source: 'gan', difficulty: 'medium' } }], relaxed: true });
-      await stateWhere(host, (s) => JSON.parse(s.settings).playlist[0].type === 'spot-fake');
-      const error = nextMessage(host, 'error', 30_000);
-      host.send('host:start');
-      expect((await error).code).toBe('render_failed');
-      await stateWhere(student, (s) => s.phase === 'podium');
-      // The server is still up: a new lobby can be made.
-      expect((await broken.host()).code).toMatch(/\w+/);
-    } finally {
-      await broken.stop();
-    }
-  }, 60_000);
 });
 
 describe('generator team', () => {
