@@ -7,7 +7,7 @@ import { startServer } from '../server/app.ts';
 /**
  * Frames per second in Chromium of the Noise lab's schedule editor while a control point is
  * dragged with the pointer, against an idle page's frame rate measured in the same run.
- * (The Blend slider's figure is not measured yet: the Blend view is not built.)
+ * (The Blend slider has its own measurement in fps-blend.ts.)
  */
 async function fps(page: Page, ms: number, drive: string | null): Promise<number> {
   return page.evaluate(
