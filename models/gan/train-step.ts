@@ -15,7 +15,8 @@
  * G(z, φ(t)) against all 128 captions and G also minimises λ·CE(softmax(s·cos), t), the
  * image→text half of the CLIP loss. GAN-CLS alone taught size and colour but hardly shape
  * (14–20% over 3,700 steps); the contrastive term names the shape directly. It is a
- * term of G's loss only; D is trained exactly as above. The evaluation's faithfulness
+ * term of G's loss only (with a margin, and a mode-seeking term against the collapse it
+ * causes: see ClipGuide); D is trained exactly as above. The evaluation's faithfulness
  * uses a separate classifier trained on real images, so it cannot be gamed through the
  * CLIP image encoder.
  */
@@ -36,7 +37,17 @@ export interface GanBatch {
   zInt: tf.Tensor2D;
   /** caption indices of the batch [B] (int32), for CLIP guidance */
   caps?: tf.Tensor1D;
+  /** a second noise for the right-text fakes [B, zDim], for the mode-seeking term */
+  z2?: tf.Tensor2D;
 }
+
+/**
+ * G's anti-collapse term (mode seeking, Mao et al. 2019): two noises, one caption; G is
+ * paid for images that differ as much as the noises do, L_ms = 1 / (mean|G(z1) − G(z2)| /
+ * mean|z1 − z2| + ε). Without it the CLIP term pulls every z to one prototype per caption
+ * (seen here: every object centred, whatever z).
+ */
+export const MODE_SEEKING_EPS = 1e-5;
 
 export interface ClipGuide {
   /** the frozen CLIP image encoder (L2-normalised 64-d output) */
@@ -47,6 +58,13 @@ export interface ClipGuide {
   logScale: number;
   /** λ, the weight of the CLIP term in L_G */
   weight: number;
+  /**
+   * m: per image, only CE above m counts (max(0, CE − m)): once the pair reads the caption
+   * with p ≥ e^(−m), G is left to the adversarial term, which keeps images realistic.
+   */
+  margin: number;
+  /** weight of the mode-seeking term (0 = off) */
+  modeSeeking: number;
 }
 
 export interface GanLosses {
@@ -130,12 +148,19 @@ export class GanTrainer {
           const logits = (this.D.apply([f, phiG]) as tf.Tensor).reshape([2, n]);
           const adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
           if (!guide) return adv;
-          const emb = guide.imageEncoder.apply(f.slice([0, 0, 0, 0], [n, -1, -1, -1])) as tf.Tensor2D;
+          const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
+          const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
           const sim = tf.matMul(emb, guide.captionEmb, false, true).mul(Math.exp(guide.logScale));
           const target = tf.oneHot(b.caps!, guide.captionEmb.shape[0]);
-          const ce = tf.losses.softmaxCrossEntropy(target, sim) as tf.Scalar;
-          clip = ce.dataSync()[0]!;
-          return adv.add(ce.mul(guide.weight)) as tf.Scalar;
+          const ce = tf.losses.softmaxCrossEntropy(target, sim, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
+          clip = ce.mean().dataSync()[0]!;
+          let loss = adv.add(tf.relu(ce.sub(guide.margin)).mean().mul(guide.weight)) as tf.Scalar;
+          if (guide.modeSeeking > 0 && b.z2) {
+            const f2 = this.G.apply([b.z2, b.phi], { training: true }) as tf.Tensor4D;
+            const ratio = tf.abs(tf.sub(f1, f2)).mean().div(tf.abs(tf.sub(b.z, b.z2)).mean());
+            loss = loss.add(tf.div(guide.modeSeeking, ratio.add(MODE_SEEKING_EPS))) as tf.Scalar;
+          }
+          return loss;
         },
         true,
         this.gVars,

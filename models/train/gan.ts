@@ -25,10 +25,11 @@ export const GAN_STEPS = 5000;
 
 /**
  * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
- * --clip-weight λ, --run NAME). Half the mismatched captions are hard negatives (one
- * attribute changed, see wrongCaption); λ weighs G's CLIP guidance term (0 = pure GAN-CLS).
+ * --clip-weight λ, --clip-margin m, --mode-seeking μ, --run NAME). Half the mismatched
+ * captions are hard negatives (one attribute changed, see wrongCaption); λ weighs G's CLIP
+ * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts).
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 1 };
 export const GAN_BATCH = 32;
 
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
@@ -49,12 +50,14 @@ export async function trainGan(
   const hardFrom = Number(args.options['hard-negatives-from'] ?? GAN_TRAINING.hardNegativesFrom);
   const condScale = Number(args.options['cond-scale'] ?? GAN_TRAINING.condInitScale);
   const clipWeight = Number(args.options['clip-weight'] ?? GAN_TRAINING.clipWeight);
+  const clipMargin = Number(args.options['clip-margin'] ?? GAN_TRAINING.clipMargin);
+  const modeSeeking = Number(args.options['mode-seeking'] ?? GAN_TRAINING.modeSeeking);
   let guide: ClipGuide | null = null;
   if (clipWeight > 0) {
     const { model: imageEncoder, metadata } = await loadModel(join(args.root, 'weights', 'image-encoder'));
     imageEncoder.trainable = false;
     const logScale = typeof metadata['logScale'] === 'number' ? metadata['logScale'] : Math.log(1 / 0.07);
-    guide = { imageEncoder, captionEmb: phiTable, logScale, weight: clipWeight };
+    guide = { imageEncoder, captionEmb: phiTable, logScale, weight: clipWeight, margin: clipMargin, modeSeeking };
   }
   const G = buildGenerator(GAN_CONFIG);
   const D = buildDiscriminator(GAN_CONFIG);
@@ -76,11 +79,11 @@ export async function trainGan(
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
     const st = await loadCheckpoint(args.root, run, nets, optimizers);
-    const cfg = st.extra as { hardNegatives?: number; hardNegativesFrom?: number; condInitScale?: number; clipWeight?: number };
-    if (cfg.hardNegatives !== hard || cfg.hardNegativesFrom !== hardFrom || cfg.condInitScale !== condScale || (cfg.clipWeight ?? 0) !== clipWeight) {
-      throw new Error(
-        `checkpoint ${run} was trained with hard-negatives ${cfg.hardNegatives} from step ${cfg.hardNegativesFrom}, cond-scale ${cfg.condInitScale}, clip-weight ${cfg.clipWeight ?? 0}: pass those options`,
-      );
+    const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
+    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking };
+    const differs = (Object.keys(now) as (keyof typeof now)[]).filter((k) => (cfg[k] ?? 0) !== now[k]);
+    if (differs.length) {
+      throw new Error(`checkpoint ${run} was trained with ${differs.map((k) => `${k} ${cfg[k] ?? 0}`).join(', ')}: pass those options (or --fresh)`);
     }
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
     ({ step, cursor } = st);
@@ -113,6 +116,7 @@ export async function trainGan(
         z: seededNormal(rng, batch, GAN_CONFIG.zDim),
         zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
         caps: tf.tensor1d(caps, 'int32'),
+        ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
       };
       const l = tr.step(b);
       tf.dispose(Object.values(b));
@@ -155,12 +159,12 @@ export async function trainGan(
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
-    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight };
+    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking };
     await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
@@ -176,5 +180,5 @@ function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight']));
+  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking']));
 }

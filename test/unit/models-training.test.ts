@@ -82,7 +82,7 @@ describe('training steps lower their loss on a tiny run', () => {
       return tf.div(x, tf.norm(x, 2, 1, true)) as tf.Tensor2D;
     });
     const imageBefore = image.getWeights().map((w) => w.dataSync().slice());
-    const tr = new GanTrainer(G, D, 1e-3, { imageEncoder: image, captionEmb, logScale: Math.log(10), weight: 1 });
+    const tr = new GanTrainer(G, D, 1e-3, { imageEncoder: image, captionEmb, logScale: Math.log(10), weight: 1, margin: 0, modeSeeking: 0.1 });
     const s = samplesAt(1, 'train', 0, n);
     const b = {
       real: pixelsToTensor(s.map((x) => x.pixels)),
@@ -92,6 +92,7 @@ describe('training steps lower their loss on a tiny run', () => {
       z: seededNormal(rng, n, GAN_CONFIG.zDim),
       zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
       caps: tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'),
+      z2: seededNormal(rng, n, GAN_CONFIG.zDim),
     };
     const clip = Array.from({ length: 10 }, () => tr.gStep(b).clip);
     expect(clip.every(Number.isFinite)).toBe(true);
