@@ -29,7 +29,14 @@ function polyline(values: number[], lo: number, hi: number, cls: string): SVGPol
   return svg('polyline', { points: pts.join(' '), class: cls, fill: 'none' });
 }
 
-export function scheduleEditor(idPrefix: string, previewSeed: number, target: ScheduleSpec | null, window_: { notBefore: number; by: number } | null): ScheduleEditor {
+export function scheduleEditor(
+  idPrefix: string,
+  previewSeed: number,
+  target: ScheduleSpec | null,
+  window_: { notBefore: number; by: number } | null,
+  /** Called after every redraw (the spec may have changed). */
+  onChange?: (spec: ScheduleSpec) => void,
+): ScheduleEditor {
   let kind: Kind = 'linear';
   let T = 1000;
   const points = DEFAULT_POINTS.map((p) => ({ ...p }));
@@ -48,6 +55,8 @@ export function scheduleEditor(idPrefix: string, previewSeed: number, target: Sc
   const snrSvg = svg('svg', { viewBox: `-8 -8 ${W + 16} ${PH + 16}`, class: 'lab-plot', role: 'img', 'aria-label': 'log SNR' });
   const strip = h('div', { class: 'lab-strip', 'data-testid': 'lab-strip' });
   const canvases = STRIP_U.map(() => h('canvas', { width: 32, height: 32, class: 'lab-x' }));
+  // A GPU reset (e.g. a TF.js backend probe) clears 2D canvases: draw the strip again then.
+  for (const c of canvases) c.addEventListener('contextrestored', () => schedule());
   const labels = STRIP_U.map(() => h('span', {}));
   STRIP_U.forEach((_, i) => strip.append(h('figure', { class: 'lab-xfig' }, canvases[i]!, h('figcaption', {}, labels[i]!))));
   const notes = h('ul', { class: 'lab-notes', 'data-testid': 'lab-notes', 'aria-live': 'polite' });
@@ -138,6 +147,7 @@ export function scheduleEditor(idPrefix: string, previewSeed: number, target: Sc
       labels[i]!.textContent = u === 0 ? 'x₀' : `t=${t}`;
     });
     notes.replaceChildren(...diagnoseSchedule(s).map((n) => h('li', {}, n)));
+    onChange?.(spec());
   }
 
   kindSelect.addEventListener('change', () => {

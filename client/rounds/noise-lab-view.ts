@@ -2,18 +2,25 @@ import type { LabQuestion, LabReveal, LabTask } from '../../shared/rounds/noise-
 import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
+import { sampleQuestionPanel, sampleRevealPanel, sampleTaskText } from './lab-sample-view.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
 
 function taskText(task: LabTask): string {
-  return task.challenge === 'match-curve'
-    ? `Match the target ᾱ curve (dashed${task.target.kind === 'cosine' ? '' : ', a hand-drawn curve'}).`
-    : `Destroy the image (ᾱ below 0.01) after ${Math.round(task.notBefore * 100)} % of the steps but by ${Math.round(task.by * 100)} %.`;
+  switch (task.challenge) {
+    case 'match-curve':
+      return `Match the target ᾱ curve (dashed${task.target.kind === 'cosine' ? '' : ', a hand-drawn curve'}).`;
+    case 'destroy-window':
+      return `Destroy the image (ᾱ below 0.01) after ${Math.round(task.notBefore * 100)} % of the steps but by ${Math.round(task.by * 100)} %.`;
+    case 'sample':
+      return sampleTaskText(task.caption);
+  }
 }
 
 export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
   const { session } = ctx;
   const question = message.question as LabQuestion;
   const task = question.task;
+  if (task.challenge === 'sample') return sampleQuestionPanel(ctx, message);
   const editor = scheduleEditor(
     `lab-${message.round}`,
     question.previewSeed,
@@ -83,6 +90,7 @@ export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessag
 export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
   const { session } = ctx;
   const reveal = message.reveal as LabReveal;
+  if (reveal.task.challenge === 'sample') return sampleRevealPanel(ctx, message);
   const me = session.playerId;
   const mine = reveal.entries.find((e) => e.playerId === me) ?? null;
   const points = pointsFor(message, me);
@@ -138,7 +146,13 @@ export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): 
 
 /** Host playlist options for the lab (the challenge). */
 export function labOptionsEditor(idPrefix: string, current: Readonly<Record<string, unknown>>, onChange: (o: Record<string, unknown>) => void) {
-  const select = h('select', { id: `${idPrefix}-challenge` }, h('option', { value: 'match-curve' }, 'match an ᾱ curve'), h('option', { value: 'destroy-window' }, 'destroy in a window'));
+  const select = h(
+    'select',
+    { id: `${idPrefix}-challenge` },
+    h('option', { value: 'match-curve' }, 'match an ᾱ curve'),
+    h('option', { value: 'destroy-window' }, 'destroy in a window'),
+    h('option', { value: 'sample' }, 'sample with the diffusion model (rated)'),
+  );
   select.value = String(current.challenge ?? 'match-curve');
   select.addEventListener('change', () => onChange({ challenge: select.value }));
   return {

@@ -271,7 +271,8 @@ export class NetworkSession implements GameSession {
     if (key !== this.lastPhaseKey) {
       this.lastPhaseKey = key;
       const duration =
-        phase === 'reveal' ? REVEAL_MS : phase === 'leaderboard' ? LEADERBOARD_MS : phase === 'question' ? (this.currentQuestion()?.durationMs ?? secondsLeft * 1000) : 0;
+        // A rated reveal (the lab's samples) runs longer than REVEAL_MS; it starts at its full length.
+        phase === 'reveal' ? Math.max(REVEAL_MS, secondsLeft * 1000) : phase === 'leaderboard' ? LEADERBOARD_MS : phase === 'question' ? (this.currentQuestion()?.durationMs ?? secondsLeft * 1000) : 0;
       if (phase !== 'question' || !this.currentQuestion()) this.countdown.set(secondsLeft * 1000, duration, paused);
     }
     this.countdown.syncSeconds(secondsLeft, paused);

@@ -167,6 +167,11 @@ export class SoloSession implements GameSession {
         await Promise.race([this.neural, new Promise((resolve) => window.setTimeout(resolve, NEURAL_WAIT_MS))]);
         this.neural = null;
       }
+      // Rated rounds (the lab's 'sample'): with no class to rate, the neural judge does.
+      if (this.snap.phase === 'question' && this.engine.isRated()) {
+        const judging = this.engine.judgeRatings(this.models()).catch((error: unknown) => console.warn('The neural judge could not rate', error));
+        await Promise.race([judging, new Promise((resolve) => window.setTimeout(resolve, 3 * NEURAL_WAIT_MS))]);
+      }
       if (this.snap.phase !== 'question') return;
       const { payload } = this.engine.reveal();
       this.reveal = payload;

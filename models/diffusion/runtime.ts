@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '../tf/layers.ts';
 import {
-  ddimSample, ddpmSample, linearSchedule, withBatchedGuidance, type EpsModel, type Schedule,
+  ddimSample, ddpmSample, linearSchedule, withBatchedGuidance, withClippedX0, type EpsModel, type Schedule,
 } from '../../shared/diffusion/index.ts';
 import { allCaptions, captionIndex, captionOf, parseCaption, tokenize } from '../../shared/dataset/index.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
@@ -139,7 +139,20 @@ export interface SampleOptions {
   xT?: Float32Array;
   onStep?: (v: StepView) => void | Promise<void>;
   signal?: AbortSignal;
+  /**
+   * clip x̂₀ to ±this (normalised latent units; null = off), see withClippedX0. Default:
+   * X0_BOUND when `schedule` is given, off for the training schedule (which the network
+   * handles as trained; measured at DDIM 50, w = 3: 79.3% faithful unclipped, 77.0% clipped,
+   * within the noise of 256 images).
+   */
+  x0Bound?: number | null;
 }
+
+/**
+ * Real latents are normalised to unit variance and stay well inside ±5; clipping x̂₀ there
+ * keeps schedules with a tiny ᾱ_T (cosine) from blowing up the first steps.
+ */
+export const X0_BOUND = 5;
 
 export interface SampleResult {
   images: Uint8Array[];
@@ -280,7 +293,9 @@ export class DiffusionModel {
     if (!Number.isInteger(n) || n < 1) throw new Error('sample: phi must hold whole 64-value rows');
     const schedule = opts.schedule ?? defaultSchedule();
     const guidance = opts.guidance ?? DEFAULT_GUIDANCE;
-    const eps = this.guidedEpsModel(schedule, guidance);
+    const bound = opts.x0Bound === undefined ? (opts.schedule ? X0_BOUND : null) : opts.x0Bound;
+    const guided = this.guidedEpsModel(schedule, guidance);
+    const eps = bound === null ? guided : withClippedX0(guided, schedule, bound);
     const rng = opts.rng ?? createRng(opts.seed ?? 0);
     const onStep = opts.onStep;
     const common = {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
 import type { z } from 'zod';
-import { GameEngine, LEADERBOARD_MS, REVEAL_MS, type Phase } from '../../shared/game/engine.ts';
+import { GameEngine, LEADERBOARD_MS, type Phase, type ResultRow } from '../../shared/game/engine.ts';
 import { generateJoinCode, RECONNECT_SECONDS } from '../../shared/game/lobby-rules.ts';
 import { validateNickname } from '../../shared/game/nickname.ts';
 import { DEFAULT_SETTINGS, type GameSettings } from '../../shared/game/settings.ts';
@@ -27,6 +27,10 @@ const TICK_MS = 200;
 const NEURAL_WAIT_MS = 4_000;
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
+/** Rating tallies go out at most this often while a class rates (one message for a burst of stars). */
+const RATINGS_BROADCAST_MS = 250;
+/** Once everyone has rated every sample, the reveal ends after at most this long. */
+const RATED_GRACE_MS = 5_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
 const EXTRA_CLIENTS = 10;
 
@@ -55,6 +59,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private idleSince: number | null = null;
   private studio!: FakeStudio;
   private neuralAnswers: Promise<void> | null = null;
+  private ratingsBroadcastPending = false;
   /** True while an async step (rendering, the neural opponents) owns the phase change. */
   private busy = false;
   private disposed = false;
@@ -219,6 +224,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
     switch (type) {
       case 'answer':
         return this.onAnswer(client, data as ClientMessage<'answer'>);
+      case 'rate':
+        return this.onRate(client, data as ClientMessage<'rate'>);
       case 'host:settings':
         return this.onSettings(data as GameSettings);
       case 'host:lock':
@@ -259,6 +266,38 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.state.answeredCount += 1;
     this.sendTo(client, 'answered', { round: message.round });
     if (this.engine.allAnswered() && !this.busy) this.advance();
+  }
+
+  /** A player's stars for another player's sample (rated rounds, during the reveal). */
+  private onRate(client: Client, message: ClientMessage<'rate'>): void {
+    if (this.hostSessions.has(client.sessionId)) throw new GameError('no_player');
+    if (this.state.phase !== 'reveal' || this.busy) throw new GameError('wrong_phase', 'Samples can only be rated while the reveal is open.');
+    this.engine.rate(client.sessionId, message.round, message.playerId, message.stars);
+    this.scheduleRatingsBroadcast();
+    // Everyone has rated everything: no need to sit out the long rating reveal.
+    if (this.engine.allRated() && this.clock$.remainingMs() > RATED_GRACE_MS) {
+      this.clock$.start(RATED_GRACE_MS, this.state.paused);
+      this.state.secondsLeft = Math.ceil(RATED_GRACE_MS / 1000);
+    }
+  }
+
+  private scheduleRatingsBroadcast(): void {
+    if (this.ratingsBroadcastPending) return;
+    this.ratingsBroadcastPending = true;
+    this.clock.setTimeout(() => {
+      this.ratingsBroadcastPending = false;
+      const ratings = this.engine.ratingsPayload();
+      if (ratings && this.state.phase === 'reveal') this.broadcast('ratings', ratings);
+    }, RATINGS_BROADCAST_MS);
+  }
+
+  /** Rating points changed these rows: store them, update the scores, and tell everyone the final tallies. */
+  private settleRatings(rows: ResultRow[]): void {
+    if (rows.length === 0) return;
+    this.ctx.store.updateResults(this.state.code, rows);
+    this.syncScores();
+    const ratings = this.engine.ratingsPayload();
+    if (ratings) this.broadcast('ratings', ratings);
   }
 
   private onSettings(settings: GameSettings): void {
@@ -323,7 +362,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       case 'question':
         return void this.revealRound();
       case 'reveal':
-        this.engine.showLeaderboard();
+        this.settleRatings(this.engine.showLeaderboard());
         return this.enterPhase('leaderboard', LEADERBOARD_MS);
       case 'leaderboard':
         if (this.engine.hasNextRound()) return void this.startRound();
@@ -386,7 +425,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
     const { payload, rows } = this.engine.reveal();
     this.ctx.store.recordResults(this.state.code, rows);
     this.syncScores();
-    this.enterPhase('reveal', REVEAL_MS);
+    this.enterPhase('reveal', this.engine.revealMs());
     this.broadcast('reveal', payload);
   }
 
@@ -399,7 +438,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       this.ctx.store.recordResults(this.state.code, rows);
       this.syncScores();
     }
-    this.engine.finish();
+    this.settleRatings(this.engine.finish());
     this.state.paused = false;
     this.state.phase = 'podium';
     this.state.secondsLeft = 0;

@@ -82,6 +82,22 @@ export class ResultsStore {
     }
   }
 
+  /**
+   * Rewrites the answer text and points of rows already recorded (a rated round's rows once
+   * its ratings close: the ratings are part of the answer text, their points in `points`).
+   */
+  updateResults(code: string, rows: readonly ResultRow[]): void {
+    const update = this.db.prepare('UPDATE results SET answer = ?, points = ? WHERE game_code = ? AND round_index = ? AND player_id = ?');
+    this.db.exec('BEGIN');
+    try {
+      for (const r of rows) update.run(r.answer, r.points, code, r.roundIndex, r.playerId);
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
   results(code: string): ResultRow[] {
     const rows = this.db
       .prepare(

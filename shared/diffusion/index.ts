@@ -3,3 +3,4 @@ export * from './forward.ts';
 export * from './posterior.ts';
 export * from './samplers.ts';
 export * from './guidance.ts';
+export * from './clip-x0.ts';

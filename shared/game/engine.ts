@@ -1,7 +1,7 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import { deriveSeed } from '../random.ts';
-import type { GeneratorCredit, PlayerAnswer } from '../rounds/round-rules.ts';
+import type { AnyRoundRules, GeneratorCredit, PlayerAnswer } from '../rounds/round-rules.ts';
 import { roundRules, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
 
@@ -10,6 +10,44 @@ export type Phase = 'lobby' | 'question' | 'reveal' | 'leaderboard' | 'podium';
 /** How long the automatic phases last; the host can skip or pause them. */
 export const REVEAL_MS = 15_000;
 export const LEADERBOARD_MS = 8_000;
+/** The reveal of a rated round (the Noise lab's 'sample') lasts longer: the class rates the samples in it. */
+export const RATING_MS = 45_000;
+export const MIN_STARS = 1;
+export const MAX_STARS = 5;
+/** The rater id of the neural judge (solo mode rates samples with it). */
+export const NEURAL_JUDGE_ID = 'neural-judge';
+
+/**
+ * Extra hooks of a rule book whose answers are rated after the reveal opens (the Noise
+ * lab's 'sample' challenge). Each player rates every other player's answer once, 1..5
+ * stars, during the reveal; in solo mode the neural judge rates instead. Points from the
+ * ratings are added when the ratings close (the leaderboard, or the end of the game).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RatingHooks<Secret = any, Answer = any> {
+  /** Whether this round's answers get rated. */
+  rated(secret: Secret): boolean;
+  /** Points an answer earns from its ratings (each 1..5 stars; none: an empty list). */
+  ratingPoints(secret: Secret, stars: readonly number[]): number;
+  /** The neural judge's probability (0..1) that each answer fits, by player id (solo mode). */
+  judge?(secret: Secret, answers: readonly { playerId: string; answer: Answer }[], opponents: NeuralOpponents): Promise<Map<string, number>>;
+}
+
+/** Where one answer stands in the ratings. `points` are final once the ratings are closed, a projection before. */
+export interface RatingTally {
+  playerId: string;
+  count: number;
+  mean: number | null;
+  points: number;
+  /** The neural judge's probability, when it rated. */
+  judge: number | null;
+}
+
+export interface RatingsPayload {
+  round: number;
+  open: boolean;
+  tallies: RatingTally[];
+}
 
 export interface PlayerRecord {
   id: string;
@@ -24,6 +62,8 @@ export interface RecordedAnswer {
   points: number;
   accuracy: number;
   speedBonus: number;
+  /** Rated rounds: points from the ratings, added when they close. */
+  ratingPoints?: number;
 }
 
 export interface RoundRecord {
@@ -41,6 +81,11 @@ export interface RoundRecord {
   generators: Map<string, number[]>;
   answers: Map<string, RecordedAnswer>;
   revealed: boolean;
+  /** Rated rounds: stars by rated player, then by rater (NEURAL_JUDGE_ID for the judge). */
+  ratings: Map<string, Map<string, number>>;
+  /** The neural judge's probability per rated player. */
+  judged: Map<string, number>;
+  ratingsClosed: boolean;
 }
 
 /** One row of the results: what the CSV report and the database hold. */
@@ -72,6 +117,8 @@ export interface RevealPayload {
   title: string;
   formula: string;
   reveal: unknown;
+  /** Rated rounds only: the ratings so far. */
+  ratings?: RatingsPayload;
 }
 
 export interface Standing {
@@ -175,6 +222,9 @@ export class GameEngine {
       credits: [],
       answers: new Map(),
       revealed: false,
+      ratings: new Map(),
+      judged: new Map(),
+      ratingsClosed: false,
     });
     this.phase = 'question';
     return this.questionPayload()!;
@@ -280,6 +330,7 @@ export class GameEngine {
       const nickname = this.players.get(playerId)?.nickname;
       if (nickname !== undefined) answers.push({ playerId, nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
     }
+    const ratings = this.ratingsPayload();
     return {
       round: round.index,
       totalRounds: this.totalRounds,
@@ -287,7 +338,146 @@ export class GameEngine {
       title: rules.title,
       formula: rules.formula,
       reveal: rules.reveal(round.secret, answers, round.credits),
+      ...(ratings ? { ratings } : {}),
     };
+  }
+
+  // ---- ratings (rounds whose rule book has RatingHooks) ------------------------------
+
+  private ratingHooks(round: RoundRecord | null): RatingHooks | null {
+    if (!round) return null;
+    const rules = roundRules(round.type) as AnyRoundRules & Partial<RatingHooks>;
+    return typeof rules.rated === 'function' && rules.rated(round.secret) ? (rules as unknown as RatingHooks) : null;
+  }
+
+  /** Whether the current round's answers are rated. */
+  isRated(): boolean {
+    return this.ratingHooks(this.current) !== null;
+  }
+
+  /** How long the reveal of the current round lasts: longer when there are samples to rate. */
+  revealMs(): number {
+    const round = this.current;
+    // Someone must be able to rate someone else's answer.
+    return this.isRated() && (round?.answers.size ?? 0) >= 1 && this.players.size >= 2 ? RATING_MS : REVEAL_MS;
+  }
+
+  /** Players whose answers can be rated (answered and still in the game). */
+  private ratedIds(round: RoundRecord): string[] {
+    return [...round.answers.keys()].filter((id) => this.players.has(id));
+  }
+
+  /** One player's stars for another player's answer; throws GameError and changes nothing when refused. */
+  rate(raterId: string, roundIndex: number, targetId: string, stars: number): RatingsPayload {
+    if (!this.players.has(raterId)) throw new GameError('no_player');
+    const round = this.current;
+    if (!round || this.phase !== 'reveal' || !round.revealed || round.ratingsClosed) throw new GameError('wrong_phase', 'Samples can only be rated while the reveal is open.');
+    if (roundIndex !== round.index) throw new GameError('wrong_round', 'That rating is for a different round.');
+    const hooks = this.ratingHooks(round);
+    if (!hooks) throw new GameError('wrong_phase', 'There is nothing to rate in this round.');
+    if (!round.answers.has(targetId) || !this.players.has(targetId)) throw new GameError('no_such_player', 'That player has no sample to rate.');
+    if (raterId === targetId) throw new GameError('bad_message', 'You cannot rate your own sample.');
+    if (!Number.isInteger(stars) || stars < MIN_STARS || stars > MAX_STARS) throw new GameError('bad_message', `A rating is ${MIN_STARS} to ${MAX_STARS} stars.`);
+    let given = round.ratings.get(targetId);
+    if (given?.has(raterId)) throw new GameError('already_answered', 'You already rated that sample.');
+    if (!given) round.ratings.set(targetId, (given = new Map()));
+    given.set(raterId, stars);
+    return this.ratingsPayload()!;
+  }
+
+  /** True once every player has rated every other player's answer (the reveal can end early). */
+  allRated(): boolean {
+    const round = this.current;
+    if (!round || !this.isRated() || this.phase !== 'reveal' || round.ratingsClosed) return false;
+    const targets = this.ratedIds(round);
+    let pairs = 0;
+    for (const rater of this.players.keys()) {
+      for (const target of targets) {
+        if (target === rater) continue;
+        pairs += 1;
+        if (!round.ratings.get(target)?.has(rater)) return false;
+      }
+    }
+    return pairs > 0;
+  }
+
+  /**
+   * Solo mode: the neural judge rates each answer of the current rated round (1 + 4p
+   * stars for its probability p). Call before `reveal()` so the reveal shows its verdict.
+   */
+  async judgeRatings(opponents: NeuralOpponents): Promise<void> {
+    const round = this.current;
+    const hooks = this.ratingHooks(round);
+    if (!round || !hooks?.judge || round.ratingsClosed) return;
+    const answers = [...round.answers].filter(([id]) => !round.judged.has(id)).map(([playerId, a]) => ({ playerId, answer: a.answer }));
+    if (answers.length === 0) return;
+    const verdicts = await hooks.judge(round.secret, answers, opponents);
+    if (round.ratingsClosed) return;
+    for (const [playerId, p] of verdicts) {
+      if (!Number.isFinite(p)) continue;
+      const probability = Math.min(1, Math.max(0, p));
+      round.judged.set(playerId, probability);
+      let given = round.ratings.get(playerId);
+      if (!given) round.ratings.set(playerId, (given = new Map()));
+      given.set(NEURAL_JUDGE_ID, MIN_STARS + (MAX_STARS - MIN_STARS) * probability);
+    }
+  }
+
+  /** The ratings of the current round as everyone may see them (null for unrated rounds). */
+  ratingsPayload(): RatingsPayload | null {
+    const round = this.current;
+    const hooks = this.ratingHooks(round);
+    if (!round || !hooks) return null;
+    const tallies = this.ratedIds(round).map((playerId) => {
+      const stars = [...(round.ratings.get(playerId)?.values() ?? [])];
+      const a = round.answers.get(playerId)!;
+      return {
+        playerId,
+        count: stars.length,
+        mean: stars.length ? stars.reduce((x, y) => x + y, 0) / stars.length : null,
+        points: round.ratingsClosed ? (a.ratingPoints ?? 0) : hooks.ratingPoints(round.secret, stars),
+        judge: round.judged.get(playerId) ?? null,
+      };
+    });
+    return { round: round.index, open: round.revealed && !round.ratingsClosed, tallies };
+  }
+
+  /**
+   * Closes the ratings of the current round (once): adds their points to the scores and
+   * returns the updated result rows (answer text with the ratings, new points).
+   */
+  closeRatings(): ResultRow[] {
+    const round = this.current;
+    const hooks = this.ratingHooks(round);
+    if (!round || !hooks || !round.revealed || round.ratingsClosed) return [];
+    round.ratingsClosed = true;
+    const rules = roundRules(round.type);
+    const rows: ResultRow[] = [];
+    for (const playerId of this.ratedIds(round)) {
+      const player = this.players.get(playerId)!;
+      const a = round.answers.get(playerId)!;
+      const given = round.ratings.get(playerId) ?? new Map<string, number>();
+      const points = hooks.ratingPoints(round.secret, [...given.values()]);
+      a.ratingPoints = points;
+      player.lastPoints += points;
+      player.score += points;
+      const raters = [...given].map(([id, stars]) =>
+        id === NEURAL_JUDGE_ID ? `neural judge ${(round.judged.get(playerId) ?? 0).toFixed(2)}→${stars.toFixed(1)}` : `${this.players.get(id)?.nickname ?? id} ${stars}`,
+      );
+      const mean = given.size ? [...given.values()].reduce((x, y) => x + y, 0) / given.size : null;
+      const rating = mean === null ? 'no ratings' : `rated ${mean.toFixed(1)}/5 by ${given.size}: ${raters.join(', ')}`;
+      rows.push({
+        roundIndex: round.index,
+        roundType: round.type,
+        playerId,
+        nickname: player.nickname,
+        answer: `${rules.formatAnswer(a.answer)} | ${rating} (+${points})`,
+        truth: rules.formatTruth(round.secret),
+        points: player.lastPoints,
+        elapsedMs: Math.round(a.elapsedMs),
+      });
+    }
+    return rows;
   }
 
   private generatorCredits(round: RoundRecord, answers: readonly PlayerAnswer<unknown>[]): GeneratorCredit[] {
@@ -303,14 +493,19 @@ export class GameEngine {
     );
   }
 
-  showLeaderboard(): void {
+  /** Ends the reveal; returns the result rows that rating points changed (rated rounds). */
+  showLeaderboard(): ResultRow[] {
     if (this.phase !== 'reveal') throw new GameError('wrong_phase');
+    const rows = this.closeRatings();
     this.phase = 'leaderboard';
+    return rows;
   }
 
-  /** Ends the game early or after the last round. */
-  finish(): void {
+  /** Ends the game early or after the last round; returns the rows that closing open ratings changed. */
+  finish(): ResultRow[] {
+    const rows = this.phase === 'reveal' ? this.closeRatings() : [];
     this.phase = 'podium';
+    return rows;
   }
 
   /** Ranked standings; equal scores share a rank. */

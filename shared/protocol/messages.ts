@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NICKNAME_MAX } from '../game/lobby-rules.ts';
 import { gameSettingsSchema } from '../game/settings.ts';
-import type { QuestionPayload, RevealPayload } from '../game/engine.ts';
+import { MAX_STARS, MIN_STARS, type QuestionPayload, type RatingsPayload, type RevealPayload } from '../game/engine.ts';
 import type { ErrorMessage } from './errors.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 
@@ -18,6 +18,8 @@ const nothing = z.union([z.undefined(), z.null(), z.object({}).strict()]);
 /** Client → server messages and their validation. */
 export const CLIENT_MESSAGES = {
   answer: z.object({ round: z.number().int().min(0), answer: z.unknown() }).strict(),
+  /** A player's stars for another player's answer, during the reveal of a rated round (Noise lab 'sample'). */
+  rate: z.object({ round: z.number().int().min(0), playerId, stars: z.number().int().min(MIN_STARS).max(MAX_STARS) }).strict(),
   'host:settings': gameSettingsSchema,
   'host:lock': z.object({ locked: z.boolean() }).strict(),
   'host:kick': z.object({ playerId }).strict(),
@@ -58,6 +60,8 @@ export interface ServerMessages {
   question: QuestionPayload & { remainingMs: number };
   answered: { round: number };
   reveal: RevealPayload & { yourPoints?: number };
+  /** Rated rounds: the tallies while the class rates (sent as ratings arrive, and once more when they close). */
+  ratings: RatingsPayload;
   error: ErrorMessage;
   kicked: { message: string };
   /** Only ever sent to a generator player: the candidates for the fakes they will pick. */

@@ -3,9 +3,23 @@ import { parseCaption } from '../../shared/dataset/index.ts';
 import { cosineSchedule, linearSchedule } from '../../shared/diffusion/index.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { blendRound, blendScore } from '../../shared/rounds/blend-round.ts';
-import { labScore, noiseLabRound } from '../../shared/rounds/noise-lab-round.ts';
+import { GameEngine, RATING_MS } from '../../shared/game/engine.ts';
+import { GameError } from '../../shared/protocol/errors.ts';
+import {
+  decodeSample,
+  encodeSample,
+  LAB_MAX,
+  labScore,
+  noiseLabRound,
+  SAMPLE_BASE64_LENGTH,
+  SAMPLE_RATING_POINTS,
+  SAMPLE_SETUP_POINTS,
+  sampleRatingPoints,
+  type LabAnswer,
+} from '../../shared/rounds/noise-lab-round.ts';
 import { restyleRound, RESTYLE_POINTS, RESTYLE_ROW } from '../../shared/rounds/restyle-round.ts';
-import { alphaBarAt, buildSchedule, curveDistance, destroyedAt, diagnoseSchedule } from '../../shared/rounds/schedule-spec.ts';
+import { alphaBarAt, buildSchedule, curveDistance, destroyedAt, diagnoseSampling, diagnoseSchedule, LAB_X0_BOUND, samplerTimesteps } from '../../shared/rounds/schedule-spec.ts';
+import { withClippedX0 } from '../../shared/diffusion/index.ts';
 
 const px = (v: number) => new Uint8Array(IMAGE_BYTES).fill(v);
 
@@ -79,5 +93,136 @@ describe('noise schedule lab', () => {
     const { question } = noiseLabRound.prepare(3, { challenge: 'destroy-window' }, []);
     expect(question.task.challenge).toBe('destroy-window');
     expect(noiseLabRound.answerSchema.safeParse({ schedule: { kind: 'custom', T: 5, points: [{ t: 0.5, value: 0.5 }] } }).success).toBe(false);
+  });
+});
+
+describe('noise schedule lab: sample challenge', () => {
+  const settings = { playlist: [{ type: 'noise-lab' as const, count: 1, timerSec: 60, options: { challenge: 'sample' } }], relaxed: true };
+  const image = (v: number) => encodeSample(px(v));
+  const answer = (v: number, extra: Partial<LabAnswer> = {}): LabAnswer => ({ schedule: { kind: 'cosine', T: 1000 }, sampler: 'ddim', steps: 20, image: image(v), ...extra });
+
+  it('asks for a data-set caption (not a secret) and validates samples strictly', () => {
+    const { secret, question } = noiseLabRound.prepare(11, { challenge: 'sample' }, []);
+    expect(question.task).toEqual(secret.task);
+    if (question.task.challenge !== 'sample') throw new Error('expected a sample task');
+    expect(parseCaption(question.task.caption)).not.toBeNull();
+    expect(Number.isInteger(question.task.noiseSeed)).toBe(true);
+    const bytes = Uint8Array.from({ length: IMAGE_BYTES }, (_, i) => (i * 7) % 256);
+    expect(encodeSample(bytes)).toHaveLength(SAMPLE_BASE64_LENGTH);
+    expect(decodeSample(encodeSample(bytes))).toEqual(bytes);
+    const schema = noiseLabRound.answerSchema;
+    expect(schema.safeParse(answer(1)).success).toBe(true);
+    // Wrong byte length, wrong alphabet, steps out of range, extra keys: refused by the schema.
+    expect(schema.safeParse({ ...answer(1), image: encodeSample(px(1)).slice(4) }).success).toBe(false);
+    expect(schema.safeParse({ ...answer(1), image: `${'A'.repeat(SAMPLE_BASE64_LENGTH - 1)}=` }).success).toBe(false);
+    expect(schema.safeParse({ ...answer(1), steps: 1 }).success).toBe(false);
+    expect(schema.safeParse({ ...answer(1), steps: 101 }).success).toBe(false);
+    expect(schema.safeParse({ ...answer(1), extra: 1 }).success).toBe(false);
+    // The challenge decides which answers fit.
+    const validate = (a: LabAnswer) => noiseLabRound.validateAnswer!(secret, a, new Set());
+    expect(validate(answer(1))).toBeNull();
+    expect(validate({ schedule: { kind: 'linear', T: 1000 } })).toMatch(/Sample an image first/);
+    expect(validate(answer(1, { sampler: 'ddpm', steps: 100, schedule: { kind: 'linear', T: 200 } }))).toMatch(/T ≤ 100/);
+    expect(validate(answer(1, { sampler: 'ddpm', steps: 40, schedule: { kind: 'linear', T: 50 } }))).toMatch(/exactly T/);
+    expect(validate(answer(1, { sampler: 'ddpm', steps: 50, schedule: { kind: 'linear', T: 50 } }))).toBeNull();
+    expect(validate(answer(1, { steps: 60, schedule: { kind: 'linear', T: 50 } }))).toMatch(/more steps than the schedule/);
+    const other = noiseLabRound.prepare(11, { challenge: 'match-curve' }, []).secret;
+    expect(noiseLabRound.validateAnswer!(other, answer(1), new Set())).toMatch(/schedule only/);
+  });
+
+  it('gives set-up points at submit and explains too-fast schedules and too few steps', () => {
+    const task = noiseLabRound.prepare(11, { challenge: 'sample' }, []).secret.task;
+    const fast = { kind: 'custom' as const, T: 1000, points: [{ t: 0.1, value: 0 }] };
+    expect(labScore(task, { kind: 'cosine', T: 1000 }, { sampler: 'ddim', steps: 50 })).toBe(SAMPLE_SETUP_POINTS);
+    expect(labScore(task, fast, { sampler: 'ddim', steps: 50 })).toBe(0);
+    expect(labScore(task, { kind: 'cosine', T: 1000 }, { sampler: 'ddim', steps: 3 })).toBeLessThan(SAMPLE_SETUP_POINTS / 2);
+    const fastNotes = diagnoseSampling(buildSchedule(fast), 'ddim', 20).join(' ');
+    expect(fastNotes).toMatch(/Too fast/);
+    expect(fastNotes).toMatch(/of your 20 steps start from what is pure noise/);
+    expect(diagnoseSampling(cosineSchedule(1000), 'ddim', 4).join(' ')).toMatch(/Too few steps: 4 DDIM steps of about 250/);
+    expect(diagnoseSampling(cosineSchedule(20), 'ddpm', 20).join(' ')).toMatch(/DDPM over only T = 20/);
+    expect(diagnoseSampling(cosineSchedule(1000), 'ddim', 50)).toEqual([expect.stringMatching(/A good run/)]);
+    expect(samplerTimesteps(cosineSchedule(30), 'ddpm', 5)).toHaveLength(30);
+    expect(sampleRatingPoints([])).toBe(0);
+    expect(sampleRatingPoints([5, 5])).toBe(SAMPLE_RATING_POINTS);
+    expect(sampleRatingPoints([1, 3])).toBe(SAMPLE_RATING_POINTS / 4);
+  });
+
+  it('rates during the reveal only: once per sample, never your own, points at the leaderboard', () => {
+    const game = new GameEngine(settings, 42);
+    for (const id of ['a', 'b', 'c']) game.addPlayer(id, id.toUpperCase());
+    game.startRound();
+    expect(game.isRated()).toBe(true);
+    game.submitAnswer('a', 0, answer(1), 1000);
+    game.submitAnswer('b', 0, answer(2, { steps: 3 }), 1000);
+    expect(() => game.submitAnswer('c', 0, { schedule: { kind: 'cosine', T: 1000 } }, 1000)).toThrow(/Sample an image first/);
+    expect(() => game.rate('a', 0, 'b', 4)).toThrow(/only be rated while the reveal is open/);
+    expect(game.revealMs()).toBe(RATING_MS);
+    const { payload, rows } = game.reveal();
+    expect(payload.ratings).toEqual({ round: 0, open: true, tallies: [expect.objectContaining({ playerId: 'a', count: 0 }), expect.objectContaining({ playerId: 'b', count: 0 })] });
+    expect(rows.find((r) => r.playerId === 'a')!.points).toBe(SAMPLE_SETUP_POINTS);
+    expect(() => game.rate('a', 0, 'a', 5)).toThrow(/your own sample/);
+    expect(() => game.rate('a', 1, 'b', 5)).toThrow(/different round/);
+    expect(() => game.rate('a', 0, 'c', 5)).toThrow(/no sample to rate/);
+    expect(() => game.rate('a', 0, 'b', 6)).toThrow(/1 to 5 stars/);
+    expect(() => game.rate('host', 0, 'b', 5)).toThrow(GameError);
+    game.rate('a', 0, 'b', 2);
+    expect(() => game.rate('a', 0, 'b', 5)).toThrow(/already rated/);
+    game.rate('c', 0, 'b', 4);
+    game.rate('b', 0, 'a', 5);
+    expect(game.allRated()).toBe(false);
+    const live = game.rate('c', 0, 'a', 5);
+    expect(live.tallies.find((t) => t.playerId === 'a')).toMatchObject({ count: 2, mean: 5, points: SAMPLE_RATING_POINTS });
+    expect(game.allRated()).toBe(true);
+    const before = game.players.get('b')!.score;
+    const updated = game.showLeaderboard();
+    expect(updated).toHaveLength(2);
+    const b = updated.find((r) => r.playerId === 'b')!;
+    expect(b.answer).toMatch(/rated 3\.0\/5 by 2: A 2, C 4 \(\+300\)/);
+    expect(b.points).toBe(game.players.get('b')!.lastPoints);
+    expect(game.players.get('b')!.score).toBe(before + 300);
+    expect(game.players.get('a')!.score).toBe(LAB_MAX);
+    expect(game.ratingsPayload()!.open).toBe(false);
+    expect(() => game.rate('c', 0, 'b', 1)).toThrow(/only be rated while the reveal is open/);
+  });
+
+  it('keeps the lab sampler\'s x̂₀ in range when ᾱ_T is tiny (cosine at T = 1000)', async () => {
+    const s = cosineSchedule(1000);
+    const x = Float32Array.from([0.5, -1.2, 2]);
+    // An ε that is 1 % off: unclipped, x̂₀ at t = T would be ~100 × 1/√ᾱ_T.
+    const eps = withClippedX0(() => x.map((v) => v * 0.99), s, LAB_X0_BOUND);
+    const e = await eps(x, 1000);
+    const ab = s.alphaBars[999]!;
+    for (let i = 0; i < x.length; i++) {
+      const x0 = (x[i]! - Math.sqrt(1 - ab) * e[i]!) / Math.sqrt(ab);
+      expect(Math.abs(x0)).toBeLessThanOrEqual(LAB_X0_BOUND + 1e-3);
+    }
+    // Where x̂₀ is already in range, ε is unchanged.
+    const mild = await withClippedX0(() => Float32Array.from([0.1, 0.2, 0.3]), s, LAB_X0_BOUND)(x, 300);
+    expect([...mild].map((v) => +v.toFixed(5))).toEqual([0.1, 0.2, 0.3]);
+  });
+
+  it('lets the neural judge rate in solo mode', async () => {
+    const game = new GameEngine(settings, 43);
+    game.addPlayer('solo', 'You');
+    game.startRound();
+    game.submitAnswer('solo', 0, answer(9), 500);
+    expect(game.revealMs()).toBe(15_000);
+    const seen: string[] = [];
+    await game.judgeRatings({
+      discriminate: async () => [],
+      judge: async (images, captions) => {
+        seen.push(...captions);
+        expect(images[0]).toEqual(px(9));
+        return [0.75];
+      },
+    });
+    const task = game.current!.secret as { task: { caption: string } };
+    expect(seen).toEqual([task.task.caption]);
+    const { payload } = game.reveal();
+    expect(payload.ratings!.tallies[0]).toMatchObject({ playerId: 'solo', count: 1, mean: 4, judge: 0.75, points: 450 });
+    const [row] = game.showLeaderboard();
+    expect(row!.answer).toMatch(/neural judge 0\.75→4\.0/);
+    expect(game.players.get('solo')!.score).toBe(SAMPLE_SETUP_POINTS + 450);
   });
 });

@@ -1,0 +1,307 @@
+/**
+ * The Noise lab's "sample" challenge: the question (schedule editor + on-device sampler)
+ * and the reveal (every player's schedule, steps and sample, what went wrong, and the
+ * ratings — the class's stars live in a class game, the neural judge's in solo).
+ */
+import type { RatingsPayload, RatingTally } from '../../shared/game/engine.ts';
+import { MAX_STARS, MIN_STARS } from '../../shared/game/engine.ts';
+import {
+  decodeSample,
+  encodeSample,
+  SAMPLE_RATING_POINTS,
+  SAMPLE_SETUP_POINTS,
+  type LabQuestion,
+  type LabReveal,
+  type LabRevealEntry,
+} from '../../shared/rounds/noise-lab-round.ts';
+import type { ScheduleSpec } from '../../shared/rounds/schedule-spec.ts';
+import { pointsFor, type GameSession, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import type { NetworkSession } from '../session/network-session.ts';
+import { announce, formatNumber, h } from '../ui/dom.ts';
+import type { Panel, PanelContext } from '../ui/panel.ts';
+import { pixelCanvas } from './gan-common.ts';
+import { labSampler } from './lab-sampler.ts';
+import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
+
+type SampleTask = Extract<LabQuestion['task'], { challenge: 'sample' }>;
+
+export const sampleTaskText = (caption: string) => `Draw “${caption}” with the diffusion model, using your own noise schedule and number of steps.`;
+
+export function specText(spec: ScheduleSpec): string {
+  return `${spec.kind === 'custom' ? 'drawn' : spec.kind}, T = ${spec.T}`;
+}
+
+// ---- ratings from the server (network sessions only) -----------------------------------
+
+interface RatingFeed {
+  latest: RatingsPayload | null;
+  listeners: Set<(r: RatingsPayload) => void>;
+  send(type: string, payload: unknown): void;
+}
+const feeds = new WeakMap<GameSession, RatingFeed>();
+
+/**
+ * The class server's `ratings` messages for this session, listened to once per session
+ * (from the first lab question on) so no tally is missed between two panels.
+ */
+function ratingFeed(session: GameSession): RatingFeed | null {
+  if (session.mode !== 'network' || !('channel' in session)) return null;
+  let feed = feeds.get(session);
+  if (!feed) {
+    const channel = (session as NetworkSession).channel();
+    const created: RatingFeed = { latest: null, listeners: new Set(), send: channel.send };
+    channel.onMessage('ratings', (payload) => {
+      created.latest = payload as RatingsPayload;
+      for (const l of created.listeners) l(created.latest);
+    });
+    feeds.set(session, (feed = created));
+  }
+  return feed;
+}
+
+/** Stars this device gave, by round and rated player (survives a panel rebuild). */
+const given = new WeakMap<GameSession, Map<string, number>>();
+const givenKey = (round: number, playerId: string) => `${round}:${playerId}`;
+
+// ---- question ------------------------------------------------------------------------------
+
+export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+  const { session } = ctx;
+  const question = message.question as LabQuestion;
+  const task = question.task as SampleTask;
+  ratingFeed(session);
+  let sampler: ReturnType<typeof labSampler> | null = null;
+  const editor = scheduleEditor(`lab-${message.round}`, question.previewSeed, null, null, () => sampler?.refresh());
+  sampler = labSampler({ idPrefix: `lab-${message.round}`, caption: task.caption, noiseSeed: task.noiseSeed, spec: editor.spec, onSampled: () => (submit.disabled = false) });
+  announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${sampleTaskText(task.caption)}`);
+  const prompt = h('p', { class: 'prompt', 'data-testid': 'lab-task' }, sampleTaskText(task.caption));
+  const hint = h(
+    'p',
+    { class: 'hint' },
+    'Shape the schedule, pick a sampler and a step count, press Sample and watch the model denoise. A schedule that destroys the image too early, or too few steps, gives poor samples. ',
+    `Up to ${SAMPLE_SETUP_POINTS} points for the set-up, up to ${SAMPLE_RATING_POINTS} more from the ratings of your sample.`,
+  );
+  const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'answer-status' });
+  const submit = h('button', { type: 'submit', class: 'button primary big', 'data-testid': 'submit-answer', disabled: true }, 'Lock in this sample');
+  // Two columns when there is room: the schedule on the left, the sampler and its denoising on the right.
+  const tools = h(
+    'div',
+    { class: 'lab-sample-tools', style: 'display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:1rem;align-items:start' },
+    editor.el,
+    h('div', { style: 'display:grid;gap:.75rem' }, sampler.el, submit),
+  );
+  const form = h('form', { class: 'answer-form lab-form', 'data-testid': 'answer-form', novalidate: true }, prompt, hint, tools);
+  const locked = h('div', { class: 'locked-in', 'data-testid': 'answer-locked', hidden: true, tabindex: -1 });
+  const panel: Panel = { el: h('div', { class: 'lab-layout' }, form, locked, status), stage: { scene: 'none' } };
+  const destroyTools = () => {
+    editor.destroy();
+    sampler?.destroy();
+  };
+
+  if (session.role === 'host') {
+    submit.remove();
+    const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
+    hint.after(h('p', { class: 'hint' }, 'Students sample on their devices and lock in their sample; the class rates them at the reveal. You can try it here.'), count);
+    panel.update = (snap) => (count.textContent = `${snap.answeredCount} of ${snap.players.length} answered`);
+    panel.update(session.snapshot());
+    panel.destroy = destroyTools;
+    return panel;
+  }
+
+  let pending = false;
+  let sent: { spec: ScheduleSpec; text: string } | null = null;
+  const lockIn = (text: string) => {
+    pending = false;
+    form.hidden = true;
+    locked.hidden = false;
+    locked.replaceChildren(h('strong', {}, 'Sample locked in'), h('span', {}, text));
+    status.textContent = '';
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (pending || session.hasAnswered()) return;
+    const run = sampler?.last();
+    if (!run) {
+      status.textContent = 'Press Sample first: the answer is your sample.';
+      return;
+    }
+    if (session.snapshot().paused) {
+      status.textContent = 'The game is paused: answers open again when it resumes.';
+      return;
+    }
+    pending = true;
+    submit.disabled = true;
+    status.textContent = 'Sending…';
+    sent = { spec: run.spec, text: `${specText(run.spec)}, ${run.sampler.toUpperCase()} ${run.steps} steps. Waiting for the others…` };
+    session.answer(message.round, { schedule: run.spec, sampler: run.sampler, steps: run.steps, image: encodeSample(run.image) });
+  });
+  const offAnswered = session.on('answered', ({ round }) => {
+    if (round !== message.round) return;
+    lockIn(sent?.text ?? 'Your sample is in. Waiting for the others…');
+    locked.focus();
+  });
+  const offError = session.on('error', (error) => {
+    if (!pending) return;
+    pending = false;
+    submit.disabled = false;
+    status.textContent = error.message;
+  });
+  panel.focus = editor.el.querySelector('select') ?? undefined;
+  if (session.hasAnswered()) lockIn('Your sample is in. Waiting for the others…');
+  panel.destroy = () => {
+    offAnswered();
+    offError();
+    destroyTools();
+  };
+  return panel;
+}
+
+// ---- reveal --------------------------------------------------------------------------------
+
+const stars = (mean: number) => `${mean.toFixed(1)} ★`;
+
+function tallyText(t: RatingTally | undefined, open: boolean, solo: boolean): string {
+  if (!t || t.count === 0) return solo ? 'The neural judge did not rate this sample.' : open ? 'Not rated yet.' : 'No ratings: no rating points.';
+  const who = solo ? 'the neural judge' : `${t.count} rating${t.count === 1 ? '' : 's'}`;
+  return `${stars(t.mean!)} from ${who} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}`;
+}
+
+export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+  const { session } = ctx;
+  const reveal = message.reveal as LabReveal;
+  const task = reveal.task as SampleTask;
+  const me = session.playerId;
+  const solo = session.mode === 'solo';
+  const feed = ratingFeed(session);
+  let ratings: RatingsPayload | null = feed?.latest?.round === message.round ? feed.latest : (message.ratings ?? null);
+  const mine = reveal.entries.find((e) => e.playerId === me) ?? null;
+  const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'lab-rating-status' });
+  const myGiven = given.get(session) ?? new Map<string, number>();
+  given.set(session, myGiven);
+
+  const head = h(
+    'div',
+    { class: 'gan-reveal-head' },
+    h('p', { class: 'eyebrow' }, 'The caption'),
+    h('p', { class: 'truth lab-truth', 'data-testid': 'lab-truth', tabindex: -1 }, `“${task.caption}”`),
+  );
+  const myTally = h('p', { class: 'hint', 'data-testid': 'lab-my-rating' });
+  if (session.role !== 'host') {
+    const points = pointsFor(message, me) ?? mine?.points ?? 0;
+    const line = mine ? `Your set-up: +${formatNumber(points)} points. ${solo ? 'The neural judge rated your sample.' : 'The class now rates your sample.'}` : 'No sample from you this round: 0 points.';
+    head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line), myTally);
+    announce(line);
+  }
+  head.append(
+    h(
+      'p',
+      { class: 'hint' },
+      solo
+        ? 'The neural judge (the CLIP pair) says how well each sample fits the caption: p = 1 is 5 stars.'
+        : 'Rate the others’ samples, 1 to 5 stars: how well does it show the caption? You cannot rate your own. Ratings close with the leaderboard.',
+    ),
+    status,
+  );
+
+  const ordered = [...reveal.entries].sort((a, b) => (a.playerId === me ? -1 : b.playerId === me ? 1 : 0));
+  const tallyEls = new Map<string, HTMLElement>();
+  const buttonGroups = new Map<string, HTMLButtonElement[]>();
+  const canRate = session.role === 'player' && feed !== null;
+
+  const item = (e: LabRevealEntry): HTMLElement => {
+    const isMe = e.playerId === me;
+    const canvas = e.sample ? pixelCanvas(decodeSample(e.sample.image), `${e.nickname}’s sample of “${task.caption}”`) : h('span', { class: 'hint' }, 'no sample');
+    const tally = h('p', { class: 'gan-votes', 'data-testid': 'lab-rating-tally' });
+    tallyEls.set(e.playerId, tally);
+    const text = h(
+      'div',
+      { class: 'gan-reveal-text' },
+      h('p', {}, h('strong', {}, e.nickname), isMe && !solo ? ' (you)' : ''),
+      h('p', {}, `${specText(e.schedule)} · ${e.sample ? `${e.sample.sampler.toUpperCase()} ${e.sample.steps} steps` : ''}`),
+      h('p', {}, `Set-up: +${formatNumber(e.points)}`),
+      tally,
+      h('ul', { class: 'lab-notes', 'data-testid': 'lab-sample-notes' }, ...e.notes.map((n) => h('li', {}, n))),
+    );
+    if (canRate && !isMe) {
+      const buttons: HTMLButtonElement[] = [];
+      for (let s = MIN_STARS; s <= MAX_STARS; s++) {
+        const b = h(
+          'button',
+          { type: 'button', class: 'button small', 'aria-pressed': 'false', 'aria-label': `${s} star${s === 1 ? '' : 's'} for ${e.nickname}’s sample`, 'data-testid': `rate-${s}` },
+          `${s}★`,
+        );
+        b.addEventListener('click', () => {
+          if (myGiven.has(givenKey(message.round, e.playerId))) return;
+          myGiven.set(givenKey(message.round, e.playerId), s);
+          feed!.send('rate', { round: message.round, playerId: e.playerId, stars: s });
+          status.textContent = `You gave ${e.nickname} ${s}★.`;
+          showGiven(e.playerId);
+        });
+        buttons.push(b);
+      }
+      buttonGroups.set(e.playerId, buttons);
+      text.append(h('div', { class: 'gan-steps', role: 'group', 'aria-label': `Rate ${e.nickname}’s sample`, 'data-testid': 'lab-rate-group' }, ...buttons));
+    }
+    return h('li', { class: `gan-reveal-item${isMe ? ' gan-mine' : ''}`, 'data-testid': 'lab-sample-entry', 'data-player': e.nickname }, canvas, text);
+  };
+
+  const showGiven = (playerId: string) => {
+    const mineStars = myGiven.get(givenKey(message.round, playerId));
+    for (const b of buttonGroups.get(playerId) ?? []) {
+      const s = Number(b.textContent?.[0]);
+      b.setAttribute('aria-pressed', String(s === mineStars));
+      b.disabled = mineStars !== undefined || ratings?.open === false;
+      b.classList.toggle('primary', s === mineStars);
+    }
+  };
+
+  const list = h('ol', { class: 'gan-reveal-list', 'data-testid': 'lab-sample-list' }, ...ordered.map(item));
+  const render = () => {
+    const open = ratings?.open ?? true;
+    for (const e of reveal.entries) {
+      const t = ratings?.tallies.find((x) => x.playerId === e.playerId);
+      const el = tallyEls.get(e.playerId);
+      if (el) {
+        el.textContent = tallyText(t, open, solo);
+        if (solo && t?.judge != null) el.textContent += ` (judge: p = ${t.judge.toFixed(2)} that it shows the caption)`;
+      }
+      showGiven(e.playerId);
+      if (e.playerId === me) myTally.textContent = `Your sample: ${tallyText(t, open, solo)}`;
+    }
+  };
+  render();
+  const onRatings = (r: RatingsPayload) => {
+    if (r.round !== message.round) return;
+    ratings = r;
+    render();
+  };
+  feed?.listeners.add(onRatings);
+  const offError = session.on('error', (error) => {
+    if (!canRate) return;
+    status.textContent = error.message;
+  });
+
+  const plot = h(
+    'figure',
+    { class: 'curve-figure' },
+    revealCurvePlot(null, null, reveal.entries.slice(0, 30).map((e) => ({ spec: e.schedule, mine: e.playerId === me }))),
+    h('figcaption', {}, 'ᾱ over normalised time: ', mine ? 'bright, your schedule; faint, the others.' : 'the players’ schedules.'),
+  );
+  const empty = reveal.entries.length === 0 ? h('p', { class: 'hint' }, 'Nobody sampled this round.') : null;
+  return {
+    focus: head.querySelector<HTMLElement>('.truth') ?? undefined,
+    el: h(
+      'div',
+      { class: 'gan-reveal', 'data-testid': 'lab-sample-reveal' },
+      head,
+      h('div', { class: 'gan-reveal-side' }, plot),
+      empty ?? list,
+      h('div', { class: 'formula gan-formula', 'data-testid': 'formula' }, h('span', { class: 'eyebrow' }, 'Scoring'), ' ', message.formula),
+    ),
+    stage: { scene: 'none' },
+    destroy: () => {
+      feed?.listeners.delete(onRatings);
+      offError();
+    },
+  };
+}
