@@ -3,21 +3,17 @@
  * sample: DDIM 50 steps with the default guidance, 256 images (every caption twice), the
  * Models I attribute classifier as the judge. `npm run eval:diffusion` prints the full table.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateDiffusion, formatDiffusionTable } from '../../models/eval/diffusion-evaluate.ts';
-import { WEIGHTS_DIR } from '../../models/runtime/node.ts';
-
-const ready = ['diffusion-eps', 'diffusion-decoder', 'classifier', 'image-encoder'].every((d) => existsSync(join(WEIGHTS_DIR, d, 'model.json')));
 
 describe('evaluation of the shipped diffusion model', () => {
-  // The issue's bar (≥ 90%) is NOT met by the shipped weights (48% measured; see
-  // models/diffusion/README.md). This guards the shipped model against regressions instead:
-  // chance for all three attributes is 1/128 ≈ 0.8%.
-  it.runIf(ready)('caption faithfulness at DDIM 50 with guidance stays at its measured level (bar of 90% not yet met)', async () => {
+  // The issue's bar (≥ 90%) is NOT met by the shipped weights (79% measured on 256 images;
+  // see models/diffusion/README.md). This guards the shipped model against regressions
+  // instead, 4 binomial standard deviations (≈ 2.5 points each) below the measurement;
+  // chance for all three attributes is 1/128 ≈ 0.8%. The weights ship, so this always runs.
+  it('caption faithfulness at DDIM 50 with guidance stays at its measured level (bar of 90% not yet met)', async () => {
     const rows = await evaluateDiffusion({ n: 256, only: ['ddim50'] });
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.faithfulness, formatDiffusionTable(rows)).toBeGreaterThanOrEqual(0.4);
+    expect(rows[0]!.faithfulness, formatDiffusionTable(rows)).toBeGreaterThanOrEqual(0.69);
   }, 300_000);
 });
