@@ -2,14 +2,27 @@
  * The evaluation's bars for the shipped weights (a reduced but meaningful sample: 400
  * held-out images per figure). `npm run eval:models` prints the full table (1000 images).
  *
- * KNOWN GAP (see models/README.md): the shipped GAN (3733 steps, stopped for time) gets
- * size and colour right (~98%) but not shape (~27%), so caption faithfulness (b), the KID
- * ratio (d) and style transfer (e) are below their bars. Those bars are kept as they are and
- * asserted as expected failures (`it.fails`): this test turns red the day they pass, so the
- * marker must then be removed. The classifier (a) and CLIP (c) bars must hold now.
+ * (a) and (c) must meet their bars. Figures that do not yet (KNOWN_GAPS, see
+ * models/README.md) are held to a regression limit a few binomial standard deviations from
+ * their measured value, and must still miss their bar: the day one meets it, this test
+ * turns red so that its entry is removed and the bar asserted.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateModels, formatTable, type EvalRow } from '../../models/eval/evaluate.ts';
+
+/** metric text (start) → the limit it must not fall below ('min' bars) or rise above ('max' bars). */
+const KNOWN_GAPS: Record<string, number> = {
+  'caption faithfulness of G': 0.52, // 62.3% at n = 1000, 63.0% at n = 400
+  'style transfer: caption attributes follow t_new': 0.58, // 68.5% / 68.8%
+  "style transfer: all 4 style attributes keep the reference's": 0.005, // 2.4% / 2.3%: chance is 1/324
+};
+/**
+ * The KID ratio is too noisy at n = 400 to call the bar either way (the shipped G: 0.56 at
+ * n = 400, 1.21 at n = 1000, where eval:models reports it): only a regression ceiling here.
+ */
+const NOISY_CEILINGS: Record<string, number> = {
+  'KID(real, generated) / KID(real, blurred real)': 2.0,
+};
 
 let rows: EvalRow[] = [];
 
@@ -18,15 +31,34 @@ beforeAll(async () => {
   console.log(formatTable(rows));
 }, 240_000);
 
-const failedIn = (ids: string[]) => rows.filter((r) => ids.includes(r.id) && !r.pass);
+const gapOf = (r: EvalRow) => Object.keys(KNOWN_GAPS).find((k) => r.metric.startsWith(k));
+const noisyOf = (r: EvalRow) => Object.keys(NOISY_CEILINGS).find((k) => r.metric.startsWith(k));
 
 describe('evaluation of the shipped models', () => {
   it('(a) the attribute classifier and (c) CLIP retrieval meet their bars', () => {
-    expect(rows.length).toBeGreaterThan(0);
-    expect(failedIn(['a', 'c']), formatTable(rows)).toEqual([]);
+    expect(rows.filter((r) => r.id === 'a' || r.id === 'c').length).toBeGreaterThan(0);
+    expect(rows.filter((r) => (r.id === 'a' || r.id === 'c') && !r.pass), formatTable(rows)).toEqual([]);
   });
 
-  it.fails('(b) faithfulness, (d) KID ratio and (e) style transfer meet their bars [known gap]', () => {
-    expect(failedIn(['b', 'd', 'e']), formatTable(rows)).toEqual([]);
+  it('(b), (d), (e) meet their bars, or are known gaps that hold their measured level', () => {
+    const barred = rows.filter((r) => ['b', 'd', 'e'].includes(r.id) && r.bar !== null);
+    expect(barred.map(gapOf).filter(Boolean).sort()).toEqual(Object.keys(KNOWN_GAPS).sort());
+    expect(barred.map(noisyOf).filter(Boolean).sort()).toEqual(Object.keys(NOISY_CEILINGS).sort());
+    for (const r of barred) {
+      const noisy = noisyOf(r);
+      if (noisy) {
+        expect(r.value, `${r.metric} regressed`).toBeLessThanOrEqual(NOISY_CEILINGS[noisy]!);
+        continue;
+      }
+      const gap = gapOf(r);
+      if (!gap) {
+        expect(r.pass, `${r.metric}: ${r.value}`).toBe(true);
+        continue;
+      }
+      expect(r.pass, `${r.metric} now meets its bar: remove it from KNOWN_GAPS`).toBe(false);
+      const limit = KNOWN_GAPS[gap]!;
+      if (r.direction === 'min') expect(r.value, `${r.metric} regressed`).toBeGreaterThanOrEqual(limit);
+      else expect(r.value, `${r.metric} regressed`).toBeLessThanOrEqual(limit);
+    }
   });
 });
