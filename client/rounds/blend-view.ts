@@ -11,6 +11,7 @@ import { rgbToImageData } from '../render/pixels.ts';
 import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h, svg } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
+import { answerFlow } from './answer-flow.ts';
 import { formulaBox, pixelCanvas } from './gan-common.ts';
 import type { OptionsEditor } from './views.ts';
 
@@ -181,49 +182,19 @@ export function blendQuestionPanel(ctx: PanelContext, message: QuestionMessage):
   });
   show();
 
-  let pending = false;
-  const lockIn = (text: string) => {
-    pending = false;
-    form.hidden = true;
-    locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
-    status.textContent = '';
-  };
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (pending || session.hasAnswered()) return;
-    if (session.snapshot().paused) {
-      status.textContent = 'The game is paused: answers open again when it resumes.';
-      return;
-    }
-    pending = true;
-    submit.disabled = true;
-    status.textContent = 'Sending…';
-    session.answer(message.round, { beta });
+  const flow = answerFlow({
+    session,
+    round: message.round,
+    form,
+    submit,
+    status,
+    locked,
+    collect: () => ({ answer: { beta } }),
+    lockedText: () => ({ text: `β = ${beta2(beta)}.`, announce: `Answer locked in: β = ${beta2(beta)}.` }),
   });
-  cleanups.push(
-    session.on('answered', ({ round }) => {
-      if (round !== message.round) return;
-      lockIn(`β = ${beta2(beta)}. Waiting for the others…`);
-      announce(`Answer locked in: β = ${beta2(beta)}.`);
-      locked.focus();
-    }),
-    session.on('error', (error) => {
-      if (!pending) return;
-      pending = false;
-      submit.disabled = false;
-      status.textContent = error.message;
-    }),
-  );
-  if (session.hasAnswered()) {
-    lockIn('Your answer is in. Waiting for the others…');
-    panel.focus = locked;
-  }
-  panel.update = (snap) => {
-    submit.disabled = pending || snap.paused;
-    if (snap.paused && !pending && !form.hidden) status.textContent = 'Paused by the host.';
-    else if (!snap.paused && status.textContent === 'Paused by the host.') status.textContent = '';
-  };
+  cleanups.push(flow.destroy);
+  if (flow.answeredBefore) panel.focus = locked;
+  panel.update = flow.update;
   panel.update(session.snapshot());
   panel.destroy = () => cleanups.forEach((off) => off());
   return panel;

@@ -7,8 +7,9 @@ import { DIFFICULTIES, FAKE_SOURCES } from '../../shared/render/recipes.ts';
 import { MODELS_URL } from '../ml/load-models.ts';
 import { rgbToImageData, toBytes } from '../render/pixels.ts';
 import type { QuestionMessage, Snapshot } from '../session/game-session.ts';
-import { announce, h } from '../ui/dom.ts';
+import { h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
+import { answerFlow } from './answer-flow.ts';
 import type { OptionsEditor } from './views.ts';
 
 /** A 32×32 RGB image on a canvas, scaled up by CSS with nearest-neighbour (no blur). */
@@ -154,65 +155,30 @@ export function roundAnswerForm(
   const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'answer-status' });
   const form = h('form', { class: 'gan-form', 'data-testid': 'answer-form', novalidate: true }, h('div', { class: 'gan-cards' }, ...cards), h('div', { class: 'gan-submit-row' }, submit, status));
   const locked = h('div', { class: 'locked-in', 'data-testid': 'answer-locked', hidden: true, tabindex: -1 });
-  let pending = false;
   let summary = '';
-  const lockIn = (text: string) => {
-    pending = false;
-    form.hidden = true;
-    locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
-    status.textContent = '';
-  };
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (pending || session.hasAnswered()) return;
-    if (session.snapshot().paused) {
-      status.textContent = 'The game is paused: answers open again when it resumes.';
-      return;
-    }
-    const result = collect();
-    if ('missing' in result) {
-      status.textContent = result.missing;
-      return;
-    }
-    summary = result.summary;
-    pending = true;
-    submit.disabled = true;
-    status.textContent = 'Sending…';
-    sentAnswers.set(session, { round: message.round, answer: result.answer });
-    session.answer(message.round, result.answer);
-  });
-  const offAnswered = session.on('answered', ({ round }) => {
-    if (round !== message.round) return;
-    lockIn(`${summary} Waiting for the others…`);
-    announce('Answer locked in.');
-    locked.focus();
-  });
-  const offError = session.on('error', (error) => {
-    if (!pending) return;
-    pending = false;
-    submit.disabled = false;
-    status.textContent = error.message;
+  const flow = answerFlow({
+    session,
+    round: message.round,
+    form,
+    submit,
+    status,
+    locked,
+    collect: () => {
+      const result = collect();
+      if (!('missing' in result)) summary = result.summary;
+      return result;
+    },
+    onSend: (answer) => sentAnswers.set(session, { round: message.round, answer }),
+    lockedText: () => ({ text: summary, announce: 'Answer locked in.' }),
   });
   const panel: Panel = {
     el: h('div', { class: 'gan-question' }, form, locked),
     stage: { scene: 'none' },
-    focus: cards[0]?.querySelector<HTMLElement>('input') ?? submit,
+    focus: flow.answeredBefore ? locked : (cards[0]?.querySelector<HTMLElement>('input') ?? submit),
+    update: flow.update,
+    destroy: flow.destroy,
   };
-  if (session.hasAnswered()) {
-    lockIn('Your answer is in. Waiting for the others…');
-    panel.focus = locked;
-  }
-  panel.update = (snap: Snapshot) => {
-    submit.disabled = pending || snap.paused;
-    if (snap.paused && !pending && !form.hidden) status.textContent = 'Paused by the host.';
-    else if (!snap.paused && status.textContent === 'Paused by the host.') status.textContent = '';
-  };
-  panel.update(session.snapshot());
-  panel.destroy = () => {
-    offAnswered();
-    offError();
-  };
+  panel.update!(session.snapshot());
   return panel;
 }
 

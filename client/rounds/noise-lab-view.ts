@@ -2,6 +2,7 @@ import type { LabQuestion, LabReveal, LabTask } from '../../shared/rounds/noise-
 import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
+import { answerFlow } from './answer-flow.ts';
 import { sampleQuestionPanel, sampleRevealPanel, sampleTaskText } from './lab-sample-view.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
 
@@ -45,43 +46,22 @@ export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessag
     return panel;
   }
 
-  let pending = false;
-  const lockIn = (text: string) => {
-    pending = false;
-    form.hidden = true;
-    locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
-    status.textContent = '';
-  };
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (pending || session.hasAnswered()) return;
-    if (session.snapshot().paused) {
-      status.textContent = 'The game is paused: answers open again when it resumes.';
-      return;
-    }
-    pending = true;
-    submit.disabled = true;
-    status.textContent = 'Sending…';
-    session.answer(message.round, { schedule: editor.spec() });
-  });
-  const offAnswered = session.on('answered', ({ round }) => {
-    if (round !== message.round) return;
-    const s = editor.spec();
-    lockIn(`${s.kind === 'custom' ? 'drawn' : s.kind} schedule, T = ${s.T}. Waiting for the others…`);
-    locked.focus();
-  });
-  const offError = session.on('error', (error) => {
-    if (!pending) return;
-    pending = false;
-    submit.disabled = false;
-    status.textContent = error.message;
+  const flow = answerFlow({
+    session,
+    round: message.round,
+    form,
+    submit,
+    status,
+    locked,
+    collect: () => ({ answer: { schedule: editor.spec() } }),
+    lockedText: () => {
+      const s = editor.spec();
+      return { text: `${s.kind === 'custom' ? 'drawn' : s.kind} schedule, T = ${s.T}.` };
+    },
   });
   panel.focus = editor.el.querySelector('select') ?? undefined;
-  if (session.hasAnswered()) lockIn('Your answer is in. Waiting for the others…');
   panel.destroy = () => {
-    offAnswered();
-    offError();
+    flow.destroy();
     editor.destroy();
   };
   return panel;

@@ -3,6 +3,7 @@ import { TIMESTEP_T, timestepSchedule, type TimestepQuestion, type TimestepRevea
 import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
 import { alphaCurve } from '../ui/alpha-curve.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
+import { answerFlow } from './answer-flow.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 
 const START_GUESS = 500;
@@ -103,7 +104,6 @@ export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessag
   side.append(form, locked, status);
 
   let guess = START_GUESS;
-  let pending = false;
   const show = (t: number, from: 'slider' | 'exact') => {
     guess = Math.min(T, Math.max(1, Math.round(t)));
     if (from !== 'slider') slider.value = String(guess);
@@ -119,56 +119,20 @@ export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessag
   });
   exact.addEventListener('change', () => show(Number(exact.value) || START_GUESS, 'slider'));
 
-  const lockIn = (text: string) => {
-    pending = false;
-    form.hidden = true;
-    locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
-    status.textContent = '';
-  };
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (pending || session.hasAnswered()) return;
-    if (session.snapshot().paused) {
-      status.textContent = 'The game is paused: answers open again when it resumes.';
-      return;
-    }
-    pending = true;
-    submit.disabled = true;
-    status.textContent = 'Sending…';
-    session.answer(message.round, { t: guess });
+  const flow = answerFlow({
+    session,
+    round: message.round,
+    form,
+    submit,
+    status,
+    locked,
+    collect: () => ({ answer: { t: guess } }),
+    lockedText: () => ({ text: `t = ${guess}.`, announce: `Answer locked in: t = ${guess}.` }),
   });
-
-  const offAnswered = session.on('answered', ({ round }) => {
-    if (round !== message.round) return;
-    lockIn(`t = ${guess}. Waiting for the others…`);
-    announce(`Answer locked in: t = ${guess}.`);
-    locked.focus();
-  });
-  const offError = session.on('error', (error) => {
-    if (!pending) return;
-    pending = false;
-    submit.disabled = false;
-    status.textContent = error.message;
-  });
-
-  panel.focus = slider;
-  if (session.hasAnswered()) {
-    lockIn('Your answer is in. Waiting for the others…');
-    panel.focus = locked;
-  }
-  panel.update = (snap) => {
-    const paused = snap.paused;
-    submit.disabled = pending || paused;
-    if (paused && !pending && form.hidden === false) status.textContent = 'Paused by the host.';
-    else if (!paused && status.textContent === 'Paused by the host.') status.textContent = '';
-  };
+  panel.focus = flow.answeredBefore ? locked : slider;
+  panel.update = flow.update;
   panel.update(session.snapshot());
-  panel.destroy = () => {
-    offAnswered();
-    offError();
-  };
+  panel.destroy = flow.destroy;
   return panel;
 }
 
