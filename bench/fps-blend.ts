@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { startServer } from '../server/app.ts';
+import type { Page } from 'playwright-core';
+import { withSoloPage } from './solo-page.ts';
 
 /**
  * Frames per second in Chromium while the Blend slider is dragged in match mode (every move
@@ -42,22 +39,11 @@ async function renderCounters(page: Page): Promise<{ renders: number; ms: number
 }
 
 export async function benchFpsBlend(): Promise<void> {
-  const root = resolve(import.meta.dirname, '..');
-  const dataDir = mkdtempSync(join(tmpdir(), 'latent-arena-fps-blend-'));
-  const profile = mkdtempSync(join(tmpdir(), 'latent-arena-fps-blend-profile-'));
-  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client') });
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--no-first-run'] });
-  try {
-    const page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${server.url}/`);
-    // Solo: the target and the live render both come from this page's models.
-    await page.getByTestId('way-solo').click();
-    for (const input of await page.locator('[data-testid^="rounds-"]').all()) await input.fill('0');
-    await page.getByTestId('rounds-blend').fill('1');
-    await page.getByTestId('timer-blend').fill('120');
+  // Solo: the target and the live render both come from this page's models.
+  const configure = async (page: Page) => {
     await page.getByTestId('options-blend').getByLabel('Mode').selectOption('match');
-    await page.getByTestId('solo-start').click();
+  };
+  await withSoloPage({ name: 'fps-blend', round: 'blend', timerSec: 120, configure }, async (page) => {
     await page.waitForSelector('[data-testid="blend-preview"][data-renders]', { timeout: 240_000 });
     await page.waitForTimeout(500);
     const idle = await fps(page, 3000, false);
@@ -73,12 +59,7 @@ export async function benchFpsBlend(): Promise<void> {
       `fps: idle Blend page ${idle.fps.toFixed(1)} fps (baseline); dragging the match slider ${drag.fps.toFixed(1)} fps — ratio ${(drag.fps / idle.fps).toFixed(2)}; ` +
         `${renders} re-renders for ${drag.moves} slider moves, ${msPer.toFixed(1)} ms per re-render (${backend})`,
     );
-  } finally {
-    await context.close().catch(() => undefined);
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.main) await benchFpsBlend();

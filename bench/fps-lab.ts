@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { startServer } from '../server/app.ts';
+import type { Page } from 'playwright-core';
+import { withSoloPage } from './solo-page.ts';
 
 /**
  * Frames per second in Chromium of the Noise lab's schedule editor while a control point is
@@ -36,32 +33,14 @@ async function fps(page: Page, ms: number, drive: string | null): Promise<number
 }
 
 export async function benchFpsLab(): Promise<void> {
-  const root = resolve(import.meta.dirname, '..');
-  const dataDir = mkdtempSync(join(tmpdir(), 'latent-arena-fps-'));
-  const profile = mkdtempSync(join(tmpdir(), 'latent-arena-fps-profile-'));
-  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client') });
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--no-first-run'] });
-  try {
-    const page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${server.url}/`);
-    await page.getByTestId('way-solo').click();
-    for (const input of await page.locator('[data-testid^="rounds-"]').all()) await input.fill('0');
-    await page.getByTestId('rounds-noise-lab').fill('1');
-    await page.getByTestId('timer-noise-lab').fill('120');
-    await page.getByTestId('solo-start').click();
+  await withSoloPage({ name: 'fps', round: 'noise-lab', timerSec: 120 }, async (page) => {
     await page.getByTestId('lab-editor').waitFor();
     const idle = await fps(page, 3000, null);
     const drag = await fps(page, 3000, '[data-testid="lab-point-1"]');
     const kind = await page.getByTestId('lab-kind').inputValue();
     if (kind !== 'custom') throw new Error('the drag did not reach the schedule editor');
     console.log(`fps: idle lab page ${idle.toFixed(1)} fps (baseline); dragging a schedule point ${drag.toFixed(1)} fps — ratio ${(drag / idle).toFixed(2)}`);
-  } finally {
-    await context.close().catch(() => undefined);
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.main) await benchFpsLab();

@@ -20,6 +20,8 @@ export interface AnswerFlowOptions {
   onSend?(answer: unknown): void;
   /** the locked-in line once the server has the answer ("t = 500."), and what a screen reader hears, if anything */
   lockedText(): { text: string; announce?: string };
+  /** what the player locks in, for "Answer locked in" / "Your answer is in" ('answer' unless told: the lab says 'sample') */
+  noun?: string;
 }
 
 export interface AnswerFlow {
@@ -34,12 +36,13 @@ const PAUSED = 'Paused by the host.';
 
 export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
   const { session, form, submit, status, locked } = o;
+  const noun = o.noun ?? 'answer';
   let pending = false;
   const lockIn = (text: string) => {
     pending = false;
     form.hidden = true;
     locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Answer locked in'), h('span', {}, text));
+    locked.replaceChildren(h('strong', {}, `${noun[0]!.toUpperCase()}${noun.slice(1)} locked in`), h('span', {}, text));
     status.textContent = '';
   };
   form.addEventListener('submit', (event) => {
@@ -76,7 +79,7 @@ export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
     }),
   ];
   const answeredBefore = session.hasAnswered();
-  if (answeredBefore) lockIn('Your answer is in. Waiting for the others…');
+  if (answeredBefore) lockIn(`Your ${noun} is in. Waiting for the others…`);
   return {
     answeredBefore,
     update(snap) {

@@ -12,6 +12,7 @@ import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } fr
 import { announce, formatNumber, h, svg } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { answerFlow } from './answer-flow.ts';
+import { byDistance, closestList } from './closest-list.ts';
 import { formulaBox, pixelCanvas } from './gan-common.ts';
 import type { OptionsEditor } from './views.ts';
 
@@ -246,31 +247,6 @@ function guessAxis(reveal: BlendReveal, me: string | null, compact: boolean): SV
   );
 }
 
-/** The closest guesses with their points, as text (the axis is the picture of it). */
-function closestList(reveal: BlendReveal, me: string | null): HTMLElement {
-  const ranked = [...reveal.guesses].sort((a, b) => Math.abs(a.beta - reveal.beta) - Math.abs(b.beta - reveal.beta)).slice(0, 5);
-  return h(
-    'div',
-    { class: 'closest blend-closest' },
-    h('h3', {}, 'Closest guesses'),
-    ranked.length === 0
-      ? h('p', { class: 'hint' }, 'Nobody answered this round.')
-      : h(
-          'ol',
-          { class: 'closest-list' },
-          ...ranked.map((g) =>
-            h(
-              'li',
-              { class: g.playerId === me ? 'me' : null, 'data-testid': 'closest-row' },
-              h('span', { class: 'name' }, g.nickname, g.playerId === me ? ' (you)' : ''),
-              h('span', { class: 'guess' }, `β̂ = ${g.beta.toFixed(2)}`),
-              h('span', { class: 'pts' }, `+${formatNumber(g.points)}`),
-            ),
-          ),
-        ),
-  );
-}
-
 export function blendRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
   const { session } = ctx;
   const reveal = message.reveal as BlendReveal;
@@ -336,7 +312,8 @@ export function blendRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
       h('div', {}, captionList(reveal.caption1, reveal.caption2), h('p', { class: 'math' }, FORMULA)),
     ),
     stripFigure,
-    closestList(reveal, me),
+    // The closest guesses with their points, as text (the axis is the picture of it).
+    closestList(reveal.guesses, { me, label: (g) => `β̂ = ${g.beta.toFixed(2)}`, order: byDistance((g) => g.beta, reveal.beta), limit: 5, className: 'blend-closest' }),
     status,
     formulaBox(message.formula, explanation),
   );

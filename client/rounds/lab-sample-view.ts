@@ -19,6 +19,7 @@ import { pointsFor, type GameSession, type QuestionMessage, type RevealMessage }
 import type { NetworkSession } from '../session/network-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
+import { answerFlow } from './answer-flow.ts';
 import { pixelCanvas } from './gan-common.ts';
 import { labSampler } from './lab-sampler.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
@@ -108,49 +109,27 @@ export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage)
     return panel;
   }
 
-  let pending = false;
-  let sent: { spec: ScheduleSpec; text: string } | null = null;
-  const lockIn = (text: string) => {
-    pending = false;
-    form.hidden = true;
-    locked.hidden = false;
-    locked.replaceChildren(h('strong', {}, 'Sample locked in'), h('span', {}, text));
-    status.textContent = '';
-  };
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (pending || session.hasAnswered()) return;
-    const run = sampler?.last();
-    if (!run) {
-      status.textContent = 'Press Sample first: the answer is your sample.';
-      return;
-    }
-    if (session.snapshot().paused) {
-      status.textContent = 'The game is paused: answers open again when it resumes.';
-      return;
-    }
-    pending = true;
-    submit.disabled = true;
-    status.textContent = 'Sending…';
-    sent = { spec: run.spec, text: `${specText(run.spec)}, ${run.sampler.toUpperCase()} ${run.steps} steps. Waiting for the others…` };
-    session.answer(message.round, { schedule: run.spec, sampler: run.sampler, steps: run.steps, image: encodeSample(run.image) });
-  });
-  const offAnswered = session.on('answered', ({ round }) => {
-    if (round !== message.round) return;
-    lockIn(sent?.text ?? 'Your sample is in. Waiting for the others…');
-    locked.focus();
-  });
-  const offError = session.on('error', (error) => {
-    if (!pending) return;
-    pending = false;
-    submit.disabled = false;
-    status.textContent = error.message;
+  // The lab's submit: the answer is the last sample this device drew (none yet: say so).
+  let sentText = '';
+  const flow = answerFlow({
+    session,
+    round: message.round,
+    form,
+    submit,
+    status,
+    locked,
+    noun: 'sample',
+    collect: () => {
+      const run = sampler?.last();
+      if (!run) return { missing: 'Press Sample first: the answer is your sample.' };
+      sentText = `${specText(run.spec)}, ${run.sampler.toUpperCase()} ${run.steps} steps.`;
+      return { answer: { schedule: run.spec, sampler: run.sampler, steps: run.steps, image: encodeSample(run.image) } };
+    },
+    lockedText: () => ({ text: sentText || 'Your sample is in.' }),
   });
   panel.focus = editor.el.querySelector('select') ?? undefined;
-  if (session.hasAnswered()) lockIn('Your sample is in. Waiting for the others…');
   panel.destroy = () => {
-    offAnswered();
-    offError();
+    flow.destroy();
     destroyTools();
   };
   return panel;
@@ -163,7 +142,9 @@ const stars = (mean: number) => `${mean.toFixed(1)} ★`;
 function tallyText(t: RatingTally | undefined, open: boolean, solo: boolean): string {
   if (!t || t.count === 0) return solo ? 'The neural judge did not rate this sample.' : open ? 'Not rated yet.' : 'No ratings: no rating points.';
   const who = solo ? 'the neural judge' : `${t.count} rating${t.count === 1 ? '' : 's'}`;
-  return `${stars(t.mean!)} from ${who} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}`;
+  // The points follow the fair mean (each rater's stars measured against that rater's own average).
+  const fair = t.fairMean !== null && t.mean !== null && t.fairMean.toFixed(1) !== t.mean.toFixed(1) ? ` (fair: ${stars(t.fairMean)})` : '';
+  return `${stars(t.mean!)} from ${who}${fair} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}`;
 }
 
 export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
@@ -198,7 +179,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
       { class: 'hint' },
       solo
         ? 'The neural judge (the CLIP pair) says how well each sample fits the caption: p = 1 is 5 stars.'
-        : 'Rate the others’ samples, 1 to 5 stars: how well does it show the caption? You cannot rate your own. Ratings close with the leaderboard.',
+        : 'Rate the others’ samples, 1 to 5 stars: how well does it show the caption? You cannot rate your own. Each rater’s stars count against their own average, so rating everyone low (or high) changes nothing. Ratings close with the leaderboard.',
     ),
     status,
   );

@@ -3,6 +3,7 @@ import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { answerFlow } from './answer-flow.ts';
+import { closestList } from './closest-list.ts';
 import { sampleQuestionPanel, sampleRevealPanel, sampleTaskText } from './lab-sample-view.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
 
@@ -86,27 +87,13 @@ export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): 
     if (mine) head.append(h('ul', { class: 'lab-notes' }, ...mine.notes.map((n) => h('li', {}, n))));
     announce(line);
   }
-  const ranked = [...reveal.entries].sort((a, b) => b.points - a.points).slice(0, 5);
-  const list = h(
-    'div',
-    { class: 'closest' },
-    h('h3', {}, 'Best schedules'),
-    ranked.length === 0
-      ? h('p', { class: 'hint' }, 'Nobody answered this round.')
-      : h(
-          'ol',
-          { class: 'closest-list' },
-          ...ranked.map((e) =>
-            h(
-              'li',
-              { class: e.playerId === me ? 'me' : null, 'data-testid': 'closest-row' },
-              h('span', { class: 'name' }, e.nickname, e.playerId === me ? ' (you)' : ''),
-              h('span', { class: 'guess' }, `${e.schedule.kind === 'custom' ? 'drawn' : e.schedule.kind}, T = ${e.schedule.T}`),
-              h('span', { class: 'pts' }, `+${formatNumber(e.points)}`),
-            ),
-          ),
-        ),
-  );
+  const list = closestList(reveal.entries, {
+    me,
+    label: (e) => `${e.schedule.kind === 'custom' ? 'drawn' : e.schedule.kind}, T = ${e.schedule.T}`,
+    order: (a, b) => b.points - a.points,
+    limit: 5,
+    title: 'Best schedules',
+  });
   const plot = h(
     'figure',
     { class: 'curve-figure' },

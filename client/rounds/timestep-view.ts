@@ -4,6 +4,7 @@ import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } fr
 import { alphaCurve } from '../ui/alpha-curve.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import { answerFlow } from './answer-flow.ts';
+import { byDistance, closestList } from './closest-list.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 
 const START_GUESS = 500;
@@ -203,27 +204,7 @@ export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage): 
     ),
   );
 
-  const ranked = [...reveal.guesses].sort((a, b) => Math.abs(a.t - reveal.t) - Math.abs(b.t - reveal.t)).slice(0, 3);
-  const closest = h(
-    'div',
-    { class: 'closest' },
-    h('h3', {}, 'Closest guesses'),
-    ranked.length === 0
-      ? h('p', { class: 'hint' }, 'Nobody answered this round.')
-      : h(
-          'ol',
-          { class: 'closest-list' },
-          ...ranked.map((g) =>
-            h(
-              'li',
-              { class: g.playerId === me ? 'me' : null, 'data-testid': 'closest-row' },
-              h('span', { class: 'name' }, g.nickname, g.playerId === me ? ' (you)' : ''),
-              h('span', { class: 'guess' }, `t = ${g.t}`),
-              h('span', { class: 'pts' }, `+${formatNumber(g.points)}`),
-            ),
-          ),
-        ),
-  );
+  const closest = closestList(reveal.guesses, { me, label: (g) => `t = ${g.t}`, order: byDistance((g) => g.t, reveal.t), limit: 3 });
 
   return {
     focus: head.querySelector<HTMLElement>('.truth') ?? undefined,

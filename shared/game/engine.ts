@@ -1,7 +1,8 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import { deriveSeed } from '../random.ts';
-import type { AnyRoundRules, GeneratorCredit, PlayerAnswer } from '../rounds/round-rules.ts';
+import { fairStars, meanStars } from './fair-ratings.ts';
+import type { AnyRoundRules, GeneratorCredit, PlayerAnswer, RatingHooks } from '../rounds/round-rules.ts';
 import { roundRules, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
 
@@ -17,27 +18,14 @@ export const MAX_STARS = 5;
 /** The rater id of the neural judge (solo mode rates samples with it). */
 export const NEURAL_JUDGE_ID = 'neural-judge';
 
-/**
- * Extra hooks of a rule book whose answers are rated after the reveal opens (the Noise
- * lab's 'sample' challenge). Each player rates every other player's answer once, 1..5
- * stars, during the reveal; in solo mode the neural judge rates instead. Points from the
- * ratings are added when the ratings close (the leaderboard, or the end of the game).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface RatingHooks<Secret = any, Answer = any> {
-  /** Whether this round's answers get rated. */
-  rated(secret: Secret): boolean;
-  /** Points an answer earns from its ratings (each 1..5 stars; none: an empty list). */
-  ratingPoints(secret: Secret, stars: readonly number[]): number;
-  /** The neural judge's probability (0..1) that each answer fits, by player id (solo mode). */
-  judge?(secret: Secret, answers: readonly { playerId: string; answer: Answer }[], opponents: NeuralOpponents): Promise<Map<string, number>>;
-}
-
 /** Where one answer stands in the ratings. `points` are final once the ratings are closed, a projection before. */
 export interface RatingTally {
   playerId: string;
   count: number;
+  /** The plain mean of the stars given. */
   mean: number | null;
+  /** The mean after each rater's stars are centred on that rater's own mean (`fair-ratings.ts`): what the points come from. */
+  fairMean: number | null;
   points: number;
   /** The neural judge's probability, when it rated. */
   judge: number | null;
@@ -428,14 +416,17 @@ export class GameEngine {
     const round = this.current;
     const hooks = this.ratingHooks(round);
     if (!round || !hooks) return null;
+    const fair = fairStars(round.ratings);
     const tallies = this.ratedIds(round).map((playerId) => {
       const stars = [...(round.ratings.get(playerId)?.values() ?? [])];
+      const fairGiven = [...(fair.get(playerId)?.values() ?? [])];
       const a = round.answers.get(playerId)!;
       return {
         playerId,
         count: stars.length,
-        mean: stars.length ? stars.reduce((x, y) => x + y, 0) / stars.length : null,
-        points: round.ratingsClosed ? (a.ratingPoints ?? 0) : hooks.ratingPoints(round.secret, stars),
+        mean: meanStars(stars),
+        fairMean: meanStars(fairGiven),
+        points: round.ratingsClosed ? (a.ratingPoints ?? 0) : hooks.ratingPoints(round.secret, fairGiven),
         judge: round.judged.get(playerId) ?? null,
       };
     });
@@ -452,20 +443,25 @@ export class GameEngine {
     if (!round || !hooks || !round.revealed || round.ratingsClosed) return [];
     round.ratingsClosed = true;
     const rules = roundRules(round.type);
+    const fair = fairStars(round.ratings);
     const rows: ResultRow[] = [];
     for (const playerId of this.ratedIds(round)) {
       const player = this.players.get(playerId)!;
       const a = round.answers.get(playerId)!;
       const given = round.ratings.get(playerId) ?? new Map<string, number>();
-      const points = hooks.ratingPoints(round.secret, [...given.values()]);
+      const fairGiven = [...(fair.get(playerId)?.values() ?? [])];
+      const points = hooks.ratingPoints(round.secret, fairGiven);
       a.ratingPoints = points;
       player.lastPoints += points;
       player.score += points;
       const raters = [...given].map(([id, stars]) =>
         id === NEURAL_JUDGE_ID ? `neural judge ${(round.judged.get(playerId) ?? 0).toFixed(2)}→${stars.toFixed(1)}` : `${this.players.get(id)?.nickname ?? id} ${stars}`,
       );
-      const mean = given.size ? [...given.values()].reduce((x, y) => x + y, 0) / given.size : null;
-      const rating = mean === null ? 'no ratings' : `rated ${mean.toFixed(1)}/5 by ${given.size}: ${raters.join(', ')}`;
+      const mean = meanStars(given.values());
+      const fairMean = meanStars(fairGiven);
+      // The fair mean (each rater's stars centred on their own mean) is what paid; shown when it differs.
+      const fairText = fairMean !== null && mean !== null && fairMean.toFixed(1) !== mean.toFixed(1) ? ` → fair ${fairMean.toFixed(1)}/5` : '';
+      const rating = mean === null ? 'no ratings' : `rated ${mean.toFixed(1)}/5 by ${given.size}: ${raters.join(', ')}${fairText}`;
       rows.push({
         roundIndex: round.index,
         roundType: round.type,

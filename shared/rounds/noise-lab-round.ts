@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { RatingHooks } from '../game/engine.ts';
 import { IMAGE_BYTES, type NeuralOpponents } from '../render/recipes.ts';
 import { createRng, deriveSeed } from '../random.ts';
 import { randomCaption } from './caption-pairs.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import type { RatingHooks, RoundRules, ScoreBreakdown } from './round-rules.ts';
 import {
   buildSchedule,
   curveDistance,
@@ -36,7 +35,7 @@ export const MATCH_TOLERANCE = 0.2;
 export const WINDOW_TOLERANCE = 0.2;
 /** 'sample': points for the set-up itself (schedule not too fast or slow, enough steps), given at once… */
 export const SAMPLE_SETUP_POINTS = 400;
-/** …and for the sample, from its mean rating (1 star: 0, 5 stars: all), added when the ratings close. */
+/** …and for the sample, from its fair mean rating (1 star: 0, 5 stars: all), added when the ratings close. */
 export const SAMPLE_RATING_POINTS = LAB_MAX - SAMPLE_SETUP_POINTS;
 /** Guidance every lab sample uses (the model's default; not a player's choice here). */
 export const SAMPLE_GUIDANCE = 3;
@@ -160,7 +159,11 @@ export function labScore(task: LabTask, spec: ScheduleSpec, sampling?: { sampler
   }
 }
 
-/** Rating points of a sample: mean stars 1..5 mapped onto 0..SAMPLE_RATING_POINTS; none without ratings. */
+/**
+ * Rating points of a sample: the mean of its stars, 1..5, mapped onto 0..SAMPLE_RATING_POINTS
+ * (clamped); none without ratings. The engine passes the fair stars (each rater's stars
+ * centred on that rater's own mean, `shared/game/fair-ratings.ts`).
+ */
 export function sampleRatingPoints(stars: readonly number[]): number {
   if (stars.length === 0) return 0;
   const mean = stars.reduce((a, b) => a + b, 0) / stars.length;
@@ -182,7 +185,7 @@ export const noiseLabRound: RoundRules<LabSecret, LabQuestion, LabAnswer, LabRev
   optionsSchema: labOptionsSchema,
   defaultOptions: { challenge: 'match-curve' },
   answerSchema: labAnswerSchema,
-  formula: `match the curve: ${LAB_MAX} · max(0, 1 − RMSE(ᾱ) / ${MATCH_TOLERANCE}); destroy in the window: ${LAB_MAX} · max(0, 1 − time outside the window / ${WINDOW_TOLERANCE}); sample: up to ${SAMPLE_SETUP_POINTS} for the set-up (not too fast, not too slow, enough steps) + ${SAMPLE_RATING_POINTS} · (mean stars − 1) / 4 from the ratings`,
+  formula: `match the curve: ${LAB_MAX} · max(0, 1 − RMSE(ᾱ) / ${MATCH_TOLERANCE}); destroy in the window: ${LAB_MAX} · max(0, 1 − time outside the window / ${WINDOW_TOLERANCE}); sample: up to ${SAMPLE_SETUP_POINTS} for the set-up (not too fast, not too slow, enough steps) + ${SAMPLE_RATING_POINTS} · (fair mean stars − 1) / 4 from the ratings (each rater's stars measured against that rater's own average)`,
 
   prepare(seed, options) {
     const task = drawTask(seed, options.challenge);

@@ -44,6 +44,27 @@ export interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<s
   formatTruth(secret: Secret): string;
 }
 
+/**
+ * Extra hooks of a rule book whose answers are rated after the reveal opens (the Noise
+ * lab's 'sample' challenge). Each player rates every other player's answer once, 1..5
+ * stars, during the reveal; in solo mode the neural judge rates instead. Points from the
+ * ratings are added when the ratings close (the leaderboard, or the end of the game).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RatingHooks<Secret = any, Answer = any> {
+  /** Whether this round's answers get rated. */
+  rated(secret: Secret): boolean;
+  /**
+   * Points an answer earns from its ratings (none: an empty list). The engine passes the
+   * *fair* stars (`shared/game/fair-ratings.ts`: each rater's stars centred on that rater's
+   * own mean, plus the class mean), so one harsh or generous rater cannot reorder the
+   * answers; they are about 1..5 but may fall a little outside.
+   */
+  ratingPoints(secret: Secret, stars: readonly number[]): number;
+  /** The neural judge's probability (0..1) that each answer fits, by player id (solo mode). */
+  judge?(secret: Secret, answers: readonly { playerId: string; answer: Answer }[], opponents: NeuralOpponents): Promise<Map<string, number>>;
+}
+
 export interface ScoreBreakdown {
   points: number;
   accuracy: number;

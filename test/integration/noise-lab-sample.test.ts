@@ -83,19 +83,21 @@ describe('Noise lab: sample challenge', () => {
     const tally = nextMessage(ben, 'ratings');
     ana.send('rate', { round: 0, playerId: ben.sessionId, stars: 4 });
     const live = (await tally) as RatingsPayload;
-    expect(live.tallies.find((t) => t.playerId === ben.sessionId)).toMatchObject({ count: 1, mean: 4 });
+    expect(live.tallies.find((t) => t.playerId === ben.sessionId)).toMatchObject({ count: 1, mean: 4, fairMean: 4 });
     await expectError(ana, 'rate', { round: 0, playerId: ben.sessionId, stars: 1 }, 'already_answered', /already rated/);
     // Once everyone has rated everything the reveal ends within seconds, and the points land.
+    // Fair ratings: with two players each rater rated one sample, which is that rater's own
+    // mean, so both samples get the class mean (4.5 stars): 600 · 3.5 / 4 = 525 each.
     ben.send('rate', { round: 0, playerId: ana.sessionId, stars: 5 });
     await stateWhere(host, (s) => s.phase === 'leaderboard', 10_000);
-    expect(host.state.players.get(ana.sessionId)!.score).toBe(setup.ana + SAMPLE_RATING_POINTS);
-    expect(host.state.players.get(ben.sessionId)!.score).toBe(setup.ben + (SAMPLE_RATING_POINTS * 3) / 4);
+    expect(host.state.players.get(ana.sessionId)!.score).toBe(setup.ana + (SAMPLE_RATING_POINTS * 7) / 8);
+    expect(host.state.players.get(ben.sessionId)!.score).toBe(setup.ben + (SAMPLE_RATING_POINTS * 7) / 8);
     await expectError(ben, 'rate', { round: 0, playerId: ana.sessionId, stars: 1 }, 'wrong_phase');
 
     const res = await fetch(`${h.server.url}/api/lobbies/${code}/report.csv?key=${encodeURIComponent(hostSecret)}`);
     const csv = await res.text();
-    expect(csv).toMatch(/Ana.*cosine T=1000 · ddim 20 steps \| rated 5\.0\/5 by 1: Ben 5 \(\+600\)/);
-    expect(csv).toMatch(/Ben.*rated 4\.0\/5 by 1: Ana 4 \(\+450\)/);
+    expect(csv).toMatch(/Ana.*cosine T=1000 · ddim 20 steps \| rated 5\.0\/5 by 1: Ben 5 → fair 4\.5\/5 \(\+525\)/);
+    expect(csv).toMatch(/Ben.*rated 4\.0\/5 by 1: Ana 4 → fair 4\.5\/5 \(\+525\)/);
     expect(csv).toMatch(new RegExp(`sample ""${q.task.caption}""|sample "${q.task.caption}"`));
   });
 });

@@ -4,11 +4,11 @@ import { cosineSchedule, linearSchedule } from '../../shared/diffusion/index.ts'
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { blendRound, blendScore } from '../../shared/rounds/blend-round.ts';
 import { GameEngine, RATING_MS } from '../../shared/game/engine.ts';
+import { fairStars, meanStars, type StarTable } from '../../shared/game/fair-ratings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 import {
   decodeSample,
   encodeSample,
-  LAB_MAX,
   labScore,
   noiseLabRound,
   SAMPLE_BASE64_LENGTH,
@@ -172,18 +172,77 @@ describe('noise schedule lab: sample challenge', () => {
     game.rate('b', 0, 'a', 5);
     expect(game.allRated()).toBe(false);
     const live = game.rate('c', 0, 'a', 5);
-    expect(live.tallies.find((t) => t.playerId === 'a')).toMatchObject({ count: 2, mean: 5, points: SAMPLE_RATING_POINTS });
+    // Fair stars: A and B rated one sample each (their own mean: they count as the class
+    // mean, 4); C's 5 for A and 4 for B sit ±0.5 around C's mean of 4.5. A: (4 + 4.5) / 2.
+    expect(live.tallies.find((t) => t.playerId === 'a')).toMatchObject({ count: 2, mean: 5, fairMean: 4.25, points: 488 });
     expect(game.allRated()).toBe(true);
     const before = game.players.get('b')!.score;
     const updated = game.showLeaderboard();
     expect(updated).toHaveLength(2);
     const b = updated.find((r) => r.playerId === 'b')!;
-    expect(b.answer).toMatch(/rated 3\.0\/5 by 2: A 2, C 4 \(\+300\)/);
+    // B: (4 + 3.5) / 2 = 3.75 fair stars → 600 · 2.75 / 4 = 412.5 → 413.
+    expect(b.answer).toMatch(/rated 3\.0\/5 by 2: A 2, C 4 → fair 3\.8\/5 \(\+413\)/);
     expect(b.points).toBe(game.players.get('b')!.lastPoints);
-    expect(game.players.get('b')!.score).toBe(before + 300);
-    expect(game.players.get('a')!.score).toBe(LAB_MAX);
+    expect(game.players.get('b')!.score).toBe(before + 413);
+    expect(game.players.get('a')!.score).toBe(SAMPLE_SETUP_POINTS + 488);
     expect(game.ratingsPayload()!.open).toBe(false);
     expect(() => game.rate('c', 0, 'b', 1)).toThrow(/only be rated while the reveal is open/);
+  });
+
+  // Stars by rater, then by rated player; four players whose samples are clearly a > b > c > d.
+  // B rates generously, D harshly, but every honest rater keeps that order.
+  const honest = { a: { b: 4, c: 3, d: 2 }, b: { a: 5, c: 4, d: 3 }, c: { a: 5, b: 4, d: 2 }, d: { a: 4, b: 3, c: 2 } };
+  const table = (byRater: Record<string, Record<string, number>>): StarTable => {
+    const t = new Map<string, Map<string, number>>();
+    for (const [rater, row] of Object.entries(byRater))
+      for (const [target, stars] of Object.entries(row)) {
+        if (!t.has(target)) t.set(target, new Map());
+        t.get(target)!.set(rater, stars);
+      }
+    return t;
+  };
+  const ranking = (means: Map<string, number>) => [...means].sort((x, y) => y[1] - x[1]).map(([id]) => id);
+  const plainMeans = (t: StarTable) => new Map([...t].map(([id, given]) => [id, meanStars(given.values())!]));
+  const fairMeans = (t: StarTable) => new Map([...fairStars(t)].map(([id, given]) => [id, meanStars(given.values())!]));
+
+  it('fair ratings: honest ratings keep their order; a rater giving everyone 1 star no longer reorders the others', () => {
+    // Honest: the plain mean and the fair mean order the samples the same way.
+    expect(ranking(plainMeans(table(honest)))).toEqual(['a', 'b', 'c', 'd']);
+    expect(ranking(fairMeans(table(honest)))).toEqual(['a', 'b', 'c', 'd']);
+    // C gives everyone else 1 star. With the plain mean C's own sample climbs above B's…
+    const bullied = table({ ...honest, c: { a: 1, b: 1, d: 1 } });
+    expect(ranking(plainMeans(bullied))).toEqual(['a', 'c', 'b', 'd']);
+    // …with fair stars each of C's ratings is exactly the class mean, so nobody moves.
+    const fair = fairStars(bullied);
+    const classMean = meanStars([...bullied.values()].flatMap((m) => [...m.values()]))!;
+    for (const target of ['a', 'b', 'd']) expect(fair.get(target)!.get('c')).toBeCloseTo(classMean, 9);
+    expect(ranking(fairMeans(bullied))).toEqual(['a', 'b', 'c', 'd']);
+    // The same order as if C had not rated at all.
+    expect(ranking(fairMeans(table({ a: honest.a, b: honest.b, d: honest.d })))).toEqual(['a', 'b', 'c', 'd']);
+    // A rater who rates everything alone (the neural judge in solo) keeps their stars.
+    const judge = fairStars(table({ judge: { x: 2, y: 4.5 } }));
+    expect(judge.get('x')!.get('judge')).toBeCloseTo(2, 9);
+    expect(judge.get('y')!.get('judge')).toBeCloseTo(4.5, 9);
+  });
+
+  it('fair ratings decide the points in the engine (a spiteful rater cannot overtake)', () => {
+    const game = new GameEngine(settings, 44);
+    for (const id of ['a', 'b', 'c', 'd']) game.addPlayer(id, id.toUpperCase());
+    game.startRound();
+    for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) game.submitAnswer(id, 0, answer(i + 1), 1000);
+    game.reveal();
+    const bully = { ...honest, c: { a: 1, b: 1, d: 1 } };
+    for (const [rater, row] of Object.entries(bully)) for (const [target, stars] of Object.entries(row)) game.rate(rater, 0, target, stars);
+    expect(game.allRated()).toBe(true);
+    const tallies = game.ratingsPayload()!.tallies;
+    const points = new Map(tallies.map((t) => [t.playerId, t.points]));
+    expect(ranking(points)).toEqual(['a', 'b', 'c', 'd']);
+    // The plain mean stays in the payload for everyone to see; the points follow the fair mean.
+    expect(tallies.find((t) => t.playerId === 'b')).toMatchObject({ count: 3, mean: 2 + 2 / 3 });
+    expect(tallies.find((t) => t.playerId === 'b')!.fairMean).toBeCloseTo(fairMeans(table(bully)).get('b')!, 9);
+    const rows = game.showLeaderboard();
+    expect(rows.find((r) => r.playerId === 'b')!.answer).toMatch(/rated 2\.7\/5 by 3: A 4, C 1, D 3 → fair 3\.1\/5 \(\+\d+\)/);
+    for (const id of ['a', 'b', 'c', 'd']) expect(game.players.get(id)!.lastPoints).toBe(game.current!.answers.get(id)!.points + points.get(id)!);
   });
 
   it('keeps the lab sampler\'s x̂₀ in range when ᾱ_T is tiny (cosine at T = 1000)', async () => {
