@@ -8,13 +8,16 @@
  *   know which shape to draw.
  * D(x, φ(t)): strided conv trunk to 4×4; φ → dense → leaky, tiled 4×4 and concatenated
  *   (depth concat, as in the paper) → 1×1 conv → dense → logit, plus a projection term
- *   ⟨W φ, pool(h)⟩ (Miyato & Koyama 2018) so the match score reads the whole trunk.
+ *   ⟨W φ, pool(h)⟩ (Miyato & Koyama 2018) so the match score reads the whole trunk; a
+ *   minibatch-std channel (ProGAN) at 4×4 lets D see a group of G's images lacking the
+ *   variety of real ones. G v3 had no such channel and drew every object centred, whatever z
+ *   (a mode-seeking term in G's loss bought only brightness and speckle variation).
  * Normalisation only in G (BatchNorm, DCGAN's recipe): on wasm it costs up to 40% of a step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
-import { ChannelBias } from '../tf/layers.ts';
+import { ChannelBias, MinibatchStd } from '../tf/layers.ts';
 
 export const Z_DIM = 32;
 
@@ -27,9 +30,11 @@ export interface GanConfig {
   dCondDim: number;
   /** 'batch': BatchNorm after G's dense and hidden convs (DCGAN's recipe) */
   gNorm: 'none' | 'batch';
+  /** D's minibatch-std group size at 4×4 (0 = off; see MinibatchStd) */
+  dMbstdGroup: number;
 }
 
-export const GAN_CONFIG: GanConfig = { zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch' };
+export const GAN_CONFIG: GanConfig = { zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4 };
 
 type S = tf.SymbolicTensor;
 
@@ -75,7 +80,8 @@ export function buildDiscriminator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel 
   const phi = tf.input({ shape: [EMBED_DIM], name: 'phi' });
   const h = convTrunk(x, cfg.dChannels, 'd'); // [4, 4, C]
   const c = dense(phi, cfg.dCondDim, 'd_cond');
-  let j = tf.layers.concatenate({ name: 'd_join' }).apply([h, tile(c, 4, cfg.dCondDim, 'd_tile4x4')]) as S;
+  const hs = cfg.dMbstdGroup > 0 ? (new MinibatchStd({ groupSize: cfg.dMbstdGroup, name: 'd_mbstd' }).apply(h) as S) : h;
+  let j = tf.layers.concatenate({ name: 'd_join' }).apply([hs, tile(c, 4, cfg.dCondDim, 'd_tile4x4')]) as S;
   j = conv(j, cfg.dChannels[2], 1, 1, 'd_joint');
   j = tf.layers.flatten({ name: 'd_flat' }).apply(j) as S;
   const logit = dense(j, 1, 'd_logit', 'linear');
@@ -84,4 +90,20 @@ export function buildDiscriminator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel 
   const match = tf.layers.dot({ axes: 1, name: 'd_match' }).apply([pooled, proj]) as S;
   const out = tf.layers.add({ name: 'd_out' }).apply([logit, match]) as S;
   return tf.model({ inputs: [x, phi], outputs: out, name: 'discriminator' });
+}
+
+/**
+ * Sets D's inference-time minibatch-std constant to the mean group std of `real`'s trunk
+ * features (a no-op for a D without the layer). Called before every checkpoint and export.
+ */
+export function calibrateMinibatchStd(D: tf.LayersModel, real: tf.Tensor4D): number {
+  const layer = D.layers.find((l) => l instanceof MinibatchStd);
+  if (!layer) return NaN;
+  const value = tf.tidy(() => {
+    const trunk = tf.model({ inputs: D.inputs[0]!, outputs: layer.input as S });
+    const h = trunk.predict(real) as tf.Tensor4D;
+    return MinibatchStd.groupStd(h, layer.groupSize).mean().dataSync()[0]!;
+  });
+  layer.calibrate(value);
+  return value;
 }

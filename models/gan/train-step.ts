@@ -118,7 +118,7 @@ export class GanTrainer {
       let probs: number[] = [];
       const dLoss = this.optD.minimize(
         () => {
-          const logits = (this.D.apply([xs, phis]) as tf.Tensor).reshape([4, n]);
+          const logits = (this.D.apply([xs, phis], { training: true }) as tf.Tensor).reshape([4, n]);
           const [lr, lw, lf, li] = tf.unstack(logits, 0) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
           probs = [lr, lw, lf].map((l) => tf.sigmoid(l).mean().dataSync()[0]!);
           const real = tf.softplus(tf.neg(lr)).mean();
@@ -145,7 +145,7 @@ export class GanTrainer {
       const gLoss = this.optG.minimize(
         () => {
           const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
-          const logits = (this.D.apply([f, phiG]) as tf.Tensor).reshape([2, n]);
+          const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
           const adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
           if (!guide) return adv;
           const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);

@@ -11,7 +11,7 @@ import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, ca
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
-import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../gan/networks.ts';
+import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../gan/networks.ts';
 import { GanTrainer, type ClipGuide } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
@@ -21,15 +21,15 @@ import {
   clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
-export const GAN_STEPS = 2841; // the shipped run (stopped for time at 2,841 of 5,000: faithfulness had levelled off)
+export const GAN_STEPS = 3075; // the shipped run (stopped for time at 3,075 of 4,000: faithfulness had levelled off at 62–75% from step 1,750)
 
 /**
  * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
- * --clip-weight λ, --clip-margin m, --mode-seeking μ, --run NAME). Half the mismatched
+ * --clip-weight λ, --clip-margin m, --mode-seeking μ, --mbstd GROUP, --clip-until STEP, --run NAME). Half the mismatched
  * captions are hard negatives (one attribute changed, see wrongCaption); λ weighs G's CLIP
- * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts).
+ * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts), GROUP D's minibatch-std group (0 = off); from STEP on G trains without the CLIP term (0 = never off).
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 1 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0 };
 export const GAN_BATCH = 32;
 
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
@@ -52,6 +52,9 @@ export async function trainGan(
   const clipWeight = Number(args.options['clip-weight'] ?? GAN_TRAINING.clipWeight);
   const clipMargin = Number(args.options['clip-margin'] ?? GAN_TRAINING.clipMargin);
   const modeSeeking = Number(args.options['mode-seeking'] ?? GAN_TRAINING.modeSeeking);
+  const mbstdGroup = Number(args.options['mbstd'] ?? GAN_TRAINING.mbstdGroup);
+  const clipUntil = Number(args.options['clip-until'] ?? GAN_TRAINING.clipUntil);
+  if (mbstdGroup > 0 && batch % mbstdGroup !== 0) throw new Error(`--mbstd ${mbstdGroup} must divide the batch (${batch})`);
   let guide: ClipGuide | null = null;
   if (clipWeight > 0) {
     const { model: imageEncoder, metadata } = await loadModel(join(args.root, 'weights', 'image-encoder'));
@@ -60,7 +63,7 @@ export async function trainGan(
     guide = { imageEncoder, captionEmb: phiTable, logScale, weight: clipWeight, margin: clipMargin, modeSeeking };
   }
   const G = buildGenerator(GAN_CONFIG);
-  const D = buildDiscriminator(GAN_CONFIG);
+  const D = buildDiscriminator({ ...GAN_CONFIG, dMbstdGroup: mbstdGroup });
   seedInit(G, deriveSeed(args.seed, 'init generator'));
   seedInit(D, deriveSeed(args.seed, 'init discriminator'));
   if (condScale !== 1) {
@@ -80,8 +83,11 @@ export async function trainGan(
   else if (hasCheckpoint(args.root, run)) {
     const st = await loadCheckpoint(args.root, run, nets, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking };
-    const differs = (Object.keys(now) as (keyof typeof now)[]).filter((k) => (cfg[k] ?? 0) !== now[k]);
+    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil };
+    // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
+    // existed) agrees with any clipUntil at or after its step.
+    const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
+    const differs = (Object.keys(now) as (keyof typeof now)[]).filter((k) => !compatible(k) && (cfg[k] ?? 0) !== now[k]);
     if (differs.length) {
       throw new Error(`checkpoint ${run} was trained with ${differs.map((k) => `${k} ${cfg[k] ?? 0}`).join(', ')}: pass those options (or --fresh)`);
     }
@@ -96,6 +102,14 @@ export async function trainGan(
   const losses: { d: number; g: number }[] = [];
   const gridRng = createRng(deriveSeed(args.seed, 'gan grid'));
   const gridZ = seededNormal(gridRng, 8, GAN_CONFIG.zDim);
+
+  // D's inference-time minibatch-std constant, from 256 held-out real images (MinibatchStd).
+  const calibrate = (): number => {
+    const real = pixelsToTensor(samplesAt(args.seed, 'val', 0, 256).map((x) => x.pixels));
+    const v = calibrateMinibatchStd(D, real);
+    real.dispose();
+    return v;
+  };
 
   const last = await runLoop(run, step, prevElapsed, args, {
     total,
@@ -118,7 +132,7 @@ export async function trainGan(
         caps: tf.tensor1d(caps, 'int32'),
         ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
       };
-      const l = tr.step(b);
+      const l = tr.step(clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b);
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
       return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
@@ -157,14 +171,16 @@ export async function trainGan(
           console.log(`[${run}] step ${s}: caption faithfulness ${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})`);
       }
     },
-    checkpoint: (s, elapsed) =>
-      saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
-      }),
+    checkpoint: (s, elapsed) => {
+      calibrate();
+      return saveCheckpoint(args.root, run, nets, optimizers, {
+        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+      });
+    },
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
-    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking };
+    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, mbstdCalibrated: calibrate() };
     await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
@@ -180,5 +196,5 @@ function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking']));
+  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until']));
 }

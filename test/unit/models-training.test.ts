@@ -10,7 +10,8 @@ import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
 import { createRng } from '../../shared/random.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
-import { buildDiscriminator, buildGenerator, GAN_CONFIG } from '../../models/gan/networks.ts';
+import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
+import { MinibatchStd } from '../../models/tf/layers.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
 import { GanTrainer } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
@@ -125,6 +126,38 @@ describe('training steps lower their loss on a tiny run', () => {
     const losses = Array.from({ length: 10 }, () => tr.step(images, labels));
     expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.8);
     tf.dispose([images, ...labels]);
+  });
+});
+
+describe("D's minibatch-std channel", () => {
+  it('is the group std while training, and a calibrated constant at inference', async () => {
+    await initNodeWasm();
+    // Two groups of 4: identical images (std 0), then images differing by known amounts.
+    const same = tf.ones([4, 2, 2, 1]);
+    const varied = tf.tensor4d([0, 2, 4, 6].flatMap((v) => [v, v, v, v]), [4, 2, 2, 1]);
+    const std = MinibatchStd.groupStd(tf.concat([same, varied]) as tf.Tensor4D, 4).arraySync();
+    expect(std.slice(0, 4).every((v) => v < 1e-3)).toBe(true);
+    // population std of 0, 2, 4, 6 = √5
+    for (const v of std.slice(4)) expect(v).toBeCloseTo(Math.sqrt(5), 4);
+    expect(() => MinibatchStd.groupStd(tf.zeros([6, 2, 2, 1]) as tf.Tensor4D, 4)).toThrow(/multiple of the group size/);
+
+    const D = buildDiscriminator({ ...GAN_CONFIG, dMbstdGroup: 4 });
+    seedInit(D, 4);
+    const real = pixelsToTensor(samplesAt(1, 'val', 0, 8).map((x) => x.pixels));
+    expect(calibrateMinibatchStd(D, real)).toBeGreaterThan(0);
+    const phi = tf.randomNormal([8, 64]);
+    // At inference an image's score does not depend on the images batched with it.
+    const together = (D.predict([real, phi]) as tf.Tensor).dataSync();
+    const alone = (D.predict([real.slice(0, 1), phi.slice(0, 1)]) as tf.Tensor).dataSync();
+    expect(alone[0]).toBeCloseTo(together[0]!, 5);
+    // While training it does: a collapsed group (one image 4 times) scores differently.
+    const collapsed = tf.tile(real.slice(0, 1), [4, 1, 1, 1]);
+    const phi4 = tf.tile(phi.slice(0, 1), [4, 1]);
+    const diverse = (D.apply([real.slice(0, 4), phi4], { training: true }) as tf.Tensor).dataSync()[0]!;
+    const dull = (D.apply([collapsed, phi4], { training: true }) as tf.Tensor).dataSync()[0]!;
+    expect(Math.abs(diverse - dull)).toBeGreaterThan(1e-4);
+    tf.dispose([same, varied, real, phi, collapsed, phi4]);
+    D.dispose();
   });
 });
 
