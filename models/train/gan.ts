@@ -21,7 +21,7 @@ import {
   clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
-export const GAN_STEPS = 3075; // the shipped run (stopped for time at 3,075 of 4,000: faithfulness had levelled off at 62–75% from step 1,750)
+export const GAN_STEPS = 3075; // the shipped run (stopped for time at 3,075 of 4,000: the probe had hovered at 58–75% from step 1,000)
 
 /**
  * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
