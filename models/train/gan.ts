@@ -103,12 +103,12 @@ export async function trainGan(
   const gridRng = createRng(deriveSeed(args.seed, 'gan grid'));
   const gridZ = seededNormal(gridRng, 8, GAN_CONFIG.zDim);
 
-  // D's inference-time minibatch-std constant, from 256 held-out real images (MinibatchStd).
+  // D's inference-time minibatch-std constant, from 256 held-out real images (MinibatchStd),
+  // rendered once and reused at every checkpoint and the export.
+  const calibration: { images?: tf.Tensor4D } = {};
   const calibrate = (): number => {
-    const real = pixelsToTensor(samplesAt(args.seed, 'val', 0, 256).map((x) => x.pixels));
-    const v = calibrateMinibatchStd(D, real);
-    real.dispose();
-    return v;
+    calibration.images ??= pixelsToTensor(samplesAt(args.seed, 'val', 0, 256).map((x) => x.pixels));
+    return calibrateMinibatchStd(D, calibration.images);
   };
 
   const last = await runLoop(run, step, prevElapsed, args, {
@@ -187,6 +187,7 @@ export async function trainGan(
   }
   phiTable.dispose();
   gridZ.dispose();
+  calibration.images?.dispose();
   guide?.imageEncoder.dispose();
   return { trainer: tr, losses };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IMAGE_BYTES, type NeuralOpponents } from '../render/recipes.ts';
 import { createRng, deriveSeed } from '../random.ts';
+import { meanStars } from '../game/fair-ratings.ts';
 import { randomCaption } from './caption-pairs.ts';
 import type { RatingHooks, RoundRules, ScoreBreakdown } from './round-rules.ts';
 import {
@@ -165,8 +166,8 @@ export function labScore(task: LabTask, spec: ScheduleSpec, sampling?: { sampler
  * centred on that rater's own mean, `shared/game/fair-ratings.ts`).
  */
 export function sampleRatingPoints(stars: readonly number[]): number {
-  if (stars.length === 0) return 0;
-  const mean = stars.reduce((a, b) => a + b, 0) / stars.length;
+  const mean = meanStars(stars);
+  if (mean === null) return 0;
   return Math.round((SAMPLE_RATING_POINTS * Math.min(4, Math.max(0, mean - 1))) / 4);
 }
 
