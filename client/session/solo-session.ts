@@ -102,7 +102,7 @@ export class SoloSession implements GameSession {
   answer(round: number, answer: unknown): void {
     this.guard(() => {
       if (this.snap.paused && this.snap.phase === 'question') throw new GameError('paused');
-      const elapsed = this.countdown.durationMs - this.countdown.remainingMs();
+      const elapsed = this.countdown.elapsedMs();
       this.engine.submitAnswer(SOLO_PLAYER_ID, round, answer, elapsed);
       this.patch({ answeredCount: 1 });
       this.events.emit('answered', { round });
@@ -140,7 +140,7 @@ export class SoloSession implements GameSession {
     if (phase === 'lobby' || phase === 'podium' || this.snap.paused) return;
     const seconds = Math.ceil(this.countdown.remainingMs() / 1000);
     if (seconds !== this.snap.secondsLeft) this.patch({ secondsLeft: seconds });
-    if (this.countdown.remainingMs() <= 0) this.advance();
+    if (this.countdown.expired()) this.advance();
   }
 
   private advance(): void {
@@ -227,7 +227,7 @@ export class SoloSession implements GameSession {
   }
 
   private enterPhase(phase: Phase, durationMs: number): void {
-    this.countdown.set(durationMs, durationMs, this.snap.paused);
+    this.countdown.start(durationMs, this.snap.paused);
     this.ticker ??= window.setInterval(() => this.tick(), TICK_MS);
     this.patch({ phase, secondsLeft: Math.ceil(durationMs / 1000) });
   }

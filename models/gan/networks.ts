@@ -13,11 +13,22 @@
  *   variety of real ones. G v3 had no such channel and drew every object centred, whatever z
  *   (a mode-seeking term in G's loss bought only brightness and speckle variation).
  * Normalisation only in G (BatchNorm, DCGAN's recipe): on wasm it costs up to 40% of a step.
+ *
+ * G v5 is layered (LR-GAN, Yang et al. 2017; gLayout 'layered'). v3 and v4 drew every object
+ * centred on a plain background whatever z: the CLIP term pulls each caption to one
+ * prototype, and neither a mode-seeking term nor D's minibatch-std channel undid it. So:
+ *   - the drawing network above draws an object layer (colour + alpha) from (z_obj, c);
+ *   - z[0:2] moves it (LayoutOffsets + Translate, differentiable), by a range G learns
+ *     from c (a large object has less room) and with the data set's own layout prior;
+ *   - a small background network draws from z_bg alone, which cannot hear the caption,
+ *     and an InfoGAN term (train-step.ts) keeps z_bg visible in the image.
+ * Style (place, background) then lives in known parts of z, which is what the style encoder
+ * S and the Restyle round need.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
-import { ChannelBias, MinibatchStd } from '../tf/layers.ts';
+import { AlphaComposite, ChannelBias, LayoutOffsets, MinibatchStd, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
 
 export const Z_DIM = 32;
 
@@ -32,9 +43,26 @@ export interface GanConfig {
   gNorm: 'none' | 'batch';
   /** D's minibatch-std group size at 4×4 (0 = off; see MinibatchStd) */
   dMbstdGroup: number;
+  /**
+   * 'single': one image from (z, c) (G v1–v4). 'layered': z[0:2] places an object layer drawn
+   * from (z[2 + bgDim:], c) on a background layer drawn from z[2 : 2 + bgDim] alone (see
+   * buildGenerator).
+   */
+  gLayout: 'single' | 'layered';
+  /** z dimensions of the background layer, and its channels at 4×4, 8×8, 16×16, 32×32 */
+  bgDim: number;
+  bgChannels: readonly [number, number, number, number];
+  /** radius in pixels of the disc the object layer is confined to before it moves (RgbaActivation) */
+  objectRadius: number;
 }
 
-export const GAN_CONFIG: GanConfig = { zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4 };
+export const GAN_CONFIG: GanConfig = {
+  zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4,
+  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5,
+};
+
+/** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
+export const POSITION_DIMS = 2;
 
 type S = tf.SymbolicTensor;
 
@@ -48,14 +76,52 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
   const z = tf.input({ shape: [cfg.zDim], name: 'z' });
   const phi = tf.input({ shape: [EMBED_DIM], name: 'phi' });
   const c = dense(phi, cfg.condDim, 'g_cond');
-  let h = tf.layers.concatenate({ name: 'g_zc' }).apply([z, c]) as S;
+  if (cfg.gLayout === 'single') {
+    const img = drawLayer(cfg, z, c, 3, 'g');
+    const out = tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }).apply(img) as S;
+    return tf.model({ inputs: [z, phi], outputs: out, name: 'generator' });
+  }
+  // Layered (LR-GAN): object layer (colour + alpha) from the caption and z's object part,
+  // moved to where z[0:2] says, pasted on a background layer that only z's background part
+  // drives. The background cannot hear the caption, and the place is not G's to collapse.
+  const zBg = new SliceFeatures({ begin: POSITION_DIMS, size: cfg.bgDim, name: 'g_z_bg' }).apply(z) as S;
+  const zObj = new SliceFeatures({ begin: POSITION_DIMS + cfg.bgDim, size: cfg.zDim - POSITION_DIMS - cfg.bgDim, name: 'g_z_obj' }).apply(z) as S;
+  const rgba = new RgbaActivation({ windowRadius: cfg.objectRadius, name: 'g_rgba' }).apply(drawLayer(cfg, zObj, c, 4, 'g')) as S;
+  const halfRaw = dense(c, 2, 'g_range', 'linear');
+  const shift = dense(c, 2, 'g_shift', 'linear');
+  const offset = new LayoutOffsets({ name: 'g_offset' }).apply([z, halfRaw, shift]) as S;
+  const placed = new Translate({ name: 'g_place' }).apply([rgba, offset]) as S;
+  const bg = drawBackground(cfg, zBg);
+  const out = new AlphaComposite({ name: 'g_paste' }).apply([placed, bg]) as S;
+  return tf.model({ inputs: [z, phi], outputs: out, name: 'generator' });
+}
+
+/** The background layer: z_bg → dense 4×4 → three transposed convs → 3×3 conv → tanh. */
+function drawBackground(cfg: GanConfig, zBg: S): S {
+  const [b4, b8, b16, b32] = cfg.bgChannels;
+  const leaky = (x: S, name: string) => tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(x) as S;
+  const bn = (x: S, name: string) => tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S;
+  let h = tf.layers.dense({ units: 4 * 4 * b4, name: 'bg_fc', kernelInitializer: 'glorotNormal' }).apply(zBg) as S;
+  h = leaky(bn(tf.layers.reshape({ targetShape: [4, 4, b4], name: 'bg_4x4' }).apply(h) as S, 'bg_fc'), 'bg_fc');
+  [b8, b16, b32].forEach((ch, i) => {
+    const name = `bg_up${8 << i}`;
+    h = tf.layers.conv2dTranspose({ filters: ch, kernelSize: 4, strides: 2, padding: 'same', name, kernelInitializer: 'glorotNormal' }).apply(h) as S;
+    h = leaky(bn(h, name), name);
+  });
+  const rgb = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'bg_rgb', kernelInitializer: 'glorotNormal' }).apply(h) as S;
+  return tf.layers.activation({ activation: 'tanh', name: 'bg_tanh' }).apply(rgb) as S;
+}
+
+/** G v1–v4's drawing network, (z, c) → [32, 32, channels] before the output activation. */
+function drawLayer(cfg: GanConfig, z: S, c: S, channels: number, prefix: string): S {
+  let h = tf.layers.concatenate({ name: `${prefix}_zc` }).apply([z, c]) as S;
   const norm = (x: S, name: string) =>
     cfg.gNorm === 'batch' ? (tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S) : x;
   const leaky = (x: S, name: string) => tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(x) as S;
   const [c4, c8, c16, c32] = cfg.gChannels;
-  h = tf.layers.dense({ units: 4 * 4 * c4, name: 'g_fc', kernelInitializer: 'glorotNormal' }).apply(h) as S;
-  h = tf.layers.reshape({ targetShape: [4, 4, c4], name: 'g_4x4' }).apply(h) as S;
-  h = leaky(norm(h, 'g_fc'), 'g_fc');
+  h = tf.layers.dense({ units: 4 * 4 * c4, name: `${prefix}_fc`, kernelInitializer: 'glorotNormal' }).apply(h) as S;
+  h = tf.layers.reshape({ targetShape: [4, 4, c4], name: `${prefix}_4x4` }).apply(h) as S;
+  h = leaky(norm(h, `${prefix}_fc`), `${prefix}_fc`);
   const layer = (x: S, kind: 'up' | 'conv', filters: number, name: string, text = false) => {
     const opts = { filters, padding: 'same' as const, name, kernelInitializer: 'glorotNormal' as const };
     let y = (kind === 'up' ? tf.layers.conv2dTranspose({ ...opts, kernelSize: 4, strides: 2 }) : tf.layers.conv2d({ ...opts, kernelSize: 3 })).apply(x) as S;
@@ -67,12 +133,10 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
   const sizes = [8, 16, 32] as const;
   [c8, c16, c32].forEach((ch, i) => {
     const size = sizes[i]!;
-    h = layer(h, 'up', ch, `g_up${size}`);
-    if (size < 32) h = layer(h, 'conv', ch, `g_conv${size}`, true);
+    h = layer(h, 'up', ch, `${prefix}_up${size}`);
+    if (size < 32) h = layer(h, 'conv', ch, `${prefix}_conv${size}`, true);
   });
-  const rgb = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'g_rgb', kernelInitializer: 'glorotNormal' }).apply(h) as S;
-  const out = tf.layers.activation({ activation: 'tanh', name: 'g_tanh' }).apply(rgb) as S;
-  return tf.model({ inputs: [z, phi], outputs: out, name: 'generator' });
+  return tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', name: `${prefix}_rgb`, kernelInitializer: 'glorotNormal' }).apply(h) as S;
 }
 
 export function buildDiscriminator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {

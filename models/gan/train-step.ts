@@ -67,6 +67,29 @@ export interface ClipGuide {
   modeSeeking: number;
 }
 
+/**
+ * InfoGAN's mutual-information term (Chen et al. 2016) on the background part of z: a small
+ * head Q reads G's image, average-pooled to 8×8 so that speckle cannot carry the code, and
+ * G and Q together minimise weight · mean (Q(pool(G(z))) − z[begin : begin + size])². A G
+ * whose background ignores those dims cannot lower it. The head is training-only.
+ */
+export interface InfoTerm {
+  Q: tf.LayersModel;
+  weight: number;
+  begin: number;
+  size: number;
+}
+
+export function buildInfoHead(size: number): tf.LayersModel {
+  const x = tf.input({ shape: [32, 32, 3], name: 'image' });
+  let h = tf.layers.averagePooling2d({ poolSize: 4, strides: 4, name: 'q_pool' }).apply(x) as tf.SymbolicTensor;
+  h = tf.layers.flatten({ name: 'q_flat' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: 64, name: 'q_fc', kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.leakyReLU({ alpha: 0.2, name: 'q_fc_act' }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: size, name: 'q_code', kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: out, name: 'info_head' });
+}
+
 export interface GanLosses {
   d: number;
   g: number;
@@ -76,6 +99,8 @@ export interface GanLosses {
   dFake: number;
   /** the CLIP guidance term (before λ), NaN without guidance */
   clip: number;
+  /** the InfoGAN term (before its weight), NaN without it */
+  info: number;
 }
 
 export const GAN_LR = 2e-4;
@@ -90,26 +115,28 @@ export class GanTrainer {
   private readonly dVars: tf.Variable[];
 
   readonly guide: ClipGuide | null;
+  readonly info: InfoTerm | null;
 
-  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null) {
+  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null) {
     this.guide = guide;
+    this.info = info;
     this.G = G;
     this.D = D;
     this.optG = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
     this.optD = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
-    this.gVars = trainableVars(G);
+    this.gVars = [...trainableVars(G), ...(info ? trainableVars(info.Q) : [])];
     this.dVars = trainableVars(D);
   }
 
   /** One discriminator update then one generator update on the same batch. */
   step(b: GanBatch): GanLosses {
     const d = this.dStep(b);
-    const { g, clip } = this.gStep(b);
-    return { ...d, g, clip };
+    const { g, clip, info } = this.gStep(b);
+    return { ...d, g, clip, info };
   }
 
   /** Discriminator update (L_D above); G is only run forward. */
-  dStep(b: GanBatch): Omit<GanLosses, 'g' | 'clip'> {
+  dStep(b: GanBatch): Omit<GanLosses, 'g' | 'clip' | 'info'> {
     const n = b.real.shape[0];
     return tf.tidy(() => {
       const fakes = this.G.apply([tf.concat([b.z, b.zInt], 0), tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
@@ -135,18 +162,26 @@ export class GanTrainer {
   }
 
   /** Generator update (non-saturating L_G above, + λ·CLIP term), gradients through the current D. */
-  gStep(b: GanBatch): { g: number; clip: number } {
+  gStep(b: GanBatch): { g: number; clip: number; info: number } {
     const n = b.real.shape[0];
     const guide = this.guide && b.caps ? this.guide : null;
+    const infoTerm = this.info;
     return tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0);
       const phiG = tf.concat([b.phi, b.phiInt], 0);
       let clip = NaN;
+      let info = NaN;
       const gLoss = this.optG.minimize(
         () => {
           const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
           const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
-          const adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
+          let adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
+          if (infoTerm) {
+            const code = tf.slice(zAll, [0, infoTerm.begin], [-1, infoTerm.size]);
+            const mse = tf.square(tf.sub(infoTerm.Q.apply(f) as tf.Tensor2D, code)).mean() as tf.Scalar;
+            info = mse.dataSync()[0]!;
+            adv = adv.add(mse.mul(infoTerm.weight)) as tf.Scalar;
+          }
           if (!guide) return adv;
           const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
           const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
@@ -165,7 +200,7 @@ export class GanTrainer {
         true,
         this.gVars,
       )!;
-      return { g: gLoss.dataSync()[0]!, clip };
+      return { g: gLoss.dataSync()[0]!, clip, info };
     });
   }
 }

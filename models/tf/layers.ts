@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+export * from './layout-layers.ts';
+
 /** Adds a learned embedding per position to a [B, T, D] sequence. */
 export class PositionEmbedding extends tf.layers.Layer {
   static className = 'PositionEmbedding';

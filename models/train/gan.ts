@@ -11,8 +11,8 @@ import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, ca
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
-import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../gan/networks.ts';
-import { GanTrainer, type ClipGuide } from '../gan/train-step.ts';
+import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, POSITION_DIMS } from '../gan/networks.ts';
+import { GanTrainer, buildInfoHead, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
@@ -21,15 +21,16 @@ import {
   clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
-export const GAN_STEPS = 3075; // the shipped run (stopped for time at 3,075 of 4,000: the probe had hovered at 58–75% from step 1,000)
+export const GAN_STEPS = 3000; // the shipped run (G v5, layered): 83.2% on the probe at step 3,000
 
 /**
  * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
- * --clip-weight λ, --clip-margin m, --mode-seeking μ, --mbstd GROUP, --clip-until STEP, --run NAME). Half the mismatched
+ * --clip-weight λ, --clip-margin m, --mode-seeking μ, --mbstd GROUP, --clip-until STEP, --info-weight W, --run NAME). Half the mismatched
  * captions are hard negatives (one attribute changed, see wrongCaption); λ weighs G's CLIP
- * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts), GROUP D's minibatch-std group (0 = off); from STEP on G trains without the CLIP term (0 = never off).
+ * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts), GROUP D's minibatch-std group (0 = off); from STEP on G trains without the CLIP term (0 = never off);
+ * W the InfoGAN term on the layered G's background code (train-step.ts; 0 = off).
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1 };
 export const GAN_BATCH = 32;
 
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
@@ -54,6 +55,7 @@ export async function trainGan(
   const modeSeeking = Number(args.options['mode-seeking'] ?? GAN_TRAINING.modeSeeking);
   const mbstdGroup = Number(args.options['mbstd'] ?? GAN_TRAINING.mbstdGroup);
   const clipUntil = Number(args.options['clip-until'] ?? GAN_TRAINING.clipUntil);
+  const infoWeight = GAN_CONFIG.gLayout === 'layered' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
   if (mbstdGroup > 0 && batch % mbstdGroup !== 0) throw new Error(`--mbstd ${mbstdGroup} must divide the batch (${batch})`);
   let guide: ClipGuide | null = null;
   if (clipWeight > 0) {
@@ -73,8 +75,14 @@ export async function trainGan(
       k.setWeights([tf.mul(w!, condScale), b!]);
     }
   }
-  const tr = new GanTrainer(G, D, undefined, guide);
-  const nets = { generator: G, discriminator: D };
+  let info: InfoTerm | null = null;
+  if (infoWeight > 0) {
+    const Q = buildInfoHead(GAN_CONFIG.bgDim);
+    seedInit(Q, deriveSeed(args.seed, 'init info head'));
+    info = { Q, weight: infoWeight, begin: POSITION_DIMS, size: GAN_CONFIG.bgDim };
+  }
+  const tr = new GanTrainer(G, D, undefined, guide, info);
+  const nets = { generator: G, discriminator: D, ...(info ? { info_head: info.Q } : {}) };
   const optimizers = { adamG: tr.optG, adamD: tr.optD };
   let step = 0;
   let cursor = 0;
@@ -83,7 +91,7 @@ export async function trainGan(
   else if (hasCheckpoint(args.root, run)) {
     const st = await loadCheckpoint(args.root, run, nets, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil };
+    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight };
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
     // existed) agrees with any clipUntil at or after its step.
     const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
@@ -135,7 +143,7 @@ export async function trainGan(
       const l = tr.step(clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b);
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
-      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
     },
     writeSamples: async (s) => {
       if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
@@ -174,13 +182,13 @@ export async function trainGan(
     checkpoint: (s, elapsed) => {
       calibrate();
       return saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
-    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, mbstdCalibrated: calibrate() };
+    const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, mbstdCalibrated: calibrate() };
     await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
@@ -189,6 +197,7 @@ export async function trainGan(
   gridZ.dispose();
   calibration.images?.dispose();
   guide?.imageEncoder.dispose();
+  info?.Q.dispose();
   return { trainer: tr, losses };
 }
 
@@ -197,5 +206,5 @@ function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until']));
+  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight']));
 }

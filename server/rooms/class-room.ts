@@ -19,7 +19,7 @@ import { GameState, PlayerState } from '../../shared/protocol/state.ts';
 import { FakeStudio, type MadeFakes } from './fake-studio.ts';
 import { roundRules } from '../../shared/rounds/registry.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
-import { PhaseClock } from './phase-clock.ts';
+import { PhaseClock } from '../../shared/game/phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
 
 const TICK_MS = 200;

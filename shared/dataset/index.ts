@@ -9,7 +9,7 @@ export {
   parseCaption,
   tokenize,
 } from './caption.ts';
-export { SHAPE_EXTENT, centreRange, placementOf, renderBackground, renderImage, renderMask, type Placement } from './render.ts';
+export { LAYOUT_CELL_SHARE, SHAPE_EXTENT, centreRange, placementOf, renderBackground, renderImage, renderMask, type Placement } from './render.ts';
 export {
   makeBatch,
   makeSample,

@@ -196,8 +196,11 @@ const RIM_DARKEN = 0.22;
 /** Pixels along the border that nothing but background may touch. */
 const BORDER = 1;
 
-/** Share of the free room that separates grid cells; the rest is jitter inside a cell. */
-const CELL_SHARE = 0.75;
+/**
+ * Share of the free room that separates grid cells; the rest is jitter inside a cell. The
+ * layered generator's position prior reads it (models/tf/layout-layers.ts).
+ */
+export const LAYOUT_CELL_SHARE = 0.75;
 
 // ---- Geometry of the layout -------------------------------------------------------
 
@@ -225,7 +228,7 @@ function axisCentre(size: Size, cell: number, jitter: number): number {
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2;
   const j = jitter < -1 ? -1 : jitter > 1 ? 1 : jitter;
-  return mid + (cell - 1) * half * CELL_SHARE + j * half * (1 - CELL_SHARE);
+  return mid + (cell - 1) * half * LAYOUT_CELL_SHARE + j * half * (1 - LAYOUT_CELL_SHARE);
 }
 
 export function placementOf(attrs: CaptionAttributes, style: StyleAttributes): Placement {

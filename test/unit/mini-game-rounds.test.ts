@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaption } from '../../shared/dataset/index.ts';
+import { makeSample, parseCaption } from '../../shared/dataset/index.ts';
 import { cosineSchedule, linearSchedule } from '../../shared/diffusion/index.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { blendRound, blendScore } from '../../shared/rounds/blend-round.ts';
@@ -63,6 +63,18 @@ describe('restyle (style encoder)', () => {
     expect(restyleRound.validateAnswer!(secret, { choice: 'nope' }, new Set())).toMatch(/not one of/);
     const reveal = restyleRound.reveal(secret, [], []);
     expect(reveal.row).toHaveLength(RESTYLE_ROW);
+  });
+
+  it('draws its references from different grid cells, so the kept place decides the answer', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const jobs = restyleRound.renderJobs!(seed, { mode: 'which-reference', choices: 4 });
+      const cells = jobs.slice(0, 4).map((j) => {
+        if (j.model !== 'restyle') throw new Error('restyle jobs only');
+        const { style } = makeSample(j.referenceSeed);
+        return `${style.posX}/${style.posY}`;
+      });
+      expect(new Set(cells).size).toBe(4);
+    }
   });
 });
 

@@ -11,9 +11,9 @@ import { createRng } from '../../shared/random.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
-import { MinibatchStd } from '../../models/tf/layers.ts';
+import { MinibatchStd, translate, unitPosition } from '../../models/tf/layers.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
-import { GanTrainer } from '../../models/gan/train-step.ts';
+import { GanTrainer, buildInfoHead } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
 import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/data/stream.ts';
@@ -158,6 +158,83 @@ describe("D's minibatch-std channel", () => {
     expect(Math.abs(diverse - dull)).toBeGreaterThan(1e-4);
     tf.dispose([same, varied, real, phi, collapsed, phi4]);
     D.dispose();
+  });
+});
+
+describe('layered generator (object layer placed by z[0:2] on a background layer)', () => {
+  it('Translate moves an image by whole and half pixels, fills with zeros, and passes a gradient to the offset', async () => {
+    await initNodeWasm();
+    const img = tf.tensor4d(Array.from({ length: 2 * 6 * 6 }, (_, i) => (i % 7) + 1), [2, 6, 6, 1]);
+    const moved = translate(img, tf.tensor2d([[2, -1], [0.5, 0]])).arraySync();
+    const a = img.arraySync();
+    // out(y, x) = in(y − dy, x − dx)
+    expect(moved[0]![3]![4]![0]).toBeCloseTo(a[0]![4]![2]![0]!, 5);
+    expect(moved[0]![5]![0]![0]).toBe(0); // came from outside the image
+    expect(moved[0]![2]![1]![0]).toBe(0);
+    expect(moved[1]![3]![3]![0]).toBeCloseTo((a[1]![3]![3]![0]! + a[1]![3]![2]![0]!) / 2, 5);
+    const [g] = tf.grads((o: tf.Tensor) => translate(img, o as tf.Tensor2D).mul(tf.reverse(img, 1)).sum())([tf.tensor2d([[0.3, 0.7], [1.2, -0.4]])]);
+    const gv = g!.arraySync() as number[][];
+    expect(gv.flat().every(Number.isFinite)).toBe(true);
+    expect(gv.flat().some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    tf.dispose([img, g!]);
+  });
+
+  it("z's position dims follow the data set's layout: three equally likely cells, jitter inside each", async () => {
+    await initNodeWasm();
+    const z = seededNormal(createRng(3), 6000, 1);
+    const u = Array.from(unitPosition(z).dataSync());
+    const cells = [u.filter((v) => v < -0.375), u.filter((v) => Math.abs(v) <= 0.375), u.filter((v) => v > 0.375)];
+    for (const c of cells) expect(c.length / u.length).toBeCloseTo(1 / 3, 1);
+    expect(Math.min(...cells[0]!)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...cells[0]!)).toBeLessThanOrEqual(-0.5);
+    expect(Math.max(...cells[1]!.map(Math.abs))).toBeLessThanOrEqual(0.25);
+    expect(Math.min(...cells[2]!)).toBeGreaterThanOrEqual(0.5);
+    z.dispose();
+  });
+
+  it('changing only the position dims moves pixels; changing only the background dims changes the background', async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    seedInit(G, 11);
+    const base = Array.from({ length: GAN_CONFIG.zDim }, (_, i) => Math.sin(i + 1));
+    const moved = base.map((v, i) => (i < 2 ? -v - 1.5 : v));
+    const recoloured = base.map((v, i) => (i >= 2 && i < 2 + GAN_CONFIG.bgDim ? -v : v));
+    const phi = tf.tile(tf.div(seededNormal(createRng(12), 1, 64), 8), [3, 1]);
+    const out = G.predict([tf.tensor2d([base, moved, recoloured]), phi]) as tf.Tensor4D;
+    const diff = (i: number) => tf.tidy(() => tf.abs(tf.sub(out.slice(0, 1), out.slice(i, 1))).mean().dataSync()[0]!);
+    expect(diff(1)).toBeGreaterThan(1e-4);
+    expect(diff(2)).toBeGreaterThan(1e-4);
+    const v = out.dataSync();
+    expect(v.every((x) => x >= -1 && x <= 1)).toBe(true);
+    tf.dispose([phi, out]);
+    G.dispose();
+  });
+
+  it("the InfoGAN term: G and its head Q lower ‖Q(pool(G(z))) − z_bg‖² together", async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    const Q = buildInfoHead(GAN_CONFIG.bgDim);
+    seedInit(G, 13);
+    seedInit(D, 14);
+    seedInit(Q, 15);
+    const tr = new GanTrainer(G, D, 2e-3, null, { Q, weight: 5, begin: 2, size: GAN_CONFIG.bgDim });
+    const rng = createRng(16);
+    const n = 8;
+    const s = samplesAt(1, 'train', 0, n);
+    const phi = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D);
+    const b = {
+      real: pixelsToTensor(s.map((x) => x.pixels)),
+      phi,
+      phiWrong: tf.reverse(phi, 0) as tf.Tensor2D,
+      phiInt: tf.tidy(() => tf.mul(tf.add(phi, tf.reverse(phi, 0)), 0.5) as tf.Tensor2D),
+      z: seededNormal(rng, n, GAN_CONFIG.zDim),
+      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
+    };
+    const info = Array.from({ length: 12 }, () => tr.gStep(b).info);
+    expect(info.every(Number.isFinite)).toBe(true);
+    expect(mean(info.slice(-3))).toBeLessThan(info[0]! * 0.8);
+    tf.dispose(Object.values(b));
   });
 });
 

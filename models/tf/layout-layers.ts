@@ -1,0 +1,196 @@
+/**
+ * Layers of the layered generator (models/gan/networks.ts), after LR-GAN (Yang et al. 2017):
+ * G draws a background and an object with an alpha mask as separate layers, moves the object
+ * by an offset, and pastes it on the background. Position then is an explicit, differentiable
+ * function of z instead of something G must learn to vary and, under the CLIP term, never did.
+ * Registered with tf.serialization like the layers in layers.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { LAYOUT_CELL_SHARE } from '../../shared/dataset/index.ts';
+
+/** z[:, begin : begin + size] as a layer (tf.layers has no slicing layer). */
+export class SliceFeatures extends tf.layers.Layer {
+  static className = 'SliceFeatures';
+  readonly begin: number;
+  readonly size: number;
+
+  constructor(args: { begin: number; size: number; name?: string }) {
+    super(args);
+    this.begin = args.begin;
+    this.size = args.size;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape)[0]!, this.size];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
+    return tf.slice(x, [0, this.begin], [-1, this.size]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+
+  override getClassName(): string {
+    return SliceFeatures.className;
+  }
+}
+
+/**
+ * Where along one axis the unit position u ∈ [−1, 1] of a standard-normal z lies, with the
+ * data set's layout prior: v = 2Φ(z) − 1 is uniform on (−1, 1); its thirds are the three
+ * grid cells, and inside a cell v is the jitter (render.ts: u = cell·share + jitter·(1 − share)).
+ * Φ uses the tanh approximation (error < 2e-4), because wasm has no erf kernel.
+ */
+export function unitPosition(z: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const v = tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))));
+    const cell = tf.sub(tf.cast(tf.greater(v, 1 / 3), 'float32'), tf.cast(tf.less(v, -1 / 3), 'float32'));
+    const jitter = tf.sub(tf.mul(v, 3), tf.mul(cell, 2));
+    return tf.add(tf.mul(cell, LAYOUT_CELL_SHARE), tf.mul(jitter, 1 - LAYOUT_CELL_SHARE));
+  });
+}
+
+/** Pixels the half-range of the object's travel is scaled from: exp(tanh(·)) keeps it in [base/e, base·e]. */
+export const BASE_HALF_RANGE = 5;
+
+/**
+ * [z: B×zDim, halfRaw: B×2, shift: B×2] → the object's offset in pixels (dx, dy), B×2:
+ * shift + u(z[:, 0:2]) · BASE_HALF_RANGE · exp(tanh(halfRaw)). halfRaw and shift come from the
+ * caption (an object's room to move depends on its size); z[:, 0:2] picks the place.
+ */
+export class LayoutOffsets extends tf.layers.Layer {
+  static className = 'LayoutOffsets';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape[])[0]![0]!, 2];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [z, halfRaw, shift] = inputs as tf.Tensor2D[];
+      const u = unitPosition(tf.slice(z!, [0, 0], [-1, 2]));
+      return tf.add(shift!, tf.mul(u, tf.mul(BASE_HALF_RANGE, tf.exp(tf.tanh(halfRaw!)))));
+    });
+  }
+
+  override getClassName(): string {
+    return LayoutOffsets.className;
+  }
+}
+
+/** 1 − |d| clipped at 0: the bilinear weight between pixel centres d apart. */
+function shiftMatrix(size: number, offset: tf.Tensor2D): tf.Tensor3D {
+  const b = offset.shape[0];
+  const i = tf.reshape(tf.range(0, size), [1, size, 1]);
+  const j = tf.reshape(tf.range(0, size), [1, 1, size]);
+  const d = tf.sub(tf.sub(i, j), tf.reshape(offset, [b, 1, 1]));
+  return tf.relu(tf.sub(1, tf.abs(d))) as tf.Tensor3D;
+}
+
+/**
+ * [image: B×H×W×C, offset: B×2 (dx, dy) in pixels] → the image moved by the offset, with
+ * bilinear interpolation and zeros where nothing was: out(y, x) = in(y − dy, x − dx).
+ * As two batched matrix products with shift matrices, so the gradient reaches the offset.
+ */
+export class Translate extends tf.layers.Layer {
+  static className = 'Translate';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [img, off] = inputs as [tf.Tensor4D, tf.Tensor2D];
+      return translate(img, off);
+    });
+  }
+
+  override getClassName(): string {
+    return Translate.className;
+  }
+}
+
+export function translate(img: tf.Tensor4D, off: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = img.shape;
+    const dx = tf.slice(off, [0, 0], [-1, 1]);
+    const dy = tf.slice(off, [0, 1], [-1, 1]);
+    const rows = tf.matMul(shiftMatrix(h, dy), tf.reshape(img, [b, h, w * c]));
+    const t = tf.reshape(tf.transpose(tf.reshape(rows, [b, h, w, c]), [0, 2, 1, 3]), [b, w, h * c]);
+    const cols = tf.matMul(shiftMatrix(w, dx), t);
+    return tf.transpose(tf.reshape(cols, [b, w, h, c]), [0, 2, 1, 3]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * [B×H×W×4] raw → colour tanh(·) in [−1, 1] and alpha sigmoid(·) · window, where the window
+ * is a fixed soft disc of `windowRadius` pixels around the canvas centre (0 = no window).
+ * Without it G's first layered run painted the whole canvas, background included, with the
+ * object layer (alpha ≈ 1 everywhere), hiding the background layer: the window leaves room
+ * that only the background can fill, so z_bg has to show.
+ */
+export class RgbaActivation extends tf.layers.Layer {
+  static className = 'RgbaActivation';
+  readonly windowRadius: number;
+
+  constructor(args: { windowRadius?: number; name?: string } = {}) {
+    super(args);
+    this.windowRadius = args.windowRadius ?? 0;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
+      const [, h, w] = x.shape;
+      const [rgb, a] = tf.split(x, [3, 1], 3);
+      let alpha = tf.sigmoid(a!);
+      if (this.windowRadius > 0) alpha = tf.mul(alpha, alphaWindow(h, w, this.windowRadius));
+      return tf.concat([tf.tanh(rgb!), alpha], 3);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), windowRadius: this.windowRadius };
+  }
+
+  override getClassName(): string {
+    return RgbaActivation.className;
+  }
+}
+
+/** [1, H, W, 1]: ≈ 1 inside the disc of radius r around the centre, falling to 0 over ≈ 3 px at its edge. */
+export function alphaWindow(h: number, w: number, r: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const y = tf.reshape(tf.sub(tf.add(tf.range(0, h), 0.5), h / 2), [h, 1]);
+    const x = tf.reshape(tf.sub(tf.add(tf.range(0, w), 0.5), w / 2), [1, w]);
+    const dist = tf.sqrt(tf.add(tf.square(y), tf.square(x)));
+    return tf.reshape(tf.sigmoid(tf.div(tf.sub(r, dist), 0.75)), [1, h, w, 1]) as tf.Tensor4D;
+  });
+}
+
+/** [object: B×H×W×4 (rgb, alpha), background: B×H×W×3] → object over background. */
+export class AlphaComposite extends tf.layers.Layer {
+  static className = 'AlphaComposite';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[1]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [obj, bg] = inputs as [tf.Tensor4D, tf.Tensor4D];
+      const [rgb, a] = tf.split(obj, [3, 1], 3);
+      return tf.add(bg, tf.mul(a!, tf.sub(rgb!, bg)));
+    });
+  }
+
+  override getClassName(): string {
+    return AlphaComposite.className;
+  }
+}
+
+for (const c of [SliceFeatures, LayoutOffsets, Translate, RgbaActivation, AlphaComposite]) tf.serialization.registerClass(c);
