@@ -1,9 +1,9 @@
-import { captionOf, CAPTION_ATTRIBUTES, CAPTION_VALUES, makeSample, type CaptionAttributes } from '../dataset/index.ts';
+import { captionOf, CAPTION_ATTRIBUTES, CAPTION_VALUES, makeSample, type CaptionAttributeName, type CaptionAttributes } from '../dataset/index.ts';
 import type { Rng } from '../random.ts';
 
-/** A caption that differs from `attrs` in exactly `changes` attributes. */
-export function captionChanging(rng: Rng, attrs: CaptionAttributes, changes: number): string {
-  const keys = [...CAPTION_ATTRIBUTES].sort(() => rng.next() - 0.5).slice(0, changes);
+/** A caption that differs from `attrs` in exactly `changes` attributes, chosen `among` those given (default: all). */
+export function captionChanging(rng: Rng, attrs: CaptionAttributes, changes: number, among: readonly CaptionAttributeName[] = CAPTION_ATTRIBUTES): string {
+  const keys = [...among].sort(() => rng.next() - 0.5).slice(0, changes);
   const next = { ...attrs } as Record<string, string>;
   for (const key of keys) next[key] = rng.pick((CAPTION_VALUES[key] as readonly string[]).filter((v) => v !== next[key]));
   return captionOf(next as unknown as CaptionAttributes);

@@ -63,7 +63,7 @@ export interface RestyleReveal {
 /**
  * References in different grid cells, so the right answer is decidable by eye: the place is
  * the style G carries most reliably (its layout is driven by z[0:2]; the background code is
- * weaker, see models/README.md). The caption changes at least one attribute.
+ * weaker, see models/README.md). The new caption changes colour and shape, and is small.
  */
 function draw(seed: number, options: RestyleOptions) {
   const rng = createRng(deriveSeed(seed, 'restyle'));
@@ -77,7 +77,10 @@ function draw(seed: number, options: RestyleOptions) {
     styleKeys.add(key);
     referenceSeeds.push(s);
   }
-  const caption = captionChanging(rng, makeSample(referenceSeeds[0]!).attributes, 2);
+  // t_new is always small: a small object has room to travel (± 6 px in the data, against
+  // ± 2 px for a large one), so the kept place shows. Colour and shape change too.
+  const ref = makeSample(referenceSeeds[0]!).attributes;
+  const caption = captionChanging(rng, { ...ref, size: 'small' }, 2, ['colour', 'shape']);
   const order = referenceSeeds.map((_, i) => i).sort(() => rng.next() - 0.5);
   const choiceIds = imageIds(rng, options.choices);
   const rowCaptions = Array.from({ length: RESTYLE_ROW }, () => randomCaption(rng).caption);

@@ -74,6 +74,13 @@ describe('restyle (style encoder)', () => {
         return `${style.posX}/${style.posY}`;
       });
       expect(new Set(cells).size).toBe(4);
+      // t_new names a small object (room to travel) in another colour and shape than the reference.
+      const { secret } = restyleRound.prepare(seed, { mode: 'which-reference', choices: 4 }, jobs.map((_, i) => px(i + 1)));
+      const ref = makeSample(secret.referenceSeeds[0]!).attributes;
+      const next = parseCaption(secret.caption)!;
+      expect(next.size).toBe('small');
+      expect(next.colour).not.toBe(ref.colour);
+      expect(next.shape).not.toBe(ref.shape);
     }
   });
 });
