@@ -66,6 +66,8 @@ export const POSITION_DIMS = 2;
 
 type S = tf.SymbolicTensor;
 
+const leaky = (x: S, name: string) => tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(x) as S;
+
 /** c [B, k] → [B, size, size, k] */
 function tile(c: S, size: number, k: number, name: string): S {
   const r = tf.layers.repeatVector({ n: size * size, name: `${name}_rep` }).apply(c) as S;
@@ -99,7 +101,6 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
 /** The background layer: z_bg → dense 4×4 → three transposed convs → 3×3 conv → tanh. */
 function drawBackground(cfg: GanConfig, zBg: S): S {
   const [b4, b8, b16, b32] = cfg.bgChannels;
-  const leaky = (x: S, name: string) => tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(x) as S;
   const bn = (x: S, name: string) => tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S;
   let h = tf.layers.dense({ units: 4 * 4 * b4, name: 'bg_fc', kernelInitializer: 'glorotNormal' }).apply(zBg) as S;
   h = leaky(bn(tf.layers.reshape({ targetShape: [4, 4, b4], name: 'bg_4x4' }).apply(h) as S, 'bg_fc'), 'bg_fc');
@@ -117,7 +118,6 @@ function drawLayer(cfg: GanConfig, z: S, c: S, channels: number, prefix: string)
   let h = tf.layers.concatenate({ name: `${prefix}_zc` }).apply([z, c]) as S;
   const norm = (x: S, name: string) =>
     cfg.gNorm === 'batch' ? (tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S) : x;
-  const leaky = (x: S, name: string) => tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(x) as S;
   const [c4, c8, c16, c32] = cfg.gChannels;
   h = tf.layers.dense({ units: 4 * 4 * c4, name: `${prefix}_fc`, kernelInitializer: 'glorotNormal' }).apply(h) as S;
   h = tf.layers.reshape({ targetShape: [4, 4, c4], name: `${prefix}_4x4` }).apply(h) as S;

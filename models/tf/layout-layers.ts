@@ -103,10 +103,8 @@ export class Translate extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const [img, off] = inputs as [tf.Tensor4D, tf.Tensor2D];
-      return translate(img, off);
-    });
+    const [img, off] = inputs as [tf.Tensor4D, tf.Tensor2D];
+    return translate(img, off);
   }
 
   override getClassName(): string {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng, type Rng } from '../../shared/random.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
@@ -22,6 +22,21 @@ import { parseArgs } from '../../models/train/common.ts';
 import { trainClip } from '../../models/train/clip.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * A GAN batch of n real images: φ (given, or small random vectors drawn from rng), the
+ * mismatched φ (φ reversed), the interpolated φ (the mean of the two), then z and z_int.
+ */
+function tinyGanBatch(rng: Rng, n: number, phi: tf.Tensor2D = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D)) {
+  return {
+    real: pixelsToTensor(samplesAt(1, 'train', 0, n).map((x) => x.pixels)),
+    phi,
+    phiWrong: tf.reverse(phi, 0) as tf.Tensor2D,
+    phiInt: tf.tidy(() => tf.mul(tf.add(phi, tf.reverse(phi, 0)), 0.5) as tf.Tensor2D),
+    z: seededNormal(rng, n, GAN_CONFIG.zDim),
+    zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
+  };
+}
 const tmpRoots: string[] = [];
 afterAll(() => tmpRoots.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -47,18 +62,7 @@ describe('training steps lower their loss on a tiny run', () => {
     seedInit(G, 2);
     seedInit(D, 3);
     const tr = new GanTrainer(G, D);
-    const rng = createRng(4);
-    const n = 8;
-    const s = samplesAt(1, 'train', 0, n);
-    const phi = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D);
-    const b = {
-      real: pixelsToTensor(s.map((x) => x.pixels)),
-      phi,
-      phiWrong: tf.reverse(phi, 0) as tf.Tensor2D,
-      phiInt: tf.tidy(() => tf.mul(tf.add(phi, tf.reverse(phi, 0)), 0.5) as tf.Tensor2D),
-      z: seededNormal(rng, n, GAN_CONFIG.zDim),
-      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
-    };
+    const b = tinyGanBatch(createRng(4), 8);
     const d = Array.from({ length: 8 }, () => tr.dStep(b).d);
     expect(d[d.length - 1]!).toBeLessThan(d[0]!);
     const g = Array.from({ length: 8 }, () => tr.gStep(b).g);
@@ -84,14 +88,8 @@ describe('training steps lower their loss on a tiny run', () => {
     });
     const imageBefore = image.getWeights().map((w) => w.dataSync().slice());
     const tr = new GanTrainer(G, D, 1e-3, { imageEncoder: image, captionEmb, logScale: Math.log(10), weight: 1, margin: 0, modeSeeking: 0.1 });
-    const s = samplesAt(1, 'train', 0, n);
     const b = {
-      real: pixelsToTensor(s.map((x) => x.pixels)),
-      phi: captionEmb.clone(),
-      phiWrong: tf.reverse(captionEmb, 0) as tf.Tensor2D,
-      phiInt: tf.tidy(() => tf.mul(tf.add(captionEmb, tf.reverse(captionEmb, 0)), 0.5) as tf.Tensor2D),
-      z: seededNormal(rng, n, GAN_CONFIG.zDim),
-      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
+      ...tinyGanBatch(rng, n, captionEmb.clone()),
       caps: tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'),
       z2: seededNormal(rng, n, GAN_CONFIG.zDim),
     };
@@ -219,18 +217,7 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     seedInit(D, 14);
     seedInit(Q, 15);
     const tr = new GanTrainer(G, D, 2e-3, null, { Q, weight: 5, begin: 2, size: GAN_CONFIG.bgDim });
-    const rng = createRng(16);
-    const n = 8;
-    const s = samplesAt(1, 'train', 0, n);
-    const phi = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D);
-    const b = {
-      real: pixelsToTensor(s.map((x) => x.pixels)),
-      phi,
-      phiWrong: tf.reverse(phi, 0) as tf.Tensor2D,
-      phiInt: tf.tidy(() => tf.mul(tf.add(phi, tf.reverse(phi, 0)), 0.5) as tf.Tensor2D),
-      z: seededNormal(rng, n, GAN_CONFIG.zDim),
-      zInt: seededNormal(rng, n, GAN_CONFIG.zDim),
-    };
+    const b = tinyGanBatch(createRng(16), 8);
     const info = Array.from({ length: 12 }, () => tr.gStep(b).info);
     expect(info.every(Number.isFinite)).toBe(true);
     expect(mean(info.slice(-3))).toBeLessThan(info[0]! * 0.8);
