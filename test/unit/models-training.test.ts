@@ -143,7 +143,7 @@ describe("D's minibatch-std channel", () => {
     seedInit(D, 4);
     const real = pixelsToTensor(samplesAt(1, 'val', 0, 8).map((x) => x.pixels));
     expect(calibrateMinibatchStd(D, real)).toBeGreaterThan(0);
-    const phi = tf.randomNormal([8, 64]);
+    const phi = seededNormal(createRng(5), 8, 64); // seeded: with tf.randomNormal the gap below varied run to run (once 1.5e-5)
     // At inference an image's score does not depend on the images batched with it.
     const together = (D.predict([real, phi]) as tf.Tensor).dataSync();
     const alone = (D.predict([real.slice(0, 1), phi.slice(0, 1)]) as tf.Tensor).dataSync();
