@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../shared/random.ts';
 import { linearSchedule, type Schedule } from '../../shared/diffusion/index.ts';
 import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, buildDecoder, buildEncoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, type EpsConfig, EPS_CONFIG } from './network.ts';
+import { WeightEma, warmupDecay } from '../tf/ema.ts';
 
 export const AE_LATENT_NOISE = 0.1;
 export const AE_LATENT_PENALTY = 1e-3;
@@ -97,17 +98,16 @@ export class EpsTrainer {
   readonly opt: tf.AdamOptimizer;
   readonly schedule: Schedule = linearSchedule(TRAIN_T);
   private readonly vars: tf.Variable[];
-  private readonly emaVars: tf.Variable[];
+  private readonly average: WeightEma;
   condDropout: number;
 
   constructor(seed: number, cfg: EpsConfig = EPS_CONFIG, lr = 5e-4, condDropout = COND_DROPOUT) {
     this.net = buildEpsNet(cfg);
-    this.ema = buildEpsNet(cfg);
     seedInitDiffusion(this.net, seed);
-    this.ema.setWeights(this.net.getWeights());
+    this.average = new WeightEma(this.net, buildEpsNet(cfg));
+    this.ema = this.average.model;
     this.opt = tf.train.adam(lr) as tf.AdamOptimizer;
     this.vars = trainableVariables(this.net);
-    this.emaVars = trainableVariables(this.ema);
     this.condDropout = condDropout;
   }
 
@@ -148,12 +148,8 @@ export class EpsTrainer {
     return { loss, gradNorm };
   }
 
-  /** EMA with the usual warm-up: decay min(EMA_DECAY, (1 + s) / (10 + s)). */
   updateEma(step: number): void {
-    const d = Math.min(EMA_DECAY, (1 + step) / (10 + step));
-    tf.tidy(() => {
-      this.emaVars.forEach((e, i) => e.assign(tf.add(tf.mul(e, d), tf.mul(this.vars[i]!, 1 - d))));
-    });
+    this.average.update(warmupDecay(step, EMA_DECAY));
   }
 }
 

@@ -20,6 +20,8 @@
  *   - the drawing network above draws an object layer (colour + alpha) from (z_obj, c);
  *   - z[0:2] moves it (LayoutOffsets + Translate, differentiable), by a range G learns
  *     from c (a large object has less room) and with the data set's own layout prior;
+ *     G v6 instead draws every object at the large size and zooms and moves it with a
+ *     layout read from φ, fitted to the data set's geometry (PlaceObject, layout-fit.ts);
  *   - a small background network draws from z_bg alone, which cannot hear the caption,
  *     and an InfoGAN term (train-step.ts) keeps z_bg visible in the image.
  * Style (place, background) then lives in known parts of z, which is what the style encoder
@@ -28,7 +30,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
-import { AlphaComposite, ChannelBias, LayoutOffsets, MinibatchStd, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
+import { AlphaComposite, ChannelBias, LAYOUT_FIELDS, LayoutOffsets, MinibatchStd, PlaceObject, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
 
 export const Z_DIM = 32;
 
@@ -54,11 +56,17 @@ export interface GanConfig {
   bgChannels: readonly [number, number, number, number];
   /** radius in pixels of the disc the object layer is confined to before it moves (RgbaActivation) */
   objectRadius: number;
+  /**
+   * How a layered G places its object. 'learnt-range' (G v5): moved by LayoutOffsets, with a
+   * travel range learnt from c. 'data-layout' (G v6): zoomed and moved by PlaceObject, with
+   * the layout read from φ by a frozen head fitted to the data set's geometry (layout-fit.ts).
+   */
+  gPlace: 'learnt-range' | 'data-layout';
 }
 
 export const GAN_CONFIG: GanConfig = {
   zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4,
-  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5,
+  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5, gPlace: 'data-layout',
 };
 
 /** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
@@ -89,10 +97,16 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
   const zBg = new SliceFeatures({ begin: POSITION_DIMS, size: cfg.bgDim, name: 'g_z_bg' }).apply(z) as S;
   const zObj = new SliceFeatures({ begin: POSITION_DIMS + cfg.bgDim, size: cfg.zDim - POSITION_DIMS - cfg.bgDim, name: 'g_z_obj' }).apply(z) as S;
   const rgba = new RgbaActivation({ windowRadius: cfg.objectRadius, name: 'g_rgba' }).apply(drawLayer(cfg, zObj, c, 4, 'g')) as S;
-  const halfRaw = dense(c, 2, 'g_range', 'linear');
-  const shift = dense(c, 2, 'g_shift', 'linear');
-  const offset = new LayoutOffsets({ name: 'g_offset' }).apply([z, halfRaw, shift]) as S;
-  const placed = new Translate({ name: 'g_place' }).apply([rgba, offset]) as S;
+  let placed: S;
+  if (cfg.gPlace === 'data-layout') {
+    const layout = tf.layers.dense({ units: LAYOUT_FIELDS.length, trainable: false, name: 'g_layout' }).apply(phi) as S;
+    placed = new PlaceObject({ name: 'g_place' }).apply([rgba, z, layout]) as S;
+  } else {
+    const halfRaw = dense(c, 2, 'g_range', 'linear');
+    const shift = dense(c, 2, 'g_shift', 'linear');
+    const offset = new LayoutOffsets({ name: 'g_offset' }).apply([z, halfRaw, shift]) as S;
+    placed = new Translate({ name: 'g_place' }).apply([rgba, offset]) as S;
+  }
   const bg = drawBackground(cfg, zBg);
   const out = new AlphaComposite({ name: 'g_paste' }).apply([placed, bg]) as S;
   return tf.model({ inputs: [z, phi], outputs: out, name: 'generator' });

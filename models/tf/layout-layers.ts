@@ -125,6 +125,69 @@ export function translate(img: tf.Tensor4D, off: tf.Tensor2D): tf.Tensor4D {
 }
 
 /**
+ * Row i of the result samples the source at p_i = c + (i − c − d)/s (c the centre pixel): a
+ * zoom by s about the centre, then a move by d. Weights are a tent of half-width 1/s around
+ * p_i, times s, so a shrunk image is area-filtered (no aliasing) and each row sums to ≈ 1;
+ * s = 1 gives shiftMatrix. M[b, i, j] = s·max(0, 1 − |(i − c − d) − s(j − c)|).
+ */
+function placeMatrix(size: number, scale: tf.Tensor2D, offset: tf.Tensor2D): tf.Tensor3D {
+  const b = offset.shape[0];
+  const c = (size - 1) / 2;
+  const i = tf.reshape(tf.range(0, size), [1, size, 1]);
+  const j = tf.reshape(tf.range(-c, size - c), [1, 1, size]);
+  const s = tf.reshape(scale, [b, 1, 1]);
+  const d = tf.sub(tf.sub(tf.sub(i, c), tf.reshape(offset, [b, 1, 1])), tf.mul(s, j));
+  return tf.mul(s, tf.relu(tf.sub(1, tf.abs(d)))) as tf.Tensor3D;
+}
+
+/** [image: B×H×W×C, scale: B×1, offset: B×2 (dx, dy)] → the image zoomed by scale about its centre, then moved. */
+export function place(img: tf.Tensor4D, scale: tf.Tensor2D, off: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = img.shape;
+    const dx = tf.slice(off, [0, 0], [-1, 1]);
+    const dy = tf.slice(off, [0, 1], [-1, 1]);
+    const rows = tf.matMul(placeMatrix(h, scale, dy), tf.reshape(img, [b, h, w * c]));
+    const t = tf.reshape(tf.transpose(tf.reshape(rows, [b, h, w, c]), [0, 2, 1, 3]), [b, w, h * c]);
+    const cols = tf.matMul(placeMatrix(w, scale, dx), t);
+    return tf.transpose(tf.reshape(cols, [b, w, h, c]), [0, 2, 1, 3]) as tf.Tensor4D;
+  });
+}
+
+/** The five numbers of an object's layout, in the order PlaceObject reads them. */
+export const LAYOUT_FIELDS = ['scale', 'halfX', 'halfY', 'shiftX', 'shiftY'] as const;
+/** Bounds on the zoom: the object network draws at the largest size, and never needs more. */
+export const SCALE_RANGE = [0.3, 1] as const;
+
+/**
+ * [object: B×H×W×C, z: B×zDim, layout: B×5] → the object zoomed and moved to its place:
+ * zoom = layout.scale, offset = layout.shift + u(z[:, 0:2]) · layout.half, with u the data
+ * set's layout prior (unitPosition). The layout comes from the caption (a small object is
+ * drawn at the large size and shrunk; it has more room to travel), z picks the place.
+ */
+export class PlaceObject extends tf.layers.Layer {
+  static className = 'PlaceObject';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [img, z, layout] = inputs as [tf.Tensor4D, tf.Tensor2D, tf.Tensor2D];
+      const scale = tf.clipByValue(tf.slice(layout, [0, 0], [-1, 1]), SCALE_RANGE[0], SCALE_RANGE[1]) as tf.Tensor2D;
+      const half = tf.slice(layout, [0, 1], [-1, 2]);
+      const shift = tf.slice(layout, [0, 3], [-1, 2]);
+      const off = tf.add(shift, tf.mul(unitPosition(tf.slice(z, [0, 0], [-1, 2])), half)) as tf.Tensor2D;
+      return place(img, scale, off);
+    });
+  }
+
+  override getClassName(): string {
+    return PlaceObject.className;
+  }
+}
+
+/**
  * [B×H×W×4] raw → colour tanh(·) in [−1, 1] and alpha sigmoid(·) · window, where the window
  * is a fixed soft disc of `windowRadius` pixels around the canvas centre (0 = no window).
  * Without it G's first layered run painted the whole canvas, background included, with the
@@ -191,4 +254,4 @@ export class AlphaComposite extends tf.layers.Layer {
   }
 }
 
-for (const c of [SliceFeatures, LayoutOffsets, Translate, RgbaActivation, AlphaComposite]) tf.serialization.registerClass(c);
+for (const c of [SliceFeatures, LayoutOffsets, Translate, PlaceObject, RgbaActivation, AlphaComposite]) tf.serialization.registerClass(c);

@@ -11,14 +11,16 @@ import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, ca
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
+import { WeightEma, halfLifeDecay } from '../tf/ema.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, POSITION_DIMS } from '../gan/networks.ts';
 import { GanTrainer, buildInfoHead, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
+import { fitLayoutHead } from '../gan/layout-fit.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import {
-  clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  checkpointDir, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
 export const GAN_STEPS = 3000; // the shipped run (G v5, layered): 83.2% on the probe at step 3,000
@@ -33,13 +35,20 @@ export const GAN_STEPS = 3000; // the shipped run (G v5, layered): 83.2% on the 
 export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1 };
 export const GAN_BATCH = 32;
 
+/**
+ * The shipped G is an exponential moving average of the trained one (ProGAN/StyleGAN), with
+ * StyleGAN's ramp: half-life 10% of the steps so far, at most 300 steps. G v5's own weights
+ * swung the probe between 67% and 83% from one checkpoint to the next (steps 1,500–3,000).
+ */
+export const GAN_EMA = { maxHalfLife: 300, ramp: 0.1 };
+
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
 export const GRID_CAPTIONS = [0, 9, 18, 27, 36 + 64, 45 + 64, 54 + 64, 63 + 64];
 
 export async function trainGan(
   args: TrainArgs,
   opts: { batch?: number; textEncoder?: tf.LayersModel } = {},
-): Promise<{ trainer: GanTrainer; losses: { d: number; g: number }[] }> {
+): Promise<{ trainer: GanTrainer; generatorAverage: tf.LayersModel; losses: { d: number; g: number }[] }> {
   await initNodeWasm();
   const batch = opts.batch ?? GAN_BATCH;
   const text = opts.textEncoder ?? (await loadModel(join(args.root, 'weights', 'text-encoder'))).model;
@@ -68,6 +77,10 @@ export async function trainGan(
   const D = buildDiscriminator({ ...GAN_CONFIG, dMbstdGroup: mbstdGroup });
   seedInit(G, deriveSeed(args.seed, 'init generator'));
   seedInit(D, deriveSeed(args.seed, 'init discriminator'));
+  if (GAN_CONFIG.gPlace === 'data-layout') {
+    const worst = fitLayoutHead(G, phiTable);
+    if (!args.quiet) console.log(`[${run}] layout head fitted to the data set's geometry; largest error per field: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+  }
   if (condScale !== 1) {
     for (const [net, layer] of [[G, 'g_cond'], [D, 'd_cond']] as const) {
       const k = net.getLayer(layer);
@@ -82,14 +95,19 @@ export async function trainGan(
     info = { Q, weight: infoWeight, begin: POSITION_DIMS, size: GAN_CONFIG.bgDim };
   }
   const tr = new GanTrainer(G, D, undefined, guide, info);
-  const nets = { generator: G, discriminator: D, ...(info ? { info_head: info.Q } : {}) };
+  const gEma = new WeightEma(G, buildGenerator(GAN_CONFIG));
+  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}) };
+  /** the step the average started at (0, or the step of a checkpoint saved before G had one) */
+  let emaFrom = 0;
   const optimizers = { adamG: tr.optG, adamD: tr.optD };
   let step = 0;
   let cursor = 0;
   let prevElapsed = 0;
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
-    const st = await loadCheckpoint(args.root, run, nets, optimizers);
+    const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
+    const { generator_ema: _, ...withoutEma } = nets;
+    const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
     const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight };
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
@@ -102,7 +120,9 @@ export async function trainGan(
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
     ({ step, cursor } = st);
     prevElapsed = st.elapsedSeconds;
-    if (!args.quiet) console.log(`[${run}] resumed at step ${step}`);
+    emaFrom = hasEma ? ((st.extra['emaFrom'] as number | undefined) ?? 0) : step;
+    if (!hasEma) gEma.reset(G);
+    if (!args.quiet) console.log(`[${run}] resumed at step ${step}${hasEma ? '' : ' (no weight average in the checkpoint: it starts here)'}`);
   }
   const classifierDir = join(args.root, 'weights', 'classifier');
   let classifier = existsSync(join(classifierDir, 'model.json')) ? (await loadModel(classifierDir)).model : null;
@@ -141,6 +161,7 @@ export async function trainGan(
         ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
       };
       const l = tr.step(clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b);
+      gEma.update(halfLifeDecay(s + 1, GAN_EMA.maxHalfLife, GAN_EMA.ramp));
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
       return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
@@ -151,45 +172,29 @@ export async function trainGan(
       const imgs = tf.tidy(() => {
         const z = tf.reshape(tf.tile(gridZ.expandDims(1), [1, 8, 1]), [64, GAN_CONFIG.zDim]);
         const phi = tf.gather(phiTable, tf.tensor1d(Array.from({ length: 64 }, (_, i) => GRID_CAPTIONS[i % 8]!), 'int32'));
-        return G.predict([z, phi]) as tf.Tensor4D;
+        return gEma.model.predict([z, phi]) as tf.Tensor4D;
       });
       writeGrid(samplePath(args.root, run, s), tensorToPixels(imgs), 8);
       imgs.dispose();
       pruneSamples(join(args.root, 'samples', run));
-      if (classifier) {
+      if (classifier && !args.quiet) {
         // Caption faithfulness on 256 fresh samples (monitoring only; eval:models is the real figure).
-        const mrng = createRng(deriveSeed(args.seed, `gan monitor ${s}`));
-        const caps = Array.from({ length: 256 }, () => mrng.int(0, CAPTION_COUNT - 1));
-        const gen = tf.tidy(() => G.predict([seededNormal(mrng, 256, GAN_CONFIG.zDim), tf.gather(phiTable, tf.tensor1d(caps, 'int32'))]) as tf.Tensor4D);
-        const pred = classify(classifier, gen);
-        gen.dispose();
-        const per: Record<string, number> = {};
-        let all = 0;
-        caps.forEach((c, i) => {
-          const a = captionFromIndex(c);
-          let ok = true;
-          for (const k of CAPTION_ATTRIBUTES) {
-            const hit = pred[k][i] === indexOfAttr(k, a[k]);
-            per[k] = (per[k] ?? 0) + (hit ? 1 / 256 : 0);
-            ok &&= hit;
-          }
-          all += ok ? 1 : 0;
-        });
-        if (!args.quiet)
-          console.log(`[${run}] step ${s}: caption faithfulness ${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})`);
+        for (const [label, net] of [['', gEma.model], [' (G without averaging)', G]] as const) {
+          console.log(`[${run}] step ${s}: caption faithfulness${label} ${probeFaithfulness(classifier, net, phiTable, deriveSeed(args.seed, `gan monitor ${s}`))}`);
+        }
       }
     },
     checkpoint: (s, elapsed) => {
       calibrate();
       return saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
     const meta = { trainedSteps: last, seed: args.seed, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, mbstdCalibrated: calibrate() };
-    await saveModel(join(out, 'generator'), G, { ...meta, zDim: GAN_CONFIG.zDim }, { float16: true });
+    await saveModel(join(out, 'generator'), gEma.model, { ...meta, zDim: GAN_CONFIG.zDim, weightAverage: { ...GAN_EMA, from: emaFrom } }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
   }
@@ -198,7 +203,29 @@ export async function trainGan(
   calibration.images?.dispose();
   guide?.imageEncoder.dispose();
   info?.Q.dispose();
-  return { trainer: tr, losses };
+  return { trainer: tr, generatorAverage: gEma.model, losses };
+}
+
+/** "83.2% (size 100%, colour 100%, shape 83%)" for 256 seeded random captions. */
+function probeFaithfulness(classifier: tf.LayersModel, G: tf.LayersModel, phiTable: tf.Tensor2D, seed: number): string {
+  const mrng = createRng(seed);
+  const caps = Array.from({ length: 256 }, () => mrng.int(0, CAPTION_COUNT - 1));
+  const gen = tf.tidy(() => G.predict([seededNormal(mrng, 256, GAN_CONFIG.zDim), tf.gather(phiTable, tf.tensor1d(caps, 'int32'))]) as tf.Tensor4D);
+  const pred = classify(classifier, gen);
+  gen.dispose();
+  const per: Record<string, number> = {};
+  let all = 0;
+  caps.forEach((c, i) => {
+    const a = captionFromIndex(c);
+    let ok = true;
+    for (const k of CAPTION_ATTRIBUTES) {
+      const hit = pred[k][i] === indexOfAttr(k, a[k]);
+      per[k] = (per[k] ?? 0) + (hit ? 1 / 256 : 0);
+      ok &&= hit;
+    }
+    all += ok ? 1 : 0;
+  });
+  return `${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})`;
 }
 
 function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number {

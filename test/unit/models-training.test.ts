@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
-import { captionIndex } from '../../shared/dataset/index.ts';
+import { CAPTION_COUNT, SIZE_RADIUS, captionIndex } from '../../shared/dataset/index.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
-import { MinibatchStd, translate, unitPosition } from '../../models/tf/layers.ts';
+import { MinibatchStd, place, translate, unitPosition } from '../../models/tf/layers.ts';
+import { fitLayoutHead, layoutOf, ridge } from '../../models/gan/layout-fit.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
 import { GanTrainer, buildInfoHead } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
@@ -20,6 +21,8 @@ import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/
 import { seedInit, seededNormal } from '../../models/tf/blocks.ts';
 import { parseArgs } from '../../models/train/common.ts';
 import { trainClip } from '../../models/train/clip.ts';
+import { trainGan } from '../../models/train/gan.ts';
+import { WeightEma, halfLifeDecay, warmupDecay } from '../../models/tf/ema.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -177,6 +180,43 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     tf.dispose([img, g!]);
   });
 
+  it('place zooms about the centre with an area filter, then moves; the gradient reaches zoom and offset', async () => {
+    await initNodeWasm();
+    // A 4×4 bright square in the middle of a 16×16 canvas.
+    const img = tf.tidy(() => tf.pad(tf.ones([1, 4, 4, 1]), [[0, 0], [6, 6], [6, 6], [0, 0]]) as tf.Tensor4D);
+    const same = place(img, tf.tensor2d([[1]]), tf.tensor2d([[2, -1]]));
+    expect(Array.from(same.dataSync())).toEqual(Array.from(translate(img, tf.tensor2d([[2, -1]])).dataSync()));
+    const half = place(img, tf.tensor2d([[0.5]]), tf.tensor2d([[0, 0]])).squeeze().arraySync() as number[][];
+    // Zoomed by 0.5: a 2×2 square in the middle (pixels 7 and 8; the tent softens its edge
+    // to 0.875 a side), with the mass (area) scaled by 0.25.
+    const mass = half.flat().reduce((a, b) => a + b, 0);
+    expect(mass).toBeCloseTo(16 * 0.25, 3);
+    expect(half[7]![7]).toBeCloseTo(0.875 * 0.875, 4);
+    expect(half[8]![8]).toBeCloseTo(half[7]![7]!, 6);
+    expect(half[7]![6]).toBeCloseTo(0.875 * 0.125, 4);
+    expect(half[5]![8]).toBe(0);
+    expect(half[8]![10]).toBe(0);
+    const [gs, go] = tf.grads((s: tf.Tensor, o: tf.Tensor) => place(img, s as tf.Tensor2D, o as tf.Tensor2D).mul(tf.reverse(img, 1)).sum())([tf.tensor2d([[0.8]]), tf.tensor2d([[0.4, 0.3]])]);
+    expect(Math.abs(gs!.dataSync()[0]!)).toBeGreaterThan(1e-3);
+    expect(Array.from(go!.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([img, same, gs!, go!]);
+  });
+
+  it("G v6's layout head: small objects are shrunk to the data's size ratio and travel further; the fit is close", async () => {
+    expect(layoutOf('small')[0]).toBeCloseTo(SIZE_RADIUS.small / SIZE_RADIUS.large, 10);
+    expect(layoutOf('large')[0]).toBe(1);
+    expect(layoutOf('small')[1]!).toBeGreaterThan(layoutOf('large')[1]! + 3);
+    // The fit is exact where it can be: targets linear in the inputs.
+    const X = Array.from({ length: 20 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i % 5) / 5]);
+    const Y = X.map(([a, b, c]) => [2 * a! - b! + 0.5, 3 * c! - 1]);
+    const { weights, bias } = ridge(X, Y, 1e-12);
+    expect(weights[0]![0]).toBeCloseTo(2, 6);
+    expect(weights[1]![0]).toBeCloseTo(-1, 6);
+    expect(weights[2]![1]).toBeCloseTo(3, 6);
+    expect(bias[0]).toBeCloseTo(0.5, 6);
+    expect(bias[1]).toBeCloseTo(-1, 6);
+  });
+
   it("z's position dims follow the data set's layout: three equally likely cells, jitter inside each", async () => {
     await initNodeWasm();
     const z = seededNormal(createRng(3), 6000, 1);
@@ -194,10 +234,13 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     await initNodeWasm();
     const G = buildGenerator(GAN_CONFIG);
     seedInit(G, 11);
+    const table = tf.div(seededNormal(createRng(12), CAPTION_COUNT, 64), 8) as tf.Tensor2D;
+    fitLayoutHead(G, table);
     const base = Array.from({ length: GAN_CONFIG.zDim }, (_, i) => Math.sin(i + 1));
     const moved = base.map((v, i) => (i < 2 ? -v - 1.5 : v));
     const recoloured = base.map((v, i) => (i >= 2 && i < 2 + GAN_CONFIG.bgDim ? -v : v));
-    const phi = tf.tile(tf.div(seededNormal(createRng(12), 1, 64), 8), [3, 1]);
+    const phi = tf.tile(table.slice([0, 0], [1, 64]), [3, 1]);
+    table.dispose();
     const out = G.predict([tf.tensor2d([base, moved, recoloured]), phi]) as tf.Tensor4D;
     const diff = (i: number) => tf.tidy(() => tf.abs(tf.sub(out.slice(0, 1), out.slice(i, 1))).mean().dataSync()[0]!);
     expect(diff(1)).toBeGreaterThan(1e-4);
@@ -241,6 +284,54 @@ describe('training CLI plumbing', () => {
     expect(existsSync(join(root, 'weights', 'image-encoder', 'weights.bin'))).toBe(true);
     expect(existsSync(join(root, 'samples', 'clip', 'step-00005.png'))).toBe(true);
     await expect(trainClip({ ...parseArgs(['--seed', '4', '--steps', '6', '--root', root, '--quiet']) }, 8)).rejects.toThrow(/seed/);
+
+    // The GAN, on that text encoder: its checkpoint carries the weight-averaged G, a resume
+    // continues the average, and the exported generator is the average, not the trained G.
+    const gan = (steps: number) => trainGan(parseArgs(['--seed', '3', '--steps', String(steps), '--root', root, '--quiet']), { batch: 8 });
+    const first = await gan(2);
+    expect(existsSync(join(root, 'checkpoints', 'gan', 'current', 'generator_ema.json'))).toBe(true);
+    const second = await gan(3);
+    expect(second.losses.length).toBe(1);
+    const { loadModel } = await import('../../models/tf/fs.ts');
+    const { model: shipped, metadata } = await loadModel(join(root, 'weights', 'generator'));
+    expect(metadata['trainedSteps']).toBe(3);
+    const rng = createRng(5);
+    const z = seededNormal(rng, 4, GAN_CONFIG.zDim);
+    const phi = seededNormal(rng, 4, 64);
+    const out = (m: tf.LayersModel) => (m.predict([z, phi]) as tf.Tensor).dataSync();
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+    expect(maxDiff(out(shipped), out(second.generatorAverage))).toBeLessThan(0.02); // float16
+    expect(maxDiff(out(second.generatorAverage), out(second.trainer.G))).toBeGreaterThan(0.02);
+    expect(first.generatorAverage).not.toBe(second.generatorAverage);
+  });
+});
+
+describe('weight averaging (EMA)', () => {
+  it('averages every weight, BatchNorm statistics included, by the given decay', async () => {
+    await initNodeWasm();
+    const build = () => {
+      const x = tf.input({ shape: [3] });
+      const h = tf.layers.dense({ units: 2, name: 'fc' }).apply(x) as tf.SymbolicTensor;
+      return tf.model({ inputs: x, outputs: tf.layers.batchNormalization({ name: 'bn' }).apply(h) as tf.SymbolicTensor });
+    };
+    const src = build();
+    seedInit(src, 1);
+    const ema = new WeightEma(src, build());
+    const before = ema.model.getWeights().map((w) => w.dataSync().slice());
+    expect(before.length).toBe(6); // kernel, bias, γ, β, moving mean, moving variance
+    src.setWeights(src.getWeights().map((w) => tf.add(w, 1)));
+    ema.update(0.75);
+    ema.model.getWeights().forEach((w, i) => {
+      Array.from(w.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(before[i]![j]! + 0.25, 5));
+    });
+  });
+
+  it('decay schedules: the warm-up, and a half-life that is a share of the steps so far', () => {
+    expect(warmupDecay(0, 0.999)).toBeCloseTo(0.1, 10);
+    expect(warmupDecay(1e6, 0.999)).toBe(0.999);
+    expect(Math.pow(halfLifeDecay(3000, 300, 0.1), 300)).toBeCloseTo(0.5, 10); // half-life 300 steps
+    expect(Math.pow(halfLifeDecay(1000, 300, 0.1), 100)).toBeCloseTo(0.5, 10); // ramp: 10% of 1,000
+    expect(halfLifeDecay(0, 300, 0.1)).toBe(0.5);
   });
 });
 
