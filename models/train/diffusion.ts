@@ -36,7 +36,7 @@ import { EPS_CONFIG, AE_CONFIG, TRAIN_T } from '../diffusion/network.ts';
 
 export const AE_STEPS = 2000;
 export const AE_BATCH = 32;
-export const EPS_STEPS = 35_000;
+export const EPS_STEPS = 40_000;
 export const EPS_BATCH = 64;
 export const EPS_LR = 8e-4;
 export const EPS_WARMUP = 200;
