@@ -362,12 +362,22 @@ describe('GAN rounds in the browser', () => {
     await page.getByTestId('rounds-timestep').fill('0');
     await page.getByTestId('rounds-spot-fake').fill('1');
     await page.getByTestId('rounds-judge').fill('1');
+    // The fakes are made here: the models load first, with progress. With the models in the
+    // browser's cache that phase can pass in a few milliseconds, so a MutationObserver
+    // records the panel the moment it appears instead of racing it.
+    await page.evaluate(() => {
+      const w = window as unknown as { preparingSeen?: { text: string; status: boolean } };
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="preparing"]');
+        if (el && !w.preparingSeen) w.preparingSeen = { text: el.textContent ?? '', status: el.querySelector('[data-testid="model-status"]') !== null };
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.getByTestId('solo-start').click();
-    // The fakes are made here: the models load first, with progress.
-    await screen(page, 'preparing');
-    expect(await page.getByTestId('preparing').innerText()).toContain('Generating images');
-    await page.getByTestId('model-status').waitFor();
-    await shot(page, 'gan-16-solo-preparing');
+    const seen = await page.waitForFunction(() => (window as unknown as { preparingSeen?: { text: string; status: boolean } }).preparingSeen, null, { timeout: 60_000 });
+    const { text: preparingText, status } = (await seen.jsonValue())!;
+    expect(preparingText).toContain('Generating images');
+    expect(status).toBe(true);
+    if (await page.getByTestId('preparing').isVisible()) await shot(page, 'gan-16-solo-preparing');
     await screen(page, 'question', 0, 180_000);
     await expectNoTruth(page);
     const items = page.getByTestId('gan-item');
