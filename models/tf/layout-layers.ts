@@ -81,15 +81,6 @@ export class LayoutOffsets extends tf.layers.Layer {
   }
 }
 
-/** 1 − |d| clipped at 0: the bilinear weight between pixel centres d apart. */
-function shiftMatrix(size: number, offset: tf.Tensor2D): tf.Tensor3D {
-  const b = offset.shape[0];
-  const i = tf.reshape(tf.range(0, size), [1, size, 1]);
-  const j = tf.reshape(tf.range(0, size), [1, 1, size]);
-  const d = tf.sub(tf.sub(i, j), tf.reshape(offset, [b, 1, 1]));
-  return tf.relu(tf.sub(1, tf.abs(d))) as tf.Tensor3D;
-}
-
 /**
  * [image: B×H×W×C, offset: B×2 (dx, dy) in pixels] → the image moved by the offset, with
  * bilinear interpolation and zeros where nothing was: out(y, x) = in(y − dy, x − dx).
@@ -113,22 +104,15 @@ export class Translate extends tf.layers.Layer {
 }
 
 export function translate(img: tf.Tensor4D, off: tf.Tensor2D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [b, h, w, c] = img.shape;
-    const dx = tf.slice(off, [0, 0], [-1, 1]);
-    const dy = tf.slice(off, [0, 1], [-1, 1]);
-    const rows = tf.matMul(shiftMatrix(h, dy), tf.reshape(img, [b, h, w * c]));
-    const t = tf.reshape(tf.transpose(tf.reshape(rows, [b, h, w, c]), [0, 2, 1, 3]), [b, w, h * c]);
-    const cols = tf.matMul(shiftMatrix(w, dx), t);
-    return tf.transpose(tf.reshape(cols, [b, w, h, c]), [0, 2, 1, 3]) as tf.Tensor4D;
-  });
+  return tf.tidy(() => place(img, tf.ones([img.shape[0], 1]), off));
 }
 
 /**
  * Row i of the result samples the source at p_i = c + (i − c − d)/s (c the centre pixel): a
  * zoom by s about the centre, then a move by d. Weights are a tent of half-width 1/s around
- * p_i, times s, so a shrunk image is area-filtered (no aliasing) and each row sums to ≈ 1;
- * s = 1 gives shiftMatrix. M[b, i, j] = s·max(0, 1 − |(i − c − d) − s(j − c)|).
+ * p_i, times s, so a shrunk image is area-filtered (no aliasing) and each row sums to ≈ 1:
+ * M[b, i, j] = s·max(0, 1 − |(i − c − d) − s(j − c)|). At s = 1 it is the bilinear move
+ * max(0, 1 − |i − j − d|) that `translate` uses.
  */
 function placeMatrix(size: number, scale: tf.Tensor2D, offset: tf.Tensor2D): tf.Tensor3D {
   const b = offset.shape[0];
