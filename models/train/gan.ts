@@ -116,7 +116,8 @@ export async function trainGan(
   else if (hasCheckpoint(args.root, run)) {
     const saved = JSON.parse(readFileSync(join(checkpointDir(args.root, run), 'current', 'state.json'), 'utf8')) as { extra: { place?: string } };
     // Checkpoints from before the option are G v5's ('learnt-range').
-    if ((saved.extra.place ?? 'learnt-range') !== place) throw new Error(`checkpoint ${run} has a G placed by ${saved.extra.place ?? 'learnt-range'}: pass --place ${saved.extra.place ?? 'learnt-range'} (or --fresh)`);
+    const savedPlace = saved.extra.place ?? 'learnt-range';
+    if (savedPlace !== place) throw new Error(`checkpoint ${run} has a G placed by ${savedPlace}: pass --place ${savedPlace} (or --fresh)`);
     const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
     const { generator_ema: _, ...withoutEma } = nets;
     const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
