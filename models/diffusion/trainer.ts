@@ -16,16 +16,13 @@ import type { Rng } from '../../shared/random.ts';
 import { linearSchedule, type Schedule } from '../../shared/diffusion/index.ts';
 import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, buildDecoder, buildEncoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, type EpsConfig, EPS_CONFIG } from './network.ts';
 import { WeightEma, warmupDecay } from '../tf/ema.ts';
+import { trainableVars } from '../tf/blocks.ts';
 
 export const AE_LATENT_NOISE = 0.1;
 export const AE_LATENT_PENALTY = 1e-3;
 export const COND_DROPOUT = 0.15;
 export const EMA_DECAY = 0.999;
 export const GRAD_CLIP = 1;
-
-export function trainableVariables(...models: tf.LayersModel[]): tf.Variable[] {
-  return models.flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
-}
 
 export class AutoencoderTrainer {
   readonly encoder = buildEncoder();
@@ -37,7 +34,7 @@ export class AutoencoderTrainer {
     seedInitDiffusion(this.encoder, seed);
     seedInitDiffusion(this.decoder, seed + 1);
     this.opt = tf.train.adam(lr) as tf.AdamOptimizer;
-    this.vars = trainableVariables(this.encoder, this.decoder);
+    this.vars = [...trainableVars(this.encoder), ...trainableVars(this.decoder)];
   }
 
   /** One step on images [B, 32, 32, 3] in [−1, 1], with seeded latent noise. */
@@ -107,7 +104,7 @@ export class EpsTrainer {
     this.average = new WeightEma(this.net, buildEpsNet(cfg));
     this.ema = this.average.model;
     this.opt = tf.train.adam(lr) as tf.AdamOptimizer;
-    this.vars = trainableVariables(this.net);
+    this.vars = trainableVars(this.net);
     this.condDropout = condDropout;
   }
 
