@@ -66,7 +66,7 @@ export interface GanConfig {
 
 export const GAN_CONFIG: GanConfig = {
   zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4,
-  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5, gPlace: 'learnt-range',
+  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5, gPlace: 'data-layout',
 };
 
 /** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
