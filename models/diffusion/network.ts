@@ -28,12 +28,33 @@ export const TIME_FEATURES = 64;
 export const TRAIN_T = 1000;
 
 export interface EpsConfig {
+  /**
+   * 'flat': `blocks` residual blocks at 8×8. 'unet2': a two-level U-Net — one block at 8×8,
+   * a stride-2 conv to 4×4 with `lowChannels`, `blocks − 2` blocks there, a transposed conv
+   * back to 8×8 added to the skip, one block at 8×8. A 4×4 conv with twice the channels
+   * costs what an 8×8 one does and holds four times the weights: more capacity per second
+   * of wasm. Missing = 'flat' (the configs saved before the option).
+   */
+  arch?: 'flat' | 'unet2';
   channels: number;
+  lowChannels?: number;
   blocks: number;
   embDim: number;
+  /**
+   * φ(t) is unit-norm (entries ≈ 0.1) while the time features are ≈ 1: a fixed scale
+   * layer brings φ to the same range, so Adam moves the conditioning as fast as the time
+   * path. Missing = 1.
+   */
+  phiScale?: number;
 }
 
 export const EPS_CONFIG: EpsConfig = { channels: 64, blocks: 4, embDim: 128 };
+export const EPS_ARCHS = {
+  flat: EPS_CONFIG,
+  'flat-phi8': { ...EPS_CONFIG, phiScale: 8 },
+  'unet2-phi8': { arch: 'unet2', channels: 64, lowChannels: 128, blocks: 4, embDim: 128, phiScale: 8 },
+} satisfies Record<string, EpsConfig>;
+export type EpsArch = keyof typeof EPS_ARCHS;
 
 export interface AutoencoderConfig {
   encoder: readonly [number, number, number];
@@ -83,6 +104,22 @@ export function buildDecoder(cfg: AutoencoderConfig = AE_CONFIG): tf.LayersModel
   return tf.model({ inputs: z, outputs: out, name: 'diffusion_decoder' });
 }
 
+/**
+ * A residual block with FiLM: the first conv's output is scaled and shifted by
+ * (1 + γ(e), β(e)); the branch ends in a zero-initialised conv.
+ */
+function filmBlock(h: S, e: S, c: number, p: string): S {
+  let a = swish(h, `${p}_act1`);
+  a = conv(a, c, 3, 1, `${p}_conv1`);
+  const gamma = tf.layers.reshape({ targetShape: [1, 1, c], name: `${p}_gamma_r` }).apply(dense(e, c, `${p}_gamma_zero`)) as S;
+  const beta = tf.layers.reshape({ targetShape: [1, 1, c], name: `${p}_beta_r` }).apply(dense(e, c, `${p}_beta`)) as S;
+  const scaled = tf.layers.multiply({ name: `${p}_film_mul` }).apply([a, gamma]) as S;
+  a = tf.layers.add({ name: `${p}_film_add` }).apply([a, scaled, beta]) as S;
+  a = swish(a, `${p}_act2`);
+  a = conv(a, c, 3, 1, `${p}_conv2_zero`);
+  return tf.layers.add({ name: `${p}_res` }).apply([h, a]) as S;
+}
+
 export function buildEpsNet(cfg: EpsConfig = EPS_CONFIG): tf.LayersModel {
   const z = tf.input({ shape: [...LATENT_SHAPE], name: 'z_t' });
   const tFeat = tf.input({ shape: [TIME_FEATURES], name: 't_features' });
@@ -90,20 +127,22 @@ export function buildEpsNet(cfg: EpsConfig = EPS_CONFIG): tf.LayersModel {
   const c = cfg.channels;
   let e = dense(tFeat, cfg.embDim, 'eps_t1', 'swish');
   e = dense(e, cfg.embDim, 'eps_t2');
-  const ec = dense(phi, cfg.embDim, 'eps_cond');
+  const phiIn = cfg.phiScale && cfg.phiScale !== 1 ? (tf.layers.rescaling({ scale: cfg.phiScale, name: 'eps_phi_scale' }).apply(phi) as S) : phi;
+  const ec = dense(phiIn, cfg.embDim, 'eps_cond');
   e = swish(tf.layers.add({ name: 'eps_emb_add' }).apply([e, ec]) as S, 'eps_emb_act');
   let h = conv(z, c, 3, 1, 'eps_stem');
-  for (let b = 0; b < cfg.blocks; b++) {
-    const p = `eps_b${b}`;
-    let a = swish(h, `${p}_act1`);
-    a = conv(a, c, 3, 1, `${p}_conv1`);
-    const gamma = tf.layers.reshape({ targetShape: [1, 1, c], name: `${p}_gamma_r` }).apply(dense(e, c, `${p}_gamma_zero`)) as S;
-    const beta = tf.layers.reshape({ targetShape: [1, 1, c], name: `${p}_beta_r` }).apply(dense(e, c, `${p}_beta`)) as S;
-    const scaled = tf.layers.multiply({ name: `${p}_film_mul` }).apply([a, gamma]) as S;
-    a = tf.layers.add({ name: `${p}_film_add` }).apply([a, scaled, beta]) as S;
-    a = swish(a, `${p}_act2`);
-    a = conv(a, c, 3, 1, `${p}_conv2_zero`);
-    h = tf.layers.add({ name: `${p}_res` }).apply([h, a]) as S;
+  if ((cfg.arch ?? 'flat') === 'flat') {
+    for (let b = 0; b < cfg.blocks; b++) h = filmBlock(h, e, c, `eps_b${b}`);
+  } else {
+    const lc = cfg.lowChannels ?? 2 * c;
+    if (cfg.blocks < 3) throw new Error('unet2 needs at least 3 blocks');
+    h = filmBlock(h, e, c, 'eps_b0');
+    const skip = h;
+    let d = conv(swish(h, 'eps_down_act'), lc, 3, 2, 'eps_down'); // 4×4
+    for (let b = 1; b < cfg.blocks - 1; b++) d = filmBlock(d, e, lc, `eps_b${b}`);
+    const u = convT(swish(d, 'eps_up_act'), c, 'eps_up'); // 8×8
+    h = tf.layers.add({ name: 'eps_skip_add' }).apply([skip, u]) as S;
+    h = filmBlock(h, e, c, `eps_b${cfg.blocks - 1}`);
   }
   h = swish(h, 'eps_out_act');
   const out = conv(h, LATENT_SHAPE[2], 3, 1, 'eps_out_zero');

@@ -16,6 +16,8 @@ import type { Rng } from '../../shared/random.ts';
 import { linearSchedule, type Schedule } from '../../shared/diffusion/index.ts';
 import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, buildDecoder, buildEncoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, type EpsConfig, EPS_CONFIG } from './network.ts';
 import { WeightEma, warmupDecay } from '../tf/ema.ts';
+import { pixelsToTensor, samplesAt } from '../data/stream.ts';
+import { captionIndex } from '../../shared/dataset/index.ts';
 import { trainableVars } from '../tf/blocks.ts';
 
 export const AE_LATENT_NOISE = 0.1;
@@ -94,7 +96,7 @@ export class EpsTrainer {
   readonly ema: tf.LayersModel;
   readonly opt: tf.AdamOptimizer;
   readonly schedule: Schedule = linearSchedule(TRAIN_T);
-  private readonly vars: tf.Variable[];
+  readonly vars: tf.Variable[];
   private readonly average: WeightEma;
   condDropout: number;
 
@@ -110,44 +112,112 @@ export class EpsTrainer {
 
   /**
    * One L_simple step. All randomness (t, ε, caption dropout) comes from `rng`.
-   * Returns the loss and the number of captions dropped.
+   * Returns the loss and the gradient norm before clipping.
    */
   step(batch: EpsBatch, rng: Rng, step: number): { loss: number; gradNorm: number } {
-    const b = batch.z0.shape[0];
-    const ts = new Int32Array(b);
-    const sa = new Float32Array(b);
-    const sb = new Float32Array(b);
-    const keep = new Float32Array(b);
-    for (let i = 0; i < b; i++) {
-      const t = rng.int(1, TRAIN_T);
-      ts[i] = t;
-      const ab = this.schedule.alphaBars[t - 1]!;
-      sa[i] = Math.sqrt(ab);
-      sb[i] = Math.sqrt(1 - ab);
-      keep[i] = rng.next() < this.condDropout ? 0 : 1;
-    }
-    const eps = seededTensor(rng, [b, ...LATENT_SHAPE]) as tf.Tensor4D;
-    const inputs = tf.tidy(() => {
-      const zt = tf.add(tf.mul(batch.z0, tf.tensor4d(sa, [b, 1, 1, 1])), tf.mul(eps, tf.tensor4d(sb, [b, 1, 1, 1])));
-      const feats = tf.tensor2d(timeFeatureBatch(ts), [b, TIME_FEATURES]);
-      const phi = tf.mul(batch.phi, tf.tensor2d(keep, [b, 1]));
-      return [zt, feats, phi] as tf.Tensor[];
-    });
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(eps, this.net.apply(inputs) as tf.Tensor))) as tf.Scalar, this.vars);
-    const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
-    const scale = gradNorm > GRAD_CLIP ? GRAD_CLIP / gradNorm : 1;
-    const clipped: Record<string, tf.Tensor> = {};
-    for (const [k, g] of Object.entries(grads)) clipped[k] = scale === 1 ? g.clone() : tf.mul(g, scale);
-    this.opt.applyGradients(clipped as unknown as Record<string, tf.Variable>);
-    const loss = value.dataSync()[0]!;
-    tf.dispose([value, eps, ...inputs, ...Object.values(grads), ...Object.values(clipped)]);
-    this.updateEma(step);
+    const { loss, grads } = this.gradients(batch, rng);
+    const gradNorm = this.applyGradients(grads, step);
+    tf.dispose(grads);
     return { loss, gradNorm };
+  }
+
+  /**
+   * ∂L_simple/∂θ on one batch, in `vars` order (the loss is the batch mean, so the
+   * average of the gradients of equal parts of a batch is the whole batch's gradient).
+   */
+  gradients(batch: EpsBatch, rng: Rng): { loss: number; grads: tf.Tensor[] } {
+    return epsGradients(this.net, this.vars, this.schedule, this.condDropout, batch, rng);
+  }
+
+  /** Clips the gradients' global norm to GRAD_CLIP, applies Adam, updates the EMA; returns the norm. */
+  applyGradients(grads: readonly tf.Tensor[], step: number): number {
+    const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+    const scale = gradNorm > GRAD_CLIP ? GRAD_CLIP / gradNorm : 1;
+    tf.tidy(() => {
+      this.opt.applyGradients(this.vars.map((v, i) => ({ name: v.name, tensor: scale === 1 ? grads[i]! : tf.mul(grads[i]!, scale) })));
+    });
+    this.updateEma(step);
+    return gradNorm;
+  }
+
+  /** The trainable weights, flattened in `vars` order (what a gradient worker is sent). */
+  flatWeights(): Float32Array {
+    return flatten(this.vars);
   }
 
   updateEma(step: number): void {
     this.average.update(warmupDecay(step, EMA_DECAY));
   }
+}
+
+/**
+ * Training batch: real samples `cursor … cursor + n − 1` of the seeded train split, encoded
+ * to normalised latents, with their captions' φ rows (`phiT` is the [128, 64] caption table).
+ */
+export function epsBatchAt(encoder: tf.LayersModel, norm: { mean: readonly number[]; std: readonly number[] }, phiT: tf.Tensor2D, seed: number, cursor: number, n: number): EpsBatch {
+  const samples = samplesAt(seed, 'train', cursor, n);
+  const images = pixelsToTensor(samples.map((x) => x.pixels));
+  const z0 = encodeNormalised(encoder, images, norm.mean, norm.std);
+  images.dispose();
+  const phi = tf.tidy(() => tf.gather(phiT, tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32')) as tf.Tensor2D);
+  return { z0, phi };
+}
+
+/** L_simple and its gradients for `vars` of `net` on one batch (shared with the gradient workers). */
+export function epsGradients(
+  net: tf.LayersModel,
+  vars: readonly tf.Variable[],
+  schedule: Schedule,
+  condDropout: number,
+  batch: EpsBatch,
+  rng: Rng,
+): { loss: number; grads: tf.Tensor[] } {
+  const b = batch.z0.shape[0];
+  const ts = new Int32Array(b);
+  const sa = new Float32Array(b);
+  const sb = new Float32Array(b);
+  const keep = new Float32Array(b);
+  for (let i = 0; i < b; i++) {
+    const t = rng.int(1, TRAIN_T);
+    ts[i] = t;
+    const ab = schedule.alphaBars[t - 1]!;
+    sa[i] = Math.sqrt(ab);
+    sb[i] = Math.sqrt(1 - ab);
+    keep[i] = rng.next() < condDropout ? 0 : 1;
+  }
+  const eps = seededTensor(rng, [b, ...LATENT_SHAPE]) as tf.Tensor4D;
+  const inputs = tf.tidy(() => {
+    const zt = tf.add(tf.mul(batch.z0, tf.tensor4d(sa, [b, 1, 1, 1])), tf.mul(eps, tf.tensor4d(sb, [b, 1, 1, 1])));
+    const feats = tf.tensor2d(timeFeatureBatch(ts), [b, TIME_FEATURES]);
+    const phi = tf.mul(batch.phi, tf.tensor2d(keep, [b, 1]));
+    return [zt, feats, phi] as tf.Tensor[];
+  });
+  const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(eps, net.apply(inputs) as tf.Tensor))) as tf.Scalar, [...vars]);
+  const loss = value.dataSync()[0]!;
+  tf.dispose([value, eps, ...inputs]);
+  return { loss, grads: vars.map((v) => grads[v.name]!) };
+}
+
+/** Tensors → one Float32Array (in order). */
+export function flatten(ts: readonly tf.Tensor[]): Float32Array {
+  const out = new Float32Array(ts.reduce((n, t) => n + t.size, 0));
+  let o = 0;
+  for (const t of ts) {
+    out.set(t.dataSync() as Float32Array, o);
+    o += t.size;
+  }
+  return out;
+}
+
+/** One Float32Array → tensors of `shapes` (the inverse of flatten). */
+export function unflatten(buf: Float32Array, shapes: readonly (readonly number[])[]): tf.Tensor[] {
+  let o = 0;
+  return shapes.map((sh) => {
+    const n = sh.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(buf.subarray(o, o + n), [...sh]);
+    o += n;
+    return t;
+  });
 }
 
 export { COND_DIM, LATENT_SIZE };

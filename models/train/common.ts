@@ -186,6 +186,11 @@ export function clearCheckpoint(root: string, model: string): void {
   rmSync(checkpointDir(root, model), { recursive: true, force: true });
 }
 
+/** The checkpoint's state (step, seed, extra) without loading any weights. */
+export function readCheckpointState(root: string, model: string): CheckpointState {
+  return JSON.parse(readFileSync(join(checkpointDir(root, model), 'current', 'state.json'), 'utf8')) as CheckpointState;
+}
+
 /** Copies the checkpoint's weights into `nets` and its state into `optimizers`; returns the state. */
 export async function loadCheckpoint(
   root: string,
@@ -210,7 +215,7 @@ export async function loadCheckpoint(
       : deserializeTensors(specs as tf.io.WeightsManifestEntry[], bytes);
     await opt.setWeights(tensors);
   }
-  return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  return readCheckpointState(root, model);
 }
 
 // ---- sample grids ----------------------------------------------------------------------
@@ -259,7 +264,7 @@ export function samplePath(root: string, model: string, step: number): string {
 /** The training loop skeleton: resume, step, log, checkpoint on a timer and at the end. */
 export interface LoopHooks {
   total: number;
-  step: (step: number) => Record<string, number>;
+  step: (step: number) => Record<string, number> | Promise<Record<string, number>>;
   logEvery: number;
   sampleEvery: number;
   writeSamples: (step: number) => void | Promise<void>;
@@ -282,7 +287,7 @@ export async function runLoop(name: string, startStep: number, prevElapsed: numb
     while (step < hooks.total && !stop) {
       // Yield to the event loop so SIGINT/SIGTERM handlers can run (the step is synchronous).
       await new Promise<void>((r) => setImmediate(r));
-      const values = hooks.step(step);
+      const values = await hooks.step(step);
       step++;
       if (step % hooks.logEvery === 0 || step === hooks.total) progress.line(step, values);
       if (step % hooks.sampleEvery === 0 || step === hooks.total) await hooks.writeSamples(step);

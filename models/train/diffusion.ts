@@ -26,13 +26,14 @@ import { classify } from '../classifier/trainer.ts';
 import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
 import { labelsOf } from '../data/stream.ts';
 import {
-  MODELS_DIR, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, setLearningRate,
+  MODELS_DIR, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, readCheckpointState, pruneSamples, runLoop, samplePath, saveCheckpoint, setLearningRate,
   writeGrid, type TrainArgs,
 } from './common.ts';
-import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, encodeNormalised, latentStats } from '../diffusion/trainer.ts';
+import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, latentStats } from '../diffusion/trainer.ts';
+import { GradWorker, parallelEpsStep } from '../diffusion/parallel.ts';
 import { toFloat16 } from '../diffusion/float16.ts';
 import { DEFAULT_GUIDANCE, DIFFUSION_DIRS, DiffusionModel, captionTable, fnv1a, type LatentNorm } from '../diffusion/runtime.ts';
-import { EPS_CONFIG, AE_CONFIG, TRAIN_T } from '../diffusion/network.ts';
+import { EPS_ARCHS, AE_CONFIG, TRAIN_T, type EpsArch, type EpsConfig } from '../diffusion/network.ts';
 
 export const AE_STEPS = 2000;
 export const AE_BATCH = 32;
@@ -40,6 +41,7 @@ export const EPS_STEPS = 40_000;
 export const EPS_BATCH = 64;
 export const EPS_LR = 8e-4;
 export const EPS_WARMUP = 200;
+export const DEFAULT_ARCH: EpsArch = 'flat';
 
 const AE_NAME = 'diffusion-autoencoder';
 const EPS_NAME = 'diffusion';
@@ -48,6 +50,12 @@ export interface DiffusionArgs extends TrainArgs {
   phase: 'all' | 'autoencoder' | 'eps';
   aeSteps: number | null;
   exportOnly: boolean;
+  /** the ε-network's architecture (a checkpoint keeps the one it was made with) */
+  arch: EpsArch | null;
+  /** ε-network batch size */
+  batch: number;
+  /** extra worker threads computing gradients on parts of each batch (0 = one thread) */
+  workers: number;
   /** where the Models I text encoder and attribute classifier are read from */
   sharedWeights: string;
 }
@@ -57,6 +65,9 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
   let phase: DiffusionArgs['phase'] = 'all';
   let aeSteps: number | null = null;
   let exportOnly = false;
+  let arch: DiffusionArgs['arch'] = null;
+  let batch = EPS_BATCH;
+  let workers = 0;
   let sharedWeights = join(MODELS_DIR, 'weights');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -66,13 +77,24 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
       phase = v;
     } else if (a === '--ae-steps') aeSteps = Number(argv[++i]);
     else if (a === '--export') exportOnly = true;
+    else if (a === '--arch') {
+      const v = argv[++i];
+      if (!v || !(v in EPS_ARCHS)) throw new Error(`--arch must be one of ${Object.keys(EPS_ARCHS).join(', ')}`);
+      arch = v as EpsArch;
+    } else if (a === '--workers') {
+      workers = Number(argv[++i]);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 7) throw new Error('--workers must be an integer from 0 to 7');
+    } else if (a === '--batch') {
+      batch = Number(argv[++i]);
+      if (!Number.isInteger(batch) || batch < 2) throw new Error('--batch must be an integer ≥ 2');
+    }
     else if (a === '--shared-weights') sharedWeights = argv[++i]!;
     else if (a === '--help') {
-      console.log('options: --seed N  --fresh  --steps N (ε-network)  --ae-steps N  --phase all|autoencoder|eps  --export  --checkpoint-every SECONDS  --root DIR  --shared-weights DIR');
+      console.log(`options: --seed N  --fresh  --steps N (ε-network)  --ae-steps N  --phase all|autoencoder|eps  --arch ${Object.keys(EPS_ARCHS).join('|')}  --batch N  --workers N  --export  --checkpoint-every SECONDS  --root DIR  --shared-weights DIR`);
       process.exit(0);
     } else rest.push(a);
   }
-  return { ...parseArgs(rest), phase, aeSteps, exportOnly, sharedWeights };
+  return { ...parseArgs(rest), phase, aeSteps, exportOnly, arch, batch, workers, sharedWeights };
 }
 
 async function saveF16(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>): Promise<void> {
@@ -169,11 +191,12 @@ export function gridCaptions(): string[] {
   return Array.from({ length: 32 }, (_, i) => captionOf(all[(i * 37 + (i >> 3)) % all.length]!));
 }
 
-function epsMetadata(args: DiffusionArgs, step: number, textHash: string, phiTable: Float32Array, loss: number): Record<string, unknown> {
+function epsMetadata(args: DiffusionArgs, cfg: EpsConfig, batch: number, step: number, textHash: string, phiTable: Float32Array, loss: number): Record<string, unknown> {
   return {
     trainedSteps: step,
     seed: args.seed,
-    config: EPS_CONFIG,
+    config: cfg,
+    batch,
     schedule: { kind: 'linear', T: TRAIN_T, betaStart: 1e-4, betaEnd: 0.02 },
     timeInput: 'sinusoidal features of the continuous training time τ; step t of any schedule s is fed as τ with ᾱ_linear(τ) = ᾱ_s(t)',
     condDropout: COND_DROPOUT,
@@ -197,7 +220,19 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   const phiTable = captionTable(text);
   text.dispose();
   const phiT = tf.tensor2d(phiTable, [128, 64]);
-  const tr = new EpsTrainer(deriveSeed(args.seed, 'init eps'), EPS_CONFIG, EPS_LR);
+  // The architecture and batch a checkpoint was made with win over the defaults; an explicit
+  // option that contradicts them is an error, not a silent switch.
+  const saved = hasCheckpoint(args.root, EPS_NAME) ? readCheckpointState(args.root, EPS_NAME) : null;
+  const savedArch = saved ? ((saved.extra['arch'] as EpsArch | undefined) ?? 'flat') : null;
+  if (saved && args.arch && savedArch !== args.arch) throw new Error(`the ε checkpoint is --arch ${savedArch}; pass that or use --fresh`);
+  const arch = args.arch ?? savedArch ?? DEFAULT_ARCH;
+  const batch = (saved?.extra['batch'] as number | undefined) ?? args.batch;
+  // The number of parts decides the random streams (parallel.ts partOf), so a checkpoint keeps it.
+  const nWorkers = (saved?.extra['workers'] as number | undefined) ?? (saved ? 0 : args.workers);
+  if (saved && nWorkers !== args.workers && args.workers !== 0) throw new Error(`the ε checkpoint was made with --workers ${nWorkers}; pass that or use --fresh`);
+  const cfg = EPS_ARCHS[arch];
+  const tr = new EpsTrainer(deriveSeed(args.seed, 'init eps'), cfg, EPS_LR);
+  if (!args.quiet) console.log(`[${EPS_NAME}] ε-network ${arch}: ${tr.net.countParams().toLocaleString('en')} parameters, batch ${batch}`);
   const nets = { eps: tr.net, ema: tr.ema };
   const opts = { adam: tr.opt };
   let step = 0;
@@ -214,7 +249,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
     if (!args.quiet) console.log(`[${EPS_NAME}] resumed at step ${step}`);
   }
   const exportWeights = async (s: number): Promise<void> => {
-    await saveF16(weightsDir(args, DIFFUSION_DIRS.eps), tr.ema, epsMetadata(args, s, textHash, phiTable, avg));
+    await saveF16(weightsDir(args, DIFFUSION_DIRS.eps), tr.ema, epsMetadata(args, cfg, batch, s, textHash, phiTable, avg));
   };
   if (args.exportOnly) {
     await exportWeights(step);
@@ -235,19 +270,20 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
     if (s < decayFrom) return EPS_LR;
     return EPS_LR + ((1e-4 - EPS_LR) * (s - decayFrom)) / Math.max(1, total - decayFrom);
   };
+  const workers = await Promise.all(
+    Array.from({ length: nWorkers }, () =>
+      GradWorker.start({ cfg, encoderDir: weightsDir(args, DIFFUSION_DIRS.encoder), norm, phiTable, seed: args.seed, condDropout: COND_DROPOUT }),
+    ),
+  );
+  if (nWorkers > 0 && !args.quiet) console.log(`[${EPS_NAME}] data-parallel: ${nWorkers + 1} threads, ${batch / (nWorkers + 1)} samples each per step`);
   const last = await runLoop(EPS_NAME, step, prevElapsed, args, {
     total,
     logEvery: 25,
     sampleEvery: 500,
-    step: (s) => {
+    step: async (s) => {
       setLearningRate(tr.opt, lrAt(s));
-      const samples = samplesAt(args.seed, 'train', cursor, EPS_BATCH);
-      cursor += EPS_BATCH;
-      const images = pixelsToTensor(samples.map((x) => x.pixels));
-      const z0 = encodeNormalised(encoder, images, norm.mean, norm.std);
-      const phi = tf.tidy(() => tf.gather(phiT, tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32')) as tf.Tensor2D);
-      const { loss, gradNorm } = tr.step({ z0, phi }, createRng(deriveSeed(args.seed, `eps step ${s}`)), s);
-      tf.dispose([images, z0, phi]);
+      const { loss, gradNorm } = await parallelEpsStep(tr, workers, encoder, norm, phiT, args.seed, s, cursor, batch);
+      cursor += batch;
       losses.push(loss);
       avg = Number.isNaN(avg) ? loss : 0.98 * avg + 0.02 * loss;
       return { loss, avg, gnorm: gradNorm, lr: lrAt(s) * 1000 };
@@ -272,7 +308,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
     },
     checkpoint: async (s, elapsed) => {
       await saveCheckpoint(args.root, EPS_NAME, nets, opts, {
-        step: s, cursor, seed: args.seed, extra: { textEncoderHash: textHash, lossAvg: avg }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { textEncoderHash: textHash, lossAvg: avg, arch, batch, workers: nWorkers }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
   });
@@ -281,6 +317,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
     await exportWeights(last);
     if (!args.quiet) console.log(`[${EPS_NAME}] done: EMA weights in ${weightsDir(args, DIFFUSION_DIRS.eps)}`);
   }
+  await Promise.all(workers.map((w) => w.terminate()));
   phiT.dispose();
   for (const m of [encoder, decoder, tr.net, tr.ema]) m.dispose();
   return { losses, done };

@@ -4,7 +4,7 @@
  * run train:clip first). Writes models/weights/{generator,discriminator}/.
  * If models/weights/classifier exists, the sample step also prints caption faithfulness.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex } from '../../shared/dataset/index.ts';
@@ -20,7 +20,7 @@ import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import {
-  checkpointDir, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  checkpointDir, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, readCheckpointState, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
 /**
@@ -114,9 +114,8 @@ export async function trainGan(
   let prevElapsed = 0;
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
-    const saved = JSON.parse(readFileSync(join(checkpointDir(args.root, run), 'current', 'state.json'), 'utf8')) as { extra: { place?: string } };
     // Checkpoints from before the option are G v5's ('learnt-range').
-    const savedPlace = saved.extra.place ?? 'learnt-range';
+    const savedPlace = (readCheckpointState(args.root, run).extra['place'] as string | undefined) ?? 'learnt-range';
     if (savedPlace !== place) throw new Error(`checkpoint ${run} has a G placed by ${savedPlace}: pass --place ${savedPlace} (or --fresh)`);
     const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
     const { generator_ema: _, ...withoutEma } = nets;

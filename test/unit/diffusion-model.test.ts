@@ -8,15 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng, deriveSeed } from '../../shared/random.ts';
 import { cosineSchedule, customSchedule, linearSchedule } from '../../shared/diffusion/index.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { pixelsToTensor, samplesAt } from '../../models/data/stream.ts';
 import { deserializeModel, serializeModel } from '../../models/tf/io.ts';
-import { readModelDir } from '../../models/tf/fs.ts';
-import { buildDecoder, seedInitDiffusion, LATENT_SIZE } from '../../models/diffusion/network.ts';
+import { loadModel, readModelDir } from '../../models/tf/fs.ts';
+import { EPS_ARCHS, TIME_FEATURES, buildDecoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, LATENT_SIZE, type EpsArch } from '../../models/diffusion/network.ts';
 import { toFloat16, toHalf } from '../../models/diffusion/float16.ts';
-import { AutoencoderTrainer, EpsTrainer, encodeNormalised } from '../../models/diffusion/trainer.ts';
+import { AutoencoderTrainer, EpsTrainer, encodeNormalised, epsBatchAt } from '../../models/diffusion/trainer.ts';
+import { GradWorker, parallelEpsStep, partOf } from '../../models/diffusion/parallel.ts';
 import { fnv1a, loadDiffusionModel, trainingTimeFor, trainingTimes } from '../../models/diffusion/runtime.ts';
 import { fileLoader, WEIGHTS_DIR } from '../../models/runtime/node.ts';
 import { parseDiffusionArgs, trainDiffusion } from '../../models/train/diffusion.ts';
@@ -83,6 +84,36 @@ describe('float16 weights', () => {
   });
 });
 
+describe('ε-network architectures', () => {
+  it.each(Object.keys(EPS_ARCHS) as EpsArch[])('%s: maps [B, 8, 8, 4] to ε̂ of the same shape, reads φ, and survives save/load', async (arch) => {
+    await initNodeWasm();
+    const cfg = EPS_ARCHS[arch];
+    const net = buildEpsNet(cfg);
+    seedInitDiffusion(net, 9);
+    // The zero-initialised layers (branch ends, FiLM γ, output conv) make an untrained
+    // network predict ε̂ = 0 whatever φ is. Perturb them so the comparisons mean something.
+    net.layers.filter((l) => l.name.endsWith('_zero')).forEach((l, k) =>
+      l.setWeights(l.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.1, 'float32', 30 + 10 * k + i))),
+    );
+    const rng = createRng(11);
+    const B = 3;
+    const z = tf.tensor4d(Array.from({ length: B * LATENT_SIZE }, () => rng.normal()), [B, 8, 8, 4]);
+    const tFeat = tf.tensor2d(timeFeatureBatch([10, 500, 990]), [B, TIME_FEATURES]);
+    const phiA = tf.tensor2d(Array.from({ length: B * 64 }, () => rng.normal() / 8), [B, 64]);
+    const y = net.predict([z, tFeat, phiA]) as tf.Tensor;
+    expect(y.shape).toEqual([B, 8, 8, 4]);
+    const yNoCaption = net.predict([z, tFeat, tf.zerosLike(phiA)]) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(y, yNoCaption))).dataSync()[0]).toBeGreaterThan(1e-4);
+    const { model } = await deserializeModel(await serializeModel(net, {}));
+    const y2 = model.predict([z, tFeat, phiA]) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(y, y2))).dataSync()[0]).toBeLessThan(1e-5);
+    if (cfg.phiScale) expect(net.getLayer('eps_phi_scale')).toBeTruthy();
+    tf.dispose([z, tFeat, phiA, y, yNoCaption, y2]);
+    net.dispose();
+    model.dispose();
+  });
+});
+
 describe('tiny training runs lower the loss', () => {
   it('autoencoder: reconstruction loss falls', async () => {
     await initNodeWasm();
@@ -111,6 +142,58 @@ describe('tiny training runs lower the loss', () => {
   });
 });
 
+describe('data-parallel training (a worker thread per extra core)', () => {
+  it('one step with a worker equals the same step with both parts computed here', async () => {
+    await initNodeWasm();
+    const cfg = { channels: 16, blocks: 2, embDim: 32 };
+    const encoderDir = join(WEIGHTS_DIR, 'diffusion-encoder');
+    const { model: encoder, metadata } = await loadModel(encoderDir);
+    const norm = metadata['latentNorm'] as { mean: number[]; std: number[] };
+    const rng = createRng(21);
+    const phiTable = new Float32Array(128 * 64).map(() => rng.normal() / 8);
+    const phiT = tf.tensor2d(phiTable, [128, 64]);
+    const [seed, s, cursor, batch] = [5, 3, 40, 8];
+    const a = new EpsTrainer(6, cfg, 1e-3);
+    const worker = await GradWorker.start({ cfg, encoderDir, norm, phiTable, seed, condDropout: a.condDropout });
+    try {
+      const viaWorker = await parallelEpsStep(a, [worker], encoder, norm, phiT, seed, s, cursor, batch);
+      const b = new EpsTrainer(6, cfg, 1e-3);
+      const parts = [0, 1].map((k) => {
+        const p = partOf(seed, s, cursor, batch, 2, k);
+        const bt = epsBatchAt(encoder, norm, phiT, seed, p.cursor, p.n);
+        const g = b.gradients(bt, createRng(p.rngSeed));
+        tf.dispose([bt.z0, bt.phi]);
+        return g;
+      });
+      const avg = parts[0]!.grads.map((g, i) => tf.div(tf.add(g, parts[1]!.grads[i]!), 2));
+      const gradNorm = b.applyGradients(avg, s);
+      expect(viaWorker.loss).toBeCloseTo((parts[0]!.loss + parts[1]!.loss) / 2, 6);
+      expect(viaWorker.gradNorm).toBeCloseTo(gradNorm, 5);
+      const wa = a.flatWeights();
+      const wb = b.flatWeights();
+      let maxDiff = 0;
+      wa.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - wb[i]!))));
+      expect(maxDiff).toBeLessThan(1e-6);
+      // …and the step moved the weights: the comparison is not between two untouched nets.
+      const fresh = new EpsTrainer(6, cfg, 1e-3).flatWeights();
+      expect(wa.some((v, i) => Math.abs(v - fresh[i]!) > 1e-5)).toBe(true);
+      tf.dispose([...avg, ...parts.flatMap((p) => p.grads)]);
+    } finally {
+      await worker.terminate();
+      phiT.dispose();
+      encoder.dispose();
+    }
+  }, 60_000);
+
+  it('splits a batch into equal parts with their own random streams, and refuses unequal ones', () => {
+    const p = [0, 1].map((k) => partOf(1, 7, 100, 64, 2, k));
+    expect(p.map((x) => [x.cursor, x.n])).toEqual([[100, 32], [132, 32]]);
+    expect(p[0]!.rngSeed).not.toBe(p[1]!.rngSeed);
+    expect(partOf(1, 7, 100, 64, 1, 0).rngSeed).toBe(deriveSeed(1, 'eps step 7'));
+    expect(() => partOf(1, 7, 100, 63, 2, 0)).toThrow(/equal parts/);
+  });
+});
+
 describe('training CLI', () => {
   it('trains both phases, checkpoints, resumes and exports weights', async () => {
     const root = mkdtempSync(join(tmpdir(), 'diffusion-train-'));
@@ -119,14 +202,19 @@ describe('training CLI', () => {
     const shared = join(root, 'shared');
     mkdirSync(shared);
     symlinkSync(join(WEIGHTS_DIR, 'text-encoder'), join(shared, 'text-encoder'));
-    const base = ['--root', root, '--shared-weights', shared, '--quiet', '--ae-steps', '3', '--steps', '2'];
-    await trainDiffusion(parseDiffusionArgs(base));
+    const base = ['--root', root, '--shared-weights', shared, '--quiet', '--ae-steps', '3', '--batch', '8'];
+    // The ε phase runs data-parallel (one worker thread), with the two-level U-Net.
+    await trainDiffusion(parseDiffusionArgs([...base, '--workers', '1', '--arch', 'unet2-phi8', '--steps', '2']));
     for (const d of ['diffusion-encoder', 'diffusion-decoder', 'diffusion-eps']) expect(existsSync(join(root, 'weights', d, 'weights.bin'))).toBe(true);
-    const st = JSON.parse(readFileSync(join(root, 'checkpoints', 'diffusion', 'current', 'state.json'), 'utf8')) as { step: number };
-    expect(st.step).toBe(2);
-    await trainDiffusion(parseDiffusionArgs([...base.slice(0, -2), '--steps', '3']));
-    const st2 = JSON.parse(readFileSync(join(root, 'checkpoints', 'diffusion', 'current', 'state.json'), 'utf8')) as { step: number };
-    expect(st2.step).toBe(3);
+    type State = { step: number; extra: { workers: number; arch: string; batch: number } };
+    const state = () => JSON.parse(readFileSync(join(root, 'checkpoints', 'diffusion', 'current', 'state.json'), 'utf8')) as State;
+    expect(state().step).toBe(2);
+    expect(state().extra).toMatchObject({ workers: 1, arch: 'unet2-phi8', batch: 8 });
+    // Resuming keeps what the checkpoint was made with, and refuses a contradicting option.
+    await expect(trainDiffusion(parseDiffusionArgs([...base, '--arch', 'flat', '--steps', '3']))).rejects.toThrow(/--arch unet2-phi8/);
+    await trainDiffusion(parseDiffusionArgs([...base, '--steps', '3']));
+    expect(state().step).toBe(3);
+    expect(state().extra).toMatchObject({ workers: 1, arch: 'unet2-phi8' });
     const meta = JSON.parse(readFileSync(join(root, 'weights', 'diffusion-eps', 'model.json'), 'utf8')) as { userDefinedMetadata: { trainedSteps: number } };
     expect(meta.userDefinedMetadata.trainedSteps).toBe(3);
   }, 240_000);

@@ -1,0 +1,123 @@
+/**
+ * Data-parallel ε-network training on both cores: the main thread computes the gradients of
+ * one part of each batch while a worker thread (grad-worker.ts) computes the other's; the
+ * main thread averages them and applies the one Adam step (trainer.ts applyGradients). The
+ * parts are equal, so the average is the whole batch's gradient. Each part draws its t, ε
+ * and caption dropout from its own seeded stream, so a run is reproducible for a given
+ * number of parts.
+ */
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { createRng, deriveSeed } from '../../shared/random.ts';
+import type { EpsConfig } from './network.ts';
+import { epsBatchAt, unflatten, type EpsTrainer } from './trainer.ts';
+
+export interface GradWorkerInit {
+  cfg: EpsConfig;
+  encoderDir: string;
+  norm: { mean: readonly number[]; std: readonly number[] };
+  phiTable: Float32Array;
+  seed: number;
+  condDropout: number;
+}
+
+export interface GradRequest {
+  weights: Float32Array;
+  cursor: number;
+  n: number;
+  rngSeed: number;
+}
+
+export type GradReply = { grads: Float32Array; loss: number } | { error: string };
+
+export class GradWorker {
+  private pending: { resolve: (r: { grads: Float32Array; loss: number }) => void; reject: (e: Error) => void } | null = null;
+
+  private readonly worker: Worker;
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+    worker.on('message', (m: GradReply) => {
+      const p = this.pending;
+      this.pending = null;
+      if (!p) return;
+      if ('error' in m) p.reject(new Error(`gradient worker: ${m.error}`));
+      else p.resolve(m);
+    });
+    worker.on('error', (e) => {
+      this.pending?.reject(e);
+      this.pending = null;
+    });
+  }
+
+  static start(init: GradWorkerInit): Promise<GradWorker> {
+    const worker = new Worker(new URL('./grad-worker.ts', import.meta.url), { workerData: init });
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      worker.once('error', onError);
+      worker.once('message', (m: { ready?: boolean }) => {
+        worker.off('error', onError);
+        if (m.ready) resolve(new GradWorker(worker));
+        else reject(new Error('gradient worker: unexpected first message'));
+      });
+    });
+  }
+
+  /** Sends the request at once; the reply arrives while the caller computes its own part. */
+  gradients(req: GradRequest): Promise<{ grads: Float32Array; loss: number }> {
+    if (this.pending) throw new Error('gradient worker: one request at a time');
+    const p = new Promise<{ grads: Float32Array; loss: number }>((resolve, reject) => {
+      this.pending = { resolve, reject };
+    });
+    this.worker.postMessage(req, [req.weights.buffer as ArrayBuffer]);
+    return p;
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** The parts of step `s`'s batch: part k is samples cursor + k·n … and its own random stream. */
+export function partOf(seed: number, s: number, cursor: number, batch: number, parts: number, k: number): { cursor: number; n: number; rngSeed: number } {
+  if (batch % parts !== 0) throw new Error(`batch ${batch} does not split into ${parts} equal parts`);
+  const n = batch / parts;
+  return { cursor: cursor + k * n, n, rngSeed: deriveSeed(seed, parts === 1 ? `eps step ${s}` : `eps step ${s} part ${k}`) };
+}
+
+/**
+ * One data-parallel step: the workers take parts 1…W, the main thread part 0; the averaged
+ * gradient is applied once. Returns the batch's loss and the gradient norm before clipping.
+ */
+export async function parallelEpsStep(
+  tr: EpsTrainer,
+  workers: readonly GradWorker[],
+  encoder: tf.LayersModel,
+  norm: { mean: readonly number[]; std: readonly number[] },
+  phiT: tf.Tensor2D,
+  seed: number,
+  s: number,
+  cursor: number,
+  batch: number,
+): Promise<{ loss: number; gradNorm: number }> {
+  const parts = workers.length + 1;
+  const weights = workers.length > 0 ? tr.flatWeights() : new Float32Array(0);
+  const replies = workers.map((w, i) => {
+    const p = partOf(seed, s, cursor, batch, parts, i + 1);
+    // Transferring a buffer detaches it: every worker but the last gets its own copy.
+    return w.gradients({ weights: i === workers.length - 1 ? weights : weights.slice(), cursor: p.cursor, n: p.n, rngSeed: p.rngSeed });
+  });
+  const p0 = partOf(seed, s, cursor, batch, parts, 0);
+  const b0 = epsBatchAt(encoder, norm, phiT, seed, p0.cursor, p0.n);
+  const own = tr.gradients(b0, createRng(p0.rngSeed));
+  tf.dispose([b0.z0, b0.phi]);
+  const others = await Promise.all(replies);
+  const shapes = tr.vars.map((v) => v.shape);
+  const theirs = others.map((r) => unflatten(r.grads, shapes));
+  const avg = parts === 1 ? own.grads : tf.tidy(() => own.grads.map((g, i) => tf.div(tf.addN([g, ...theirs.map((t) => t[i]!)]), parts)));
+  if (parts > 1) tf.dispose([...own.grads, ...theirs.flat()]);
+  const gradNorm = tr.applyGradients(avg, s);
+  tf.dispose(avg);
+  const loss = (own.loss + others.reduce((a, r) => a + r.loss, 0)) / parts;
+  return { loss, gradNorm };
+}
