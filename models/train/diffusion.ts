@@ -37,11 +37,33 @@ import { EPS_ARCHS, AE_CONFIG, TRAIN_T, type EpsArch, type EpsConfig } from '../
 
 export const AE_STEPS = 2000;
 export const AE_BATCH = 32;
-export const EPS_STEPS = 40_000;
+/**
+ * The 2-hour recipe (session 6): the two-level U-Net, data-parallel on two threads,
+ * 14,000 steps. The shipped flat network of session 5 took 40,000 steps in one thread.
+ */
+export const EPS_STEPS = 14_000;
 export const EPS_BATCH = 64;
 export const EPS_LR = 8e-4;
 export const EPS_WARMUP = 200;
-export const DEFAULT_ARCH: EpsArch = 'flat';
+export const EPS_LR_END = 4e-5;
+/** The share of the run at the peak rate before the cosine decay starts. */
+export const EPS_DECAY_FROM = 0.5;
+
+/**
+ * Warm-up, then the peak rate for the first half, then a cosine decay to EPS_LR_END: the
+ * faithfulness probe rose fastest while the rate fell (session 5's runs), so the decay gets
+ * half the run.
+ */
+export function epsLearningRate(s: number, total: number): number {
+  if (s < EPS_WARMUP) return (EPS_LR * (s + 1)) / EPS_WARMUP;
+  const from = Math.floor(total * EPS_DECAY_FROM);
+  if (s < from) return EPS_LR;
+  const p = Math.min(1, (s - from) / Math.max(1, total - from));
+  return EPS_LR_END + (EPS_LR - EPS_LR_END) * 0.5 * (1 + Math.cos(Math.PI * p));
+}
+export const DEFAULT_ARCH: EpsArch = 'unet2-phi8';
+/** One gradient worker beside the main thread: both cores of this machine. */
+export const DEFAULT_WORKERS = 1;
 
 const AE_NAME = 'diffusion-autoencoder';
 const EPS_NAME = 'diffusion';
@@ -52,10 +74,10 @@ export interface DiffusionArgs extends TrainArgs {
   exportOnly: boolean;
   /** the ε-network's architecture (a checkpoint keeps the one it was made with) */
   arch: EpsArch | null;
-  /** ε-network batch size */
-  batch: number;
-  /** extra worker threads computing gradients on parts of each batch (0 = one thread) */
-  workers: number;
+  /** ε-network batch size (null: the checkpoint's, or EPS_BATCH) */
+  batch: number | null;
+  /** extra worker threads computing gradients on parts of each batch, 0 = one thread (null: the checkpoint's, or DEFAULT_WORKERS) */
+  workers: number | null;
   /** where the Models I text encoder and attribute classifier are read from */
   sharedWeights: string;
 }
@@ -66,8 +88,8 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
   let aeSteps: number | null = null;
   let exportOnly = false;
   let arch: DiffusionArgs['arch'] = null;
-  let batch = EPS_BATCH;
-  let workers = 0;
+  let batch: number | null = null;
+  let workers: number | null = null;
   let sharedWeights = join(MODELS_DIR, 'weights');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -83,10 +105,10 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
       arch = v as EpsArch;
     } else if (a === '--workers') {
       workers = Number(argv[++i]);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 7) throw new Error('--workers must be an integer from 0 to 7');
+      if (!Number.isInteger(workers) || workers! < 0 || workers! > 7) throw new Error('--workers must be an integer from 0 to 7');
     } else if (a === '--batch') {
       batch = Number(argv[++i]);
-      if (!Number.isInteger(batch) || batch < 2) throw new Error('--batch must be an integer ≥ 2');
+      if (!Number.isInteger(batch) || batch! < 2) throw new Error('--batch must be an integer ≥ 2');
     }
     else if (a === '--shared-weights') sharedWeights = argv[++i]!;
     else if (a === '--help') {
@@ -226,10 +248,14 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   const savedArch = saved ? ((saved.extra['arch'] as EpsArch | undefined) ?? 'flat') : null;
   if (saved && args.arch && savedArch !== args.arch) throw new Error(`the ε checkpoint is --arch ${savedArch}; pass that or use --fresh`);
   const arch = args.arch ?? savedArch ?? DEFAULT_ARCH;
-  const batch = (saved?.extra['batch'] as number | undefined) ?? args.batch;
-  // The number of parts decides the random streams (parallel.ts partOf), so a checkpoint keeps it.
-  const nWorkers = (saved?.extra['workers'] as number | undefined) ?? (saved ? 0 : args.workers);
-  if (saved && nWorkers !== args.workers && args.workers !== 0) throw new Error(`the ε checkpoint was made with --workers ${nWorkers}; pass that or use --fresh`);
+  // Checkpoints from before these options: batch 64, one thread. The number of parts decides
+  // the random streams (parallel.ts partOf), so a checkpoint keeps it too.
+  const savedBatch = saved ? ((saved.extra['batch'] as number | undefined) ?? EPS_BATCH) : null;
+  const savedWorkers = saved ? ((saved.extra['workers'] as number | undefined) ?? 0) : null;
+  if (savedBatch !== null && args.batch !== null && savedBatch !== args.batch) throw new Error(`the ε checkpoint was made with --batch ${savedBatch}; pass that or use --fresh`);
+  if (savedWorkers !== null && args.workers !== null && savedWorkers !== args.workers) throw new Error(`the ε checkpoint was made with --workers ${savedWorkers}; pass that or use --fresh`);
+  const batch = savedBatch ?? args.batch ?? EPS_BATCH;
+  const nWorkers = savedWorkers ?? args.workers ?? DEFAULT_WORKERS;
   const cfg = EPS_ARCHS[arch];
   const tr = new EpsTrainer(deriveSeed(args.seed, 'init eps'), cfg, EPS_LR);
   if (!args.quiet) console.log(`[${EPS_NAME}] ε-network ${arch}: ${tr.net.countParams().toLocaleString('en')} parameters, batch ${batch}`);
@@ -264,12 +290,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   const classifierDir = join(args.sharedWeights, 'classifier');
   const dm = new DiffusionModel({ eps: tr.ema, decoder, norm, phiTable });
   const losses: number[] = [];
-  const lrAt = (s: number): number => {
-    if (s < EPS_WARMUP) return (EPS_LR * (s + 1)) / EPS_WARMUP;
-    const decayFrom = Math.floor(total * 0.8);
-    if (s < decayFrom) return EPS_LR;
-    return EPS_LR + ((1e-4 - EPS_LR) * (s - decayFrom)) / Math.max(1, total - decayFrom);
-  };
+  const lrAt = (s: number): number => epsLearningRate(s, total);
   const workers = await Promise.all(
     Array.from({ length: nWorkers }, () =>
       GradWorker.start({ cfg, encoderDir: weightsDir(args, DIFFUSION_DIRS.encoder), norm, phiTable, seed: args.seed, condDropout: COND_DROPOUT }),
@@ -279,7 +300,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   const last = await runLoop(EPS_NAME, step, prevElapsed, args, {
     total,
     logEvery: 25,
-    sampleEvery: 500,
+    sampleEvery: 1000,
     step: async (s) => {
       setLearningRate(tr.opt, lrAt(s));
       const { loss, gradNorm } = await parallelEpsStep(tr, workers, encoder, norm, phiT, args.seed, s, cursor, batch);

@@ -20,7 +20,7 @@ import { AutoencoderTrainer, EpsTrainer, encodeNormalised, epsBatchAt } from '..
 import { GradWorker, parallelEpsStep, partOf } from '../../models/diffusion/parallel.ts';
 import { fnv1a, loadDiffusionModel, trainingTimeFor, trainingTimes } from '../../models/diffusion/runtime.ts';
 import { fileLoader, WEIGHTS_DIR } from '../../models/runtime/node.ts';
-import { parseDiffusionArgs, trainDiffusion } from '../../models/train/diffusion.ts';
+import { EPS_LR, EPS_LR_END, EPS_WARMUP, epsLearningRate, parseDiffusionArgs, trainDiffusion } from '../../models/train/diffusion.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmpRoots: string[] = [];
@@ -191,6 +191,19 @@ describe('data-parallel training (a worker thread per extra core)', () => {
     expect(p[0]!.rngSeed).not.toBe(p[1]!.rngSeed);
     expect(partOf(1, 7, 100, 64, 1, 0).rngSeed).toBe(deriveSeed(1, 'eps step 7'));
     expect(() => partOf(1, 7, 100, 63, 2, 0)).toThrow(/equal parts/);
+  });
+});
+
+describe('the ε-network learning-rate schedule', () => {
+  it('warms up, holds the peak for half the run, then decays along a cosine to its floor', () => {
+    const total = 10_000;
+    expect(epsLearningRate(0, total)).toBeCloseTo(EPS_LR / EPS_WARMUP, 12);
+    expect(epsLearningRate(EPS_WARMUP, total)).toBe(EPS_LR);
+    expect(epsLearningRate(total / 2 - 1, total)).toBe(EPS_LR);
+    expect(epsLearningRate(total * 0.75, total)).toBeCloseTo((EPS_LR + EPS_LR_END) / 2, 12);
+    expect(epsLearningRate(total, total)).toBeCloseTo(EPS_LR_END, 12);
+    const rates = Array.from({ length: total / 2 }, (_, i) => epsLearningRate(total / 2 + i, total));
+    expect(rates.every((r, i) => i === 0 || r <= rates[i - 1]!)).toBe(true);
   });
 });
 
