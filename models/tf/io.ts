@@ -81,38 +81,46 @@ export function deserializeTensors(specs: tf.io.WeightsManifestEntry[], data: Ui
   return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
 }
 
-// ---- float16 weights (TF.js's own quantization format, decoded by tf.io.decodeWeights) ----
+// ---- shipped weight encodings (TF.js's own quantization formats, decoded by tf.io.decodeWeights) ----
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** IEEE half precision bits of a float32, rounded to nearest. */
+/** IEEE half precision bits of a float32: round to nearest even; overflow → ±Inf, tiny → subnormal or ±0. */
 export function float16Bits(v: number): number {
   f32[0] = v;
   const x = u32[0]!;
   const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const mant = x & 0x7fffff;
-  if (((x >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // inf / NaN
-  if (exp >= 31) return sign | 0x7c00; // overflow → inf
-  if (exp <= 0) {
-    if (exp < -10) return sign; // underflow → ±0
-    const m = mant | 0x800000;
-    const shift = 14 - exp;
-    let h = m >>> shift;
-    if ((m >>> (shift - 1)) & 1) h++;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow → inf
+  if (e <= 0) {
+    if (e < -10) return sign; // underflow → ±0
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && h & 1)) h++;
     return sign | h;
   }
-  let h = sign | (exp << 10) | (mant >>> 13);
-  if (mant & 0x1000) h++; // carry into the exponent is correct rounding
-  return h;
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // a carry into the exponent is correct rounding
+  return sign | h;
 }
 
+export type WeightEncoding = 'float16' | 'uint8';
+
 /**
- * Re-encodes a model's float32 weights as float16 (weightsManifest entries get
- * `quantization: {dtype: 'float16'}`): half the bytes, loaded by any TF.js loader.
+ * Re-encodes a model's float32 weights for shipping: `encodingOf` picks, per weight,
+ * float16 (half the bytes, ≈ 3 significant digits) or uint8 (a quarter: TF.js's affine
+ * per-tensor quantization, v = q·scale + min, 256 levels over the tensor's range), or null
+ * to keep float32. Any TF.js loader decodes both.
  */
-export function quantizeFloat16(files: ModelFiles): ModelFiles {
+export function quantizeWeights(files: ModelFiles, encodingOf: (w: tf.io.WeightsManifestEntry) => WeightEncoding | null): ModelFiles {
   const json = JSON.parse(files.modelJson) as { weightsManifest: { paths: string[]; weights: (tf.io.WeightsManifestEntry & { quantization?: unknown })[] }[] };
   const src = files.weightsBin;
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
@@ -122,11 +130,25 @@ export function quantizeFloat16(files: ModelFiles): ModelFiles {
     for (const w of group.weights) {
       const size = w.shape.reduce((a, b) => a * b, 1);
       if (w.quantization !== undefined) throw new Error(`weight ${w.name} is already quantized`);
-      if (w.dtype === 'float32') {
+      const enc = w.dtype === 'float32' ? encodingOf(w) : null;
+      const value = (i: number) => dv.getFloat32(offset + 4 * i, true);
+      if (enc === 'float16') {
         const out = new Uint16Array(size);
-        for (let i = 0; i < size; i++) out[i] = float16Bits(dv.getFloat32(offset + 4 * i, true));
+        for (let i = 0; i < size; i++) out[i] = float16Bits(value(i));
         chunks.push(new Uint8Array(out.buffer));
         w.quantization = { dtype: 'float16' };
+      } else if (enc === 'uint8') {
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = 0; i < size; i++) {
+          min = Math.min(min, value(i));
+          max = Math.max(max, value(i));
+        }
+        const scale = max > min ? (max - min) / 255 : 0;
+        const out = new Uint8Array(size);
+        if (scale > 0) for (let i = 0; i < size; i++) out[i] = Math.round((value(i) - min) / scale);
+        chunks.push(out);
+        w.quantization = { dtype: 'uint8', scale, min };
       } else {
         chunks.push(src.slice(offset, offset + 4 * size));
       }
@@ -141,4 +163,9 @@ export function quantizeFloat16(files: ModelFiles): ModelFiles {
     o += c.length;
   }
   return { modelJson: JSON.stringify(json), weightsBin: bin };
+}
+
+/** Every float32 weight as float16. */
+export function quantizeFloat16(files: ModelFiles): ModelFiles {
+  return quantizeWeights(files, () => 'float16');
 }

@@ -20,7 +20,7 @@ import { createRng, deriveSeed } from '../../shared/random.ts';
 import { allCaptions, captionIndex, captionOf } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, readModelDir, writeModelDir } from '../tf/fs.ts';
-import { serializeModel } from '../tf/io.ts';
+import { quantizeWeights, serializeModel, type WeightEncoding } from '../tf/io.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import { classify } from '../classifier/trainer.ts';
 import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
@@ -31,7 +31,6 @@ import {
 } from './common.ts';
 import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, latentStats } from '../diffusion/trainer.ts';
 import { GradWorker, parallelEpsStep } from '../diffusion/parallel.ts';
-import { toFloat16 } from '../diffusion/float16.ts';
 import { DEFAULT_GUIDANCE, DIFFUSION_DIRS, DiffusionModel, captionTable, fnv1a, type LatentNorm } from '../diffusion/runtime.ts';
 import { EPS_ARCHS, AE_CONFIG, TRAIN_T, type EpsArch, type EpsConfig } from '../diffusion/network.ts';
 
@@ -119,8 +118,17 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
   return { ...parseArgs(rest), phase, aeSteps, exportOnly, arch, batch, workers, sharedWeights };
 }
 
-async function saveF16(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>): Promise<void> {
-  writeModelDir(dir, toFloat16(await serializeModel(model, metadata)));
+/**
+ * How the ε-network's weights ship: its large kernels (the U-Net's 4×4-level convs hold
+ * most of its 1.08M weights) as uint8, the rest as float16.
+ */
+export function epsEncoding(w: { shape: number[] }): WeightEncoding {
+  return w.shape.reduce((a, b) => a * b, 1) >= EPS_UINT8_MIN_SIZE ? 'uint8' : 'float16';
+}
+export const EPS_UINT8_MIN_SIZE = 4096;
+
+async function saveWeights(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>, encodingOf: (w: { shape: number[] }) => WeightEncoding = () => 'float16'): Promise<void> {
+  writeModelDir(dir, quantizeWeights(await serializeModel(model, metadata), encodingOf));
 }
 
 function weightsDir(args: TrainArgs, name: string): string {
@@ -191,8 +199,8 @@ export async function trainAutoencoder(args: DiffusionArgs): Promise<{ losses: n
     const latentNorm: LatentNorm = { mean: stats.mean, std: stats.std };
     const l1 = valL1();
     const meta = { trainedSteps: last, seed: args.seed, latentNorm, heldOutL1: l1, config: AE_CONFIG };
-    await saveF16(weightsDir(args, DIFFUSION_DIRS.encoder), tr.encoder, meta);
-    await saveF16(weightsDir(args, DIFFUSION_DIRS.decoder), tr.decoder, meta);
+    await saveWeights(weightsDir(args, DIFFUSION_DIRS.encoder), tr.encoder, meta);
+    await saveWeights(weightsDir(args, DIFFUSION_DIRS.decoder), tr.decoder, meta);
     if (!args.quiet) console.log(`[${AE_NAME}] done: held-out L1 ${l1.toFixed(4)}, latent mean ${fmtArr(stats.mean)} std ${fmtArr(stats.std)}`);
   }
   valT.dispose();
@@ -275,7 +283,7 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
     if (!args.quiet) console.log(`[${EPS_NAME}] resumed at step ${step}`);
   }
   const exportWeights = async (s: number): Promise<void> => {
-    await saveF16(weightsDir(args, DIFFUSION_DIRS.eps), tr.ema, epsMetadata(args, cfg, batch, s, textHash, phiTable, avg));
+    await saveWeights(weightsDir(args, DIFFUSION_DIRS.eps), tr.ema, epsMetadata(args, cfg, batch, s, textHash, phiTable, avg), epsEncoding);
   };
   if (args.exportOnly) {
     await exportWeights(step);

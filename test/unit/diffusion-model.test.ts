@@ -12,15 +12,14 @@ import { createRng, deriveSeed } from '../../shared/random.ts';
 import { cosineSchedule, customSchedule, linearSchedule } from '../../shared/diffusion/index.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { pixelsToTensor, samplesAt } from '../../models/data/stream.ts';
-import { deserializeModel, serializeModel } from '../../models/tf/io.ts';
+import { deserializeModel, float16Bits, quantizeFloat16, quantizeWeights, serializeModel } from '../../models/tf/io.ts';
 import { loadModel, readModelDir } from '../../models/tf/fs.ts';
 import { EPS_ARCHS, TIME_FEATURES, buildDecoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, LATENT_SIZE, type EpsArch } from '../../models/diffusion/network.ts';
-import { toFloat16, toHalf } from '../../models/diffusion/float16.ts';
 import { AutoencoderTrainer, EpsTrainer, encodeNormalised, epsBatchAt } from '../../models/diffusion/trainer.ts';
 import { GradWorker, parallelEpsStep, partOf } from '../../models/diffusion/parallel.ts';
 import { fnv1a, loadDiffusionModel, trainingTimeFor, trainingTimes } from '../../models/diffusion/runtime.ts';
 import { fileLoader, WEIGHTS_DIR } from '../../models/runtime/node.ts';
-import { EPS_LR, EPS_LR_END, EPS_WARMUP, epsLearningRate, parseDiffusionArgs, trainDiffusion } from '../../models/train/diffusion.ts';
+import { EPS_LR, EPS_LR_END, EPS_UINT8_MIN_SIZE, EPS_WARMUP, epsEncoding, epsLearningRate, parseDiffusionArgs, trainDiffusion } from '../../models/train/diffusion.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmpRoots: string[] = [];
@@ -57,14 +56,49 @@ describe('training-time matching (any schedule, any T)', () => {
   });
 });
 
-describe('float16 weights', () => {
-  it('toHalf rounds like IEEE binary16', () => {
-    expect(toHalf(1)).toBe(0x3c00);
-    expect(toHalf(-2)).toBe(0xc000);
-    expect(toHalf(65504)).toBe(0x7bff);
-    expect(toHalf(1e6)).toBe(0x7c00);
-    expect(toHalf(0)).toBe(0);
-    expect(toHalf(5.960464477539063e-8)).toBe(1);
+describe('shipped weight encodings', () => {
+  it('float16Bits rounds like IEEE binary16 (to nearest even)', () => {
+    expect(float16Bits(1)).toBe(0x3c00);
+    expect(float16Bits(-2)).toBe(0xc000);
+    expect(float16Bits(65504)).toBe(0x7bff);
+    expect(float16Bits(1e6)).toBe(0x7c00);
+    expect(float16Bits(0)).toBe(0);
+    expect(float16Bits(5.960464477539063e-8)).toBe(1);
+    expect(float16Bits(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to the even neighbour…
+    expect(float16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // …up when that one is even
+  });
+
+  it('the ε-network ships its large kernels as uint8 and still predicts what it did', async () => {
+    await initNodeWasm();
+    const net = buildEpsNet(EPS_ARCHS['unet2-phi8']);
+    seedInitDiffusion(net, 13);
+    net.layers.filter((l) => l.name.endsWith('_zero')).forEach((l, k) =>
+      l.setWeights(l.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', 60 + 10 * k + i))),
+    );
+    const files = await serializeModel(net, {});
+    const q = quantizeWeights(files, epsEncoding);
+    const specs = (JSON.parse(q.modelJson) as { weightsManifest: { weights: { shape: number[]; quantization: { dtype: string } }[] }[] }).weightsManifest[0]!.weights;
+    const size = (sh: number[]) => sh.reduce((a, b) => a * b, 1);
+    expect(specs.every((w) => w.quantization.dtype === (size(w.shape) >= EPS_UINT8_MIN_SIZE ? 'uint8' : 'float16'))).toBe(true);
+    const bytes = specs.reduce((a, w) => a + size(w.shape) * (w.quantization.dtype === 'uint8' ? 1 : 2), 0);
+    expect(q.weightsBin.byteLength).toBe(bytes);
+    expect(q.weightsBin.byteLength).toBeLessThan(files.weightsBin.byteLength * 0.3);
+    const { model } = await deserializeModel(q);
+    const rng = createRng(17);
+    const B = 4;
+    const inputs = [
+      tf.tensor4d(Array.from({ length: B * LATENT_SIZE }, () => rng.normal()), [B, 8, 8, 4]),
+      tf.tensor2d(timeFeatureBatch([5, 250, 600, 999]), [B, TIME_FEATURES]),
+      tf.tensor2d(Array.from({ length: B * 64 }, () => rng.normal() / 8), [B, 64]),
+    ];
+    const a = net.predict(inputs) as tf.Tensor;
+    const b = model.predict(inputs) as tf.Tensor;
+    const rel = tf.div(tf.norm(tf.sub(a, b)), tf.norm(a)).dataSync()[0]!;
+    expect(rel).toBeGreaterThan(0); // it was quantized…
+    expect(rel).toBeLessThan(0.05); // …and still predicts the same ε̂ to within 5%
+    tf.dispose([...inputs, a, b]);
+    net.dispose();
+    model.dispose();
   });
 
   it('a float16 model loads back within float16 precision', async () => {
@@ -72,7 +106,7 @@ describe('float16 weights', () => {
     const d = buildDecoder();
     seedInitDiffusion(d, 5);
     const files = await serializeModel(d, { hello: 1 });
-    const half = toFloat16(files);
+    const half = quantizeFloat16(files);
     expect(half.weightsBin.byteLength).toBe(files.weightsBin.byteLength / 2);
     const { model, metadata } = await deserializeModel(half);
     expect(metadata['hello']).toBe(1);
