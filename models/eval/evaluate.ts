@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import {
-  CAPTION_ATTRIBUTES, CAPTION_COUNT, STYLE_ATTRIBUTES, allCaptions, captionFromIndex, captionIndex, captionOf, renderImage, sampleStyle,
+  CAPTION_ATTRIBUTES, CAPTION_COUNT, STYLE_ATTRIBUTES, STYLE_VALUES, allCaptions, captionFromIndex, captionIndex, captionOf, renderImage, sampleStyle,
 } from '../../shared/dataset/index.ts';
 import { loadModel } from '../tf/fs.ts';
 import { initNodeWasm } from '../tf/node-wasm.ts';
@@ -93,6 +93,11 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
     row('b', 'caption faithfulness of G (size, colour, shape all right)', share(capLabels.map((l, i) => CAPTION_ATTRIBUTES.every((a) => l[a] === predGen[a][i]))), BARS.faithfulness),
   );
   for (const a of CAPTION_ATTRIBUTES) rows.push(row('b', `  faithfulness: ${a}`, share(capLabels.map((l, i) => l[a] === predGen[a][i])), null));
+  // Which backgrounds G draws (each is a quarter of the real data): one it never draws can
+  // never be kept by a style transfer in (e).
+  STYLE_VALUES.background.forEach((name, k) =>
+    rows.push(row('b', `  G's backgrounds: ${name} (real: 25%)`, share(Array.from(predGen.background, (v) => v === k)), null)),
+  );
   log('(b) faithfulness done');
 
   // (c) retrieval with the CLIP pair on held-out real pairs.
