@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, deriveSeed } from '../../shared/random.ts';
-import { allCaptions, captionIndex, captionOf } from '../../shared/dataset/index.ts';
+import { allCaptions, captionOf } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, readModelDir, writeModelDir } from '../tf/fs.ts';
 import { quantizeWeights, serializeModel, type WeightEncoding } from '../tf/io.ts';
