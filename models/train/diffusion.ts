@@ -340,13 +340,13 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
         step: s, cursor, seed: args.seed, extra: { textEncoderHash: textHash, lossAvg: avg, arch, batch, workers: nWorkers }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
-  });
+    // A live worker thread keeps the process alive: stop them even when a step throws.
+  }).finally(() => Promise.all(workers.map((w) => w.terminate())));
   const done = last >= total;
   if (done) {
     await exportWeights(last);
     if (!args.quiet) console.log(`[${EPS_NAME}] done: EMA weights in ${weightsDir(args, DIFFUSION_DIRS.eps)}`);
   }
-  await Promise.all(workers.map((w) => w.terminate()));
   phiT.dispose();
   for (const m of [encoder, decoder, tr.net, tr.ema]) m.dispose();
   return { losses, done };
