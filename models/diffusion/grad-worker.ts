@@ -12,7 +12,7 @@ import { trainableVars } from '../tf/blocks.ts';
 import { linearSchedule } from '../../shared/diffusion/index.ts';
 import { createRng } from '../../shared/random.ts';
 import { TRAIN_T, buildEpsNet } from './network.ts';
-import { epsBatchAt, epsGradients, flatten } from './trainer.ts';
+import { epsBatchAt, epsGradients, flatten, unflatten } from './trainer.ts';
 import type { GradReply, GradRequest, GradWorkerInit } from './parallel.ts';
 
 const init = workerData as GradWorkerInit;
@@ -23,13 +23,15 @@ const { model: encoder } = await loadModel(init.encoderDir);
 const phiT = tf.tensor2d(init.phiTable, [init.phiTable.length / 64, 64]);
 const schedule = linearSchedule(TRAIN_T);
 
+const shapes = vars.map((v) => v.shape);
+const weightCount = vars.reduce((n, v) => n + v.size, 0);
+
 function setWeights(flat: Float32Array): void {
-  let o = 0;
-  for (const v of vars) {
-    tf.tidy(() => v.assign(tf.tensor(flat.subarray(o, o + v.size), v.shape)));
-    o += v.size;
-  }
-  if (o !== flat.length) throw new Error(`weights: expected ${o} values, got ${flat.length}`);
+  if (flat.length !== weightCount) throw new Error(`weights: expected ${weightCount} values, got ${flat.length}`);
+  unflatten(flat, shapes).forEach((t, i) => {
+    vars[i]!.assign(t);
+    t.dispose();
+  });
 }
 
 parentPort!.on('message', (req: GradRequest) => {

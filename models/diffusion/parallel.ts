@@ -10,12 +10,13 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import type { EpsConfig } from './network.ts';
+import type { LatentNorm } from './runtime.ts';
 import { epsBatchAt, unflatten, type EpsTrainer } from './trainer.ts';
 
 export interface GradWorkerInit {
   cfg: EpsConfig;
   encoderDir: string;
-  norm: { mean: readonly number[]; std: readonly number[] };
+  norm: LatentNorm;
   phiTable: Float32Array;
   seed: number;
   condDropout: number;
@@ -93,7 +94,7 @@ export async function parallelEpsStep(
   tr: EpsTrainer,
   workers: readonly GradWorker[],
   encoder: tf.LayersModel,
-  norm: { mean: readonly number[]; std: readonly number[] },
+  norm: LatentNorm,
   phiT: tf.Tensor2D,
   seed: number,
   s: number,

@@ -19,6 +19,7 @@ import { WeightEma, warmupDecay } from '../tf/ema.ts';
 import { pixelsToTensor, samplesAt } from '../data/stream.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { trainableVars } from '../tf/blocks.ts';
+import type { LatentNorm } from './runtime.ts';
 
 export const AE_LATENT_NOISE = 0.1;
 export const AE_LATENT_PENALTY = 1e-3;
@@ -154,7 +155,7 @@ export class EpsTrainer {
  * Training batch: real samples `cursor … cursor + n − 1` of the seeded train split, encoded
  * to normalised latents, with their captions' φ rows (`phiT` is the [128, 64] caption table).
  */
-export function epsBatchAt(encoder: tf.LayersModel, norm: { mean: readonly number[]; std: readonly number[] }, phiT: tf.Tensor2D, seed: number, cursor: number, n: number): EpsBatch {
+export function epsBatchAt(encoder: tf.LayersModel, norm: LatentNorm, phiT: tf.Tensor2D, seed: number, cursor: number, n: number): EpsBatch {
   const samples = samplesAt(seed, 'train', cursor, n);
   const images = pixelsToTensor(samples.map((x) => x.pixels));
   const z0 = encodeNormalised(encoder, images, norm.mean, norm.std);

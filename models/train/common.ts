@@ -285,7 +285,7 @@ export async function runLoop(name: string, startStep: number, prevElapsed: numb
   const elapsed = () => prevElapsed + (performance.now() - t0) / 1000;
   try {
     while (step < hooks.total && !stop) {
-      // Yield to the event loop so SIGINT/SIGTERM handlers can run (the step is synchronous).
+      // Yield to the event loop so SIGINT/SIGTERM handlers can run (a step's own work is synchronous).
       await new Promise<void>((r) => setImmediate(r));
       const values = await hooks.step(step);
       step++;

@@ -27,7 +27,7 @@ import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
 import { labelsOf } from '../data/stream.ts';
 import {
   MODELS_DIR, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, readCheckpointState, pruneSamples, runLoop, samplePath, saveCheckpoint, setLearningRate,
-  writeGrid, type TrainArgs,
+  writeGrid, type CheckpointState, type TrainArgs,
 } from './common.ts';
 import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, latentStats } from '../diffusion/trainer.ts';
 import { GradWorker, parallelEpsStep } from '../diffusion/parallel.ts';
@@ -129,6 +129,17 @@ export const EPS_UINT8_MIN_SIZE = 4096;
 
 async function saveWeights(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>, encodingOf: (w: { shape: number[] }) => WeightEncoding = () => 'float16'): Promise<void> {
   writeModelDir(dir, quantizeWeights(await serializeModel(model, metadata), encodingOf));
+}
+
+/**
+ * An ε option the checkpoint keeps: its value (or `legacy`, for checkpoints saved before the
+ * option) wins over the default; an explicit option that contradicts it is an error, not a
+ * silent switch.
+ */
+function keptOption<T extends string | number>(saved: CheckpointState | null, key: string, given: T | null, legacy: T, fallback: T): T {
+  const was = saved ? ((saved.extra[key] as T | undefined) ?? legacy) : null;
+  if (was !== null && given !== null && was !== given) throw new Error(`the ε checkpoint was made with --${key} ${was}; pass that or use --fresh`);
+  return was ?? given ?? fallback;
 }
 
 function weightsDir(args: TrainArgs, name: string): string {
@@ -250,20 +261,13 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   const phiTable = captionTable(text);
   text.dispose();
   const phiT = tf.tensor2d(phiTable, [128, 64]);
-  // The architecture and batch a checkpoint was made with win over the defaults; an explicit
-  // option that contradicts them is an error, not a silent switch.
+  // The architecture, batch and number of parts (which decides the random streams, see
+  // parallel.ts partOf) a checkpoint was made with win over the defaults. Checkpoints from
+  // before these options: flat, batch 64, one thread.
   const saved = hasCheckpoint(args.root, EPS_NAME) ? readCheckpointState(args.root, EPS_NAME) : null;
-  const savedArch = saved ? ((saved.extra['arch'] as EpsArch | undefined) ?? 'flat') : null;
-  if (saved && args.arch && savedArch !== args.arch) throw new Error(`the ε checkpoint is --arch ${savedArch}; pass that or use --fresh`);
-  const arch = args.arch ?? savedArch ?? DEFAULT_ARCH;
-  // Checkpoints from before these options: batch 64, one thread. The number of parts decides
-  // the random streams (parallel.ts partOf), so a checkpoint keeps it too.
-  const savedBatch = saved ? ((saved.extra['batch'] as number | undefined) ?? EPS_BATCH) : null;
-  const savedWorkers = saved ? ((saved.extra['workers'] as number | undefined) ?? 0) : null;
-  if (savedBatch !== null && args.batch !== null && savedBatch !== args.batch) throw new Error(`the ε checkpoint was made with --batch ${savedBatch}; pass that or use --fresh`);
-  if (savedWorkers !== null && args.workers !== null && savedWorkers !== args.workers) throw new Error(`the ε checkpoint was made with --workers ${savedWorkers}; pass that or use --fresh`);
-  const batch = savedBatch ?? args.batch ?? EPS_BATCH;
-  const nWorkers = savedWorkers ?? args.workers ?? DEFAULT_WORKERS;
+  const arch = keptOption<EpsArch>(saved, 'arch', args.arch, 'flat', DEFAULT_ARCH);
+  const batch = keptOption(saved, 'batch', args.batch, EPS_BATCH, EPS_BATCH);
+  const nWorkers = keptOption(saved, 'workers', args.workers, 0, DEFAULT_WORKERS);
   const cfg = EPS_ARCHS[arch];
   const tr = new EpsTrainer(deriveSeed(args.seed, 'init eps'), cfg, EPS_LR);
   if (!args.quiet) console.log(`[${EPS_NAME}] ε-network ${arch}: ${tr.net.countParams().toLocaleString('en')} parameters, batch ${batch}`);
