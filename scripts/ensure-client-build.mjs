@@ -6,10 +6,14 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const built = join(root, 'dist/client/index.html');
-const sources = ['client', 'shared', 'assets', 'models/runtime', 'vite.config.ts', 'package-lock.json'];
+// All of models/ but what the bundle never holds: the client imports the runtime, and the
+// runtime imports the custom layers (models/tf) and the diffusion sampler, so a new layer
+// with an old bundle would fail to load the new weights ("Unknown layer").
+const sources = ['client', 'shared', 'assets', 'models', 'vite.config.ts', 'package-lock.json'];
+const notBundled = new Set(['models/weights', 'models/checkpoints', 'models/samples', 'models/logs'].map((p) => join(root, p)));
 
 function newestMtime(path) {
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path) || notBundled.has(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;

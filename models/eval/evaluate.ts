@@ -98,6 +98,9 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
   STYLE_VALUES.background.forEach((name, k) =>
     rows.push(row('b', `  G's backgrounds: ${name} (real: 25%)`, share(Array.from(predGen.background, (v) => v === k)), null)),
   );
+  STYLE_VALUES.pattern.forEach((name, k) =>
+    rows.push(row('b', `  G's patterns: ${name} (real: 25%)`, share(Array.from(predGen.pattern, (v) => v === k)), null)),
+  );
   log('(b) faithfulness done');
 
   // (c) retrieval with the CLIP pair on held-out real pairs.

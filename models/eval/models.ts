@@ -1,7 +1,7 @@
 /**
- * npm run eval:models [-- --n 1000 --seed N]
- * Prints the evaluation table of the shipped weights (models/weights/) and exits non-zero
- * when a figure falls below its bar.
+ * npm run eval:models [-- --n 1000 --seed N --weights DIR]
+ * Prints the evaluation table of the shipped weights (models/weights/, or DIR laid out the
+ * same way, to compare candidates) and exits non-zero when a figure falls below its bar.
  */
 import { evaluateModels, formatTable, EVAL_DEFAULTS } from './evaluate.ts';
 
@@ -11,7 +11,10 @@ const opt = (name: string, def: number) => {
   return i >= 0 ? Number(argv[i + 1]) : def;
 };
 const t0 = performance.now();
-const rows = await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed: opt('--seed', EVAL_DEFAULTS.seed) }, (s) =>
+const weightsAt = argv.indexOf('--weights');
+const weightsDir = weightsAt >= 0 ? argv[weightsAt + 1] : undefined;
+if (weightsAt >= 0 && !weightsDir) throw new Error('--weights needs a directory');
+const rows = await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed: opt('--seed', EVAL_DEFAULTS.seed), ...(weightsDir ? { weightsDir } : {}) }, (s) =>
   process.stderr.write(`${s} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`),
 );
 console.log(formatTable(rows));

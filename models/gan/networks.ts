@@ -26,11 +26,21 @@
  *     and an InfoGAN term (train-step.ts) keeps z_bg visible in the image.
  * Style (place, background) then lives in known parts of z, which is what the style encoder
  * S and the Restyle round need.
+ *
+ * G v7 keeps v6's networks but feeds the background network categorical codes (gBackground
+ * 'codes'): v6's, free to draw any background from a continuous z_bg, dropped plum (a
+ * quarter of the data, drawn for 0.3% of z) and drew patterns that did not follow z. The
+ * data's background is a discrete choice (4 colours × 4 patterns), so G v7 makes it one: the
+ * argmax of z[2:6] picks the colour code and of z[6:10] the pattern code, each value with
+ * probability ¼ by symmetry (OneHotCodes). A class head trained on real images only (AC-GAN)
+ * makes code k look like real class k. An image table per code pair, tried first, learnt
+ * per-pixel noise from D's gradients: the up-sampling network keeps the background smooth.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
-import { AlphaComposite, ChannelBias, LAYOUT_FIELDS, LayoutOffsets, MinibatchStd, PlaceObject, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
+import { BACKGROUNDS, PATTERNS } from '../../shared/dataset/vocabulary.ts';
+import { AlphaComposite, ChannelBias, LAYOUT_FIELDS, LayoutOffsets, MinibatchStd, OneHotCodes, PlaceObject, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
 
 export const Z_DIM = 32;
 
@@ -62,11 +72,21 @@ export interface GanConfig {
    * the layout read from φ by a frozen head fitted to the data set's geometry (layout-fit.ts).
    */
   gPlace: 'learnt-range' | 'data-layout';
+  /**
+   * What a layered G's background network reads from z[POSITION_DIMS : POSITION_DIMS + bgDim].
+   * 'gaussian' (G v5, v6): those dims as they are. 'codes' (G v7): categorical codes, one
+   * group per entry of bgCodes, each the one-hot of the argmax of that many z dims
+   * (OneHotCodes); a class head trained on real images ties each code to its class
+   * (train-step.ts ClassTerm). bgCodes must fit in bgDim; spare dims are unused.
+   */
+  gBackground: 'gaussian' | 'codes';
+  bgCodes: readonly number[];
 }
 
 export const GAN_CONFIG: GanConfig = {
   zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4,
   gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5, gPlace: 'data-layout',
+  gBackground: 'codes', bgCodes: [BACKGROUNDS.length, PATTERNS.length],
 };
 
 /** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
@@ -107,12 +127,20 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
     const offset = new LayoutOffsets({ name: 'g_offset' }).apply([z, halfRaw, shift]) as S;
     placed = new Translate({ name: 'g_place' }).apply([rgba, offset]) as S;
   }
-  const bg = drawBackground(cfg, zBg);
+  const bg = drawBackground(cfg, cfg.gBackground === 'codes' ? backgroundCodes(cfg, zBg) : zBg);
   const out = new AlphaComposite({ name: 'g_paste' }).apply([placed, bg]) as S;
   return tf.model({ inputs: [z, phi], outputs: out, name: 'generator' });
 }
 
-/** The background layer: z_bg → dense 4×4 → three transposed convs → 3×3 conv → tanh. */
+/** z_bg → the one-hot background codes (OneHotCodes) of G v7. */
+function backgroundCodes(cfg: GanConfig, zBg: S): S {
+  const used = cfg.bgCodes.reduce((a, k) => a + k, 0);
+  if (used > cfg.bgDim) throw new Error(`background codes ${cfg.bgCodes.join('+')} need ${used} z dims; bgDim is ${cfg.bgDim}`);
+  const codes = used === cfg.bgDim ? zBg : (new SliceFeatures({ begin: 0, size: used, name: 'g_bg_code_dims' }).apply(zBg) as S);
+  return new OneHotCodes({ groups: [...cfg.bgCodes], name: 'g_bg_codes' }).apply(codes) as S;
+}
+
+/** The background layer: z_bg (or its codes) → dense 4×4 → three transposed convs → 3×3 conv → tanh. */
 function drawBackground(cfg: GanConfig, zBg: S): S {
   const [b4, b8, b16, b32] = cfg.bgChannels;
   const bn = (x: S, name: string) => tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S;

@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { trainableVars } from '../tf/blocks.ts';
+import { codesOf } from '../tf/layers.ts';
 
 export interface GanBatch {
   /** real images [B, 32, 32, 3] in [−1, 1] */
@@ -39,6 +40,8 @@ export interface GanBatch {
   caps?: tf.Tensor1D;
   /** a second noise for the right-text fakes [B, zDim], for the mode-seeking term */
   z2?: tf.Tensor2D;
+  /** the real images' classes for the class term [B, groups] (int32) */
+  classes?: tf.Tensor2D;
 }
 
 /**
@@ -90,6 +93,48 @@ export function buildInfoHead(size: number): tf.LayersModel {
   return tf.model({ inputs: x, outputs: out, name: 'info_head' });
 }
 
+/**
+ * G v7's class term (AC-GAN, Odena et al. 2017, with a classifier that only ever sees real
+ * images): a head C gives, for each group of G's categorical background codes (the
+ * background colour and the pattern, OneHotCodes), logits over that group's values. C
+ * learns from real images and their labels beside D's update (with its own Adam); in G's
+ * update, C must read G(z)'s codes as z's own (the argmax of each group). C never learns
+ * from G's images, so G cannot teach it a private code: code k has to look like real
+ * class k. The head is training-only; it keeps full resolution because the patterns are
+ * 1–2 px marks. A fresh head first learns alone for CLASS_HEAD_WARMUP steps, so that G's
+ * term means something from G's first step.
+ */
+export interface ClassTerm {
+  C: tf.LayersModel;
+  weight: number;
+  /** where the codes start in z, and the number of values of each group */
+  begin: number;
+  groups: readonly number[];
+}
+
+export function buildClassHead(groups: readonly number[]): tf.LayersModel {
+  const x = tf.input({ shape: [32, 32, 3], name: 'image' });
+  let h: tf.SymbolicTensor = x;
+  ([[16, 1], [32, 2], [32, 2]] as const).forEach(([filters, strides], i) => {
+    h = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', name: `c_conv${i}`, kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.leakyReLU({ alpha: 0.2, name: `c_conv${i}_act` }).apply(h) as tf.SymbolicTensor;
+  });
+  // Flattened, not average-pooled: a pooled head read the patterns at chance after 500 steps
+  // on real images, a flattened one at 99% after 300.
+  h = tf.layers.flatten({ name: 'c_flat' }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: groups.reduce((a, k) => a + k, 0), name: 'c_logits', kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: out, name: 'class_head' });
+}
+
+/** Σ over groups of the softmax cross-entropy of `logits` [B, Σk] against `classes` [B, groups] (int32), mean over B. */
+export function groupedCrossEntropy(logits: tf.Tensor2D, classes: tf.Tensor2D, groups: readonly number[]): tf.Scalar {
+  return tf.tidy(() => {
+    const parts = tf.split(logits, [...groups], 1);
+    const labels = tf.unstack(classes, 1);
+    return tf.addN(parts.map((p, i) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels[i]! as tf.Tensor1D, groups[i]!), p))) as tf.Scalar;
+  });
+}
+
 export interface GanLosses {
   d: number;
   g: number;
@@ -101,9 +146,14 @@ export interface GanLosses {
   clip: number;
   /** the InfoGAN term (before its weight), NaN without it */
   info: number;
+  /** the class term (before its weight) on real images (C's loss) and on G's (G's), NaN without it */
+  classReal: number;
+  classFake: number;
 }
 
 export const GAN_LR = 2e-4;
+export const CLASS_HEAD_LR = 1e-3;
+export const CLASS_HEAD_WARMUP = 400;
 export const GAN_BETA1 = 0.5;
 
 export class GanTrainer {
@@ -116,29 +166,37 @@ export class GanTrainer {
 
   readonly guide: ClipGuide | null;
   readonly info: InfoTerm | null;
+  readonly classes: ClassTerm | null;
+  /** the class head's own optimizer: a plain supervised classifier, at a classifier's rate */
+  readonly optC: tf.AdamOptimizer | null;
 
-  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null) {
+  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null, classes: ClassTerm | null = null) {
     this.guide = guide;
     this.info = info;
+    this.classes = classes;
     this.G = G;
     this.D = D;
     this.optG = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
     this.optD = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
     this.gVars = [...trainableVars(G), ...(info ? trainableVars(info.Q) : [])];
     this.dVars = trainableVars(D);
+    this.optC = classes ? (tf.train.adam(CLASS_HEAD_LR) as tf.AdamOptimizer) : null;
   }
 
   /** One discriminator update then one generator update on the same batch. */
   step(b: GanBatch): GanLosses {
     const d = this.dStep(b);
-    const { g, clip, info } = this.gStep(b);
-    return { ...d, g, clip, info };
+    const { g, clip, info, classFake } = this.gStep(b);
+    return { ...d, g, clip, info, classFake };
   }
 
-  /** Discriminator update (L_D above); G is only run forward. */
-  dStep(b: GanBatch): Omit<GanLosses, 'g' | 'clip' | 'info'> {
+  /** Discriminator update (L_D above) and the class head's update on the real images; G is only run forward. */
+  dStep(b: GanBatch): Omit<GanLosses, 'g' | 'clip' | 'info' | 'classFake'> {
     const n = b.real.shape[0];
+    const term = this.classes;
+    if (term && !b.classes) throw new Error('the class term needs the real images\' classes (GanBatch.classes)');
     return tf.tidy(() => {
+      let classReal = NaN;
       const fakes = this.G.apply([tf.concat([b.z, b.zInt], 0), tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
       const xs = tf.concat([b.real, b.real, fakes], 0);
       const phis = tf.concat([b.phi, b.phiWrong, b.phi, b.phiInt], 0);
@@ -157,20 +215,36 @@ export class GanTrainer {
         true,
         this.dVars,
       )!;
-      return { d: dLoss.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]! };
+      if (term) classReal = this.classStep(b.real, b.classes!);
+      return { d: dLoss.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]!, classReal };
+    });
+  }
+
+  /** One update of the class head on real images and their classes [B, groups]; returns its loss. */
+  classStep(real: tf.Tensor4D, classes: tf.Tensor2D): number {
+    const term = this.classes;
+    if (!term) throw new Error('this trainer has no class term');
+    return tf.tidy(() => {
+      const ce = this.optC!.minimize(() => groupedCrossEntropy(term.C.apply(real, { training: true }) as tf.Tensor2D, classes, term.groups), true, trainableVars(term.C))!;
+      return ce.dataSync()[0]!;
     });
   }
 
   /** Generator update (non-saturating L_G above, + λ·CLIP term), gradients through the current D. */
-  gStep(b: GanBatch): { g: number; clip: number; info: number } {
+  gStep(b: GanBatch): { g: number; clip: number; info: number; classFake: number } {
     const n = b.real.shape[0];
     const guide = this.guide && b.caps ? this.guide : null;
     const infoTerm = this.info;
+    const classTerm = this.classes;
     return tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0);
       const phiG = tf.concat([b.phi, b.phiInt], 0);
+      const codes = classTerm
+        ? codesOf(tf.slice(zAll, [0, classTerm.begin], [-1, classTerm.groups.reduce((a, k) => a + k, 0)]) as tf.Tensor2D, classTerm.groups)
+        : null;
       let clip = NaN;
       let info = NaN;
+      let classFake = NaN;
       const gLoss = this.optG.minimize(
         () => {
           const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
@@ -181,6 +255,12 @@ export class GanTrainer {
             const mse = tf.square(tf.sub(infoTerm.Q.apply(f) as tf.Tensor2D, code)).mean() as tf.Scalar;
             info = mse.dataSync()[0]!;
             adv = adv.add(mse.mul(infoTerm.weight)) as tf.Scalar;
+          }
+          if (classTerm) {
+            // C's weights are not in G's variables: this term moves G only.
+            const ce = groupedCrossEntropy(classTerm.C.apply(f) as tf.Tensor2D, codes!, classTerm.groups);
+            classFake = ce.dataSync()[0]!;
+            adv = adv.add(ce.mul(classTerm.weight)) as tf.Scalar;
           }
           if (!guide) return adv;
           const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
@@ -200,7 +280,7 @@ export class GanTrainer {
         true,
         this.gVars,
       )!;
-      return { g: gLoss.dataSync()[0]!, clip, info };
+      return { g: gLoss.dataSync()[0]!, clip, info, classFake };
     });
   }
 }

@@ -23,16 +23,36 @@ export class StyleTrainer {
     this.vars = trainableVars(this.S);
   }
 
-  /** z [B, zDim], phi [B, 64]: returns the batch mean of ‖z − S(G(z, φ))‖². */
-  step(z: tf.Tensor2D, phi: tf.Tensor2D): number {
+  /**
+   * z [B, zDim], phi [B, 64]: `loss` is the batch mean of ‖z − S(G(z, φ))‖². With `real`, S
+   * also learns the labelled style dims of real images (real-targets.ts): + weight · `real`,
+   * the mean over the real batch of Σ mask·(target − S(x))² (NaN without real images).
+   */
+  step(z: tf.Tensor2D, phi: tf.Tensor2D, real?: RealStyleBatch): { loss: number; real: number } {
     const x = tf.tidy(() => this.G.predict([z, phi]) as tf.Tensor4D); // G frozen
+    let realLoss = NaN;
+    let fakeLoss = NaN;
     const loss = this.opt.minimize(
-      () => tf.sum(tf.square(tf.sub(z, this.S.apply(x) as tf.Tensor2D)), 1).mean() as tf.Scalar,
+      () => {
+        const fake = tf.sum(tf.square(tf.sub(z, this.S.apply(x) as tf.Tensor2D)), 1).mean() as tf.Scalar;
+        fakeLoss = fake.dataSync()[0]!;
+        if (!real) return fake;
+        const r = tf.sum(tf.mul(real.mask, tf.square(tf.sub(real.target, this.S.apply(real.images) as tf.Tensor2D))), 1).mean() as tf.Scalar;
+        realLoss = r.dataSync()[0]!;
+        return fake.add(r.mul(real.weight)) as tf.Scalar;
+      },
       true,
       this.vars,
     )!;
-    const v = loss.dataSync()[0]!;
     tf.dispose([x, loss]);
-    return v;
+    return { loss: fakeLoss, real: realLoss };
   }
+}
+
+export interface RealStyleBatch {
+  images: tf.Tensor4D;
+  /** [B, zDim] targets and 0/1 mask (real-targets.ts styleTargetOf) */
+  target: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  weight: number;
 }

@@ -238,4 +238,46 @@ export class AlphaComposite extends tf.layers.Layer {
   }
 }
 
-for (const c of [SliceFeatures, LayoutOffsets, Translate, PlaceObject, RgbaActivation, AlphaComposite]) tf.serialization.registerClass(c);
+/**
+ * [codes: B×(Σ k_i)] → the same shape, each group of k_i columns replaced by the one-hot of
+ * its argmax: categorical codes drawn from a Gaussian z. Each value of a group comes up with
+ * probability 1/k_i by symmetry, so a network fed these codes meets every value in its share
+ * and cannot drop one (G v6's background network, fed a continuous z_bg, drew plum — a
+ * quarter of the data — for 0.3% of z). No gradient flows back to the codes; none is needed,
+ * they come straight from z.
+ */
+export class OneHotCodes extends tf.layers.Layer {
+  static className = 'OneHotCodes';
+  readonly groups: number[];
+
+  constructor(args: { groups: number[]; name?: string }) {
+    super(args);
+    this.groups = [...args.groups];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
+      const codes = tf.unstack(codesOf(x, this.groups), 1);
+      return tf.concat(codes.map((c, i) => tf.oneHot(c as tf.Tensor1D, this.groups[i]!).toFloat()), 1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), groups: this.groups };
+  }
+
+  override getClassName(): string {
+    return OneHotCodes.className;
+  }
+}
+
+/** Per group of `x`'s columns (sizes `groups`), the argmax; returned as [B, groups] int32. */
+export function codesOf(x: tf.Tensor2D, groups: readonly number[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts = tf.split(x, [...groups], 1);
+    return tf.stack(parts.map((p) => tf.argMax(p, 1)), 1) as tf.Tensor2D;
+  });
+}
+
+for (const c of [SliceFeatures, LayoutOffsets, Translate, PlaceObject, RgbaActivation, AlphaComposite, OneHotCodes]) tf.serialization.registerClass(c);

@@ -218,6 +218,39 @@ export async function loadCheckpoint(
   return readCheckpointState(root, model);
 }
 
+/**
+ * Starts `nets` from another run's checkpoint: each layer whose name is in the saved net and
+ * whose weights have the same shapes is copied; the others keep their weights. Returns a
+ * one-line account ("generator_ema: 31 layers copied, new: g_bg_table; …").
+ */
+export async function copyMatchingLayers(root: string, fromRun: string, nets: Record<string, tf.LayersModel>): Promise<string> {
+  const dir = join(checkpointDir(root, fromRun), 'current');
+  if (!existsSync(dir)) throw new Error(`no checkpoint of run ${fromRun} to start from (${dir})`);
+  const parts: string[] = [];
+  for (const [name, net] of Object.entries(nets)) {
+    const file = join(dir, `${name}.json`);
+    if (!existsSync(file)) {
+      parts.push(`${name}: not in ${fromRun}, all new`);
+      continue;
+    }
+    const { model: saved } = await deserializeModel({ modelJson: readFileSync(file, 'utf8'), weightsBin: new Uint8Array(readFileSync(join(dir, `${name}.bin`))) });
+    const fresh: string[] = [];
+    let copied = 0;
+    for (const layer of net.layers) {
+      const mine = layer.getWeights();
+      if (mine.length === 0) continue;
+      const theirs = saved.layers.find((l) => l.name === layer.name)?.getWeights();
+      if (theirs && theirs.length === mine.length && theirs.every((w, i) => tf.util.arraysEqual(w.shape, mine[i]!.shape))) {
+        layer.setWeights(theirs);
+        copied++;
+      } else fresh.push(layer.name);
+    }
+    saved.dispose();
+    parts.push(`${name}: ${copied} layers copied${fresh.length ? `, new: ${fresh.join(' ')}` : ''}`);
+  }
+  return parts.join('; ');
+}
+
 // ---- sample grids ----------------------------------------------------------------------
 
 /** Writes RGB 32×32 images as a PNG grid (scale× nearest-neighbour, 2-px gaps). */

@@ -7,20 +7,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, deriveSeed } from '../../shared/random.ts';
-import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex } from '../../shared/dataset/index.ts';
+import { BACKGROUND_NAMES, CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, PATTERNS, captionFromIndex, captionIndex } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
 import { WeightEma, halfLifeDecay } from '../tf/ema.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, POSITION_DIMS, type GanConfig } from '../gan/networks.ts';
-import { GanTrainer, buildInfoHead, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
+import { CLASS_HEAD_WARMUP, GanTrainer, buildClassHead, buildInfoHead, type ClassTerm, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { fitLayoutHead } from '../gan/layout-fit.ts';
+import { codesOf } from '../tf/layers.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import {
-  checkpointDir, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, readCheckpointState, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  checkpointDir, clearCheckpoint, copyMatchingLayers, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, readCheckpointState, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
 
 /**
@@ -37,9 +38,20 @@ export const GAN_STEPS = 4000;
  * captions are hard negatives (one attribute changed, see wrongCaption); λ weighs G's CLIP
  * guidance term (0 = pure GAN-CLS), m its margin, μ the mode-seeking term (train-step.ts), GROUP D's minibatch-std group (0 = off); from STEP on G trains without the CLIP term (0 = never off);
  * W the InfoGAN term on the layered G's background code (train-step.ts; 0 = off).
+ * --background gaussian|codes: what G's background network reads (GanConfig.gBackground); with
+ * 'codes', --class-weight W weighs the class term that ties its codes to the real classes
+ * (ClassTerm) and the InfoGAN term is off. --init-from RUN starts a new run from RUN's
+ * checkpoint: every layer of G (its weight average), D and C whose name and shape match is
+ * copied, the rest keep their seeded start (G v7 took G v6's object network this way).
+ * --g-trains background trains only G's background (the object network stays as copied).
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1, classWeight: 1 };
 export const GAN_BATCH = 32;
+
+/** The options train:gan accepts besides the common ones (see GAN_TRAINING's comment). */
+export const GAN_OPTIONS = [
+  'run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight', 'place', 'background', 'class-weight', 'init-from', 'g-trains',
+];
 
 /**
  * The shipped G is an exponential moving average of the trained one (ProGAN/StyleGAN), with
@@ -70,7 +82,14 @@ export async function trainGan(
   const modeSeeking = Number(args.options['mode-seeking'] ?? GAN_TRAINING.modeSeeking);
   const mbstdGroup = Number(args.options['mbstd'] ?? GAN_TRAINING.mbstdGroup);
   const clipUntil = Number(args.options['clip-until'] ?? GAN_TRAINING.clipUntil);
-  const infoWeight = GAN_CONFIG.gLayout === 'layered' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
+  const background = (args.options['background'] ?? GAN_CONFIG.gBackground) as GanConfig['gBackground'];
+  if (background !== 'gaussian' && background !== 'codes') throw new Error(`--background must be gaussian or codes, not ${String(background)}`);
+  const gTrains = args.options['g-trains'] ?? 'all';
+  if (gTrains !== 'all' && gTrains !== 'background') throw new Error(`--g-trains must be all or background, not ${gTrains}`);
+  const initFrom = args.options['init-from'];
+  const layered = GAN_CONFIG.gLayout === 'layered';
+  const infoWeight = layered && background === 'gaussian' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
+  const classWeight = layered && background === 'codes' ? Number(args.options['class-weight'] ?? GAN_TRAINING.classWeight) : 0;
   if (mbstdGroup > 0 && batch % mbstdGroup !== 0) throw new Error(`--mbstd ${mbstdGroup} must divide the batch (${batch})`);
   let guide: ClipGuide | null = null;
   if (clipWeight > 0) {
@@ -81,7 +100,7 @@ export async function trainGan(
   }
   const place = (args.options['place'] ?? GAN_CONFIG.gPlace) as GanConfig['gPlace'];
   if (place !== 'learnt-range' && place !== 'data-layout') throw new Error(`--place must be learnt-range or data-layout, not ${String(place)}`);
-  const gCfg: GanConfig = { ...GAN_CONFIG, gPlace: place };
+  const gCfg: GanConfig = { ...GAN_CONFIG, gPlace: place, gBackground: background };
   const G = buildGenerator(gCfg);
   const D = buildDiscriminator({ ...GAN_CONFIG, dMbstdGroup: mbstdGroup });
   seedInit(G, deriveSeed(args.seed, 'init generator'));
@@ -103,25 +122,47 @@ export async function trainGan(
     seedInit(Q, deriveSeed(args.seed, 'init info head'));
     info = { Q, weight: infoWeight, begin: POSITION_DIMS, size: GAN_CONFIG.bgDim };
   }
-  const tr = new GanTrainer(G, D, undefined, guide, info);
+  let classes: ClassTerm | null = null;
+  if (classWeight > 0) {
+    const C = buildClassHead(gCfg.bgCodes);
+    seedInit(C, deriveSeed(args.seed, 'init class head'));
+    classes = { C, weight: classWeight, begin: POSITION_DIMS, groups: gCfg.bgCodes };
+  }
+  const starting = args.fresh || !hasCheckpoint(args.root, run);
+  if (initFrom !== undefined && starting) {
+    const copied = await copyMatchingLayers(args.root, initFrom, { generator_ema: G, discriminator: D, ...(classes ? { class_head: classes.C } : {}) });
+    if (!args.quiet) console.log(`[${run}] started from ${initFrom}: ${copied}`);
+  }
+  // The average pairs G's weights by position, and freezing a layer moves its weights to the
+  // end of G's list: pair them first.
   const gEma = new WeightEma(G, buildGenerator(gCfg));
-  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}) };
+  if (gTrains === 'background') {
+    for (const layer of G.layers) if (!/^(g_bg_|bg_)/.test(layer.name)) layer.trainable = false;
+  }
+  const tr = new GanTrainer(G, D, undefined, guide, info, classes);
+  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}), ...(classes ? { class_head: classes.C } : {}) };
   /** the step the average started at (0, or the step of a checkpoint saved before G had one) */
   let emaFrom = 0;
-  const optimizers = { adamG: tr.optG, adamD: tr.optD };
+  const optimizers = { adamG: tr.optG, adamD: tr.optD, ...(tr.optC ? { adamC: tr.optC } : {}) };
   let step = 0;
   let cursor = 0;
   let prevElapsed = 0;
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
     // Checkpoints from before the option are G v5's ('learnt-range').
-    const savedPlace = (readCheckpointState(args.root, run).extra['place'] as string | undefined) ?? 'learnt-range';
+    const saved = readCheckpointState(args.root, run).extra;
+    const savedPlace = (saved['place'] as string | undefined) ?? 'learnt-range';
     if (savedPlace !== place) throw new Error(`checkpoint ${run} has a G placed by ${savedPlace}: pass --place ${savedPlace} (or --fresh)`);
+    // Checkpoints from before the option are G v5's and v6's ('gaussian').
+    const savedBackground = (saved['background'] as string | undefined) ?? 'gaussian';
+    if (savedBackground !== background) throw new Error(`checkpoint ${run} has a G whose background reads ${savedBackground} z: pass --background ${savedBackground} (or --fresh)`);
+    const savedTrains = (saved['gTrains'] as string | undefined) ?? 'all';
+    if (savedTrains !== gTrains) throw new Error(`checkpoint ${run} was trained with --g-trains ${savedTrains}: pass it (or --fresh)`);
     const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
     const { generator_ema: _, ...withoutEma } = nets;
     const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight };
+    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight };
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
     // existed) agrees with any clipUntil at or after its step.
     const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
@@ -135,6 +176,19 @@ export async function trainGan(
     emaFrom = hasEma ? ((st.extra['emaFrom'] as number | undefined) ?? 0) : step;
     if (!hasEma) gEma.reset(G);
     if (!args.quiet) console.log(`[${run}] resumed at step ${step}${hasEma ? '' : ' (no weight average in the checkpoint: it starts here)'}`);
+  }
+  if (classes && step === 0) {
+    // The class head learns the real classes alone first (train-step.ts ClassTerm), on the
+    // run's own first training batches.
+    const warmup = Math.min(CLASS_HEAD_WARMUP, args.steps ?? CLASS_HEAD_WARMUP);
+    for (let s = 0; s < warmup; s++) {
+      const samples = samplesAt(args.seed, 'train', s * batch, batch);
+      const real = pixelsToTensor(samples.map((x) => x.pixels));
+      const labels = tf.tensor2d(samples.map(classesOf), [batch, 2], 'int32');
+      const ce = tr.classStep(real, labels);
+      tf.dispose([real, labels]);
+      if (!args.quiet && ((s + 1) % 100 === 0 || s + 1 === warmup)) console.log(`[${run}] class head alone on real images, step ${s + 1}/${warmup}: loss ${ce.toFixed(4)}`);
+    }
   }
   const classifierDir = join(args.root, 'weights', 'classifier');
   let classifier = existsSync(join(classifierDir, 'model.json')) ? (await loadModel(classifierDir)).model : null;
@@ -159,6 +213,7 @@ export async function trainGan(
       const rng = createRng(deriveSeed(args.seed, `gan step ${s}`));
       const samples = samplesAt(args.seed, 'train', cursor, batch);
       cursor += batch;
+      const labels = samples.map(classesOf);
       const caps = samples.map((x) => captionIndex(x.attributes));
       const wrong = caps.map((c) => wrongCaption(rng, c, s >= hardFrom ? hard : 0));
       const other = caps.map(() => rng.int(0, CAPTION_COUNT - 1));
@@ -171,12 +226,13 @@ export async function trainGan(
         zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
         caps: tf.tensor1d(caps, 'int32'),
         ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
+        ...(classes ? { classes: tf.tensor2d(labels, [batch, 2], 'int32') } : {}),
       };
       const l = tr.step(clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b);
       gEma.update(halfLifeDecay(s + 1, GAN_EMA.maxHalfLife, GAN_EMA.ramp));
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
-      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
     },
     writeSamples: async (s) => {
       if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
@@ -192,20 +248,22 @@ export async function trainGan(
       if (classifier && !args.quiet) {
         // Caption faithfulness on 256 fresh samples (monitoring only; eval:models is the real figure).
         for (const [label, net] of [['', gEma.model], [' (G without averaging)', G]] as const) {
-          console.log(`[${run}] step ${s}: caption faithfulness${label} ${probeFaithfulness(classifier, net, phiTable, deriveSeed(args.seed, `gan monitor ${s}`))}`);
+          console.log(`[${run}] step ${s}: caption faithfulness${label} ${probeFaithfulness(classifier, net, phiTable, deriveSeed(args.seed, `gan monitor ${s}`), classes ? gCfg.bgCodes : null)}`);
         }
       }
     },
     checkpoint: (s, elapsed) => {
       calibrate();
       return saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { place, emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
   });
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
-    const meta = { trainedSteps: last, seed: args.seed, place, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, mbstdCalibrated: calibrate() };
+    const meta = {
+      trainedSteps: last, seed: args.seed, place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, mbstdCalibrated: calibrate(),
+    };
     await saveModel(join(out, 'generator'), gEma.model, { ...meta, zDim: GAN_CONFIG.zDim, weightAverage: { ...GAN_EMA, from: emaFrom } }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
     if (!args.quiet) console.log(`[${run}] done: weights in ${out}`);
@@ -215,16 +273,31 @@ export async function trainGan(
   calibration.images?.dispose();
   guide?.imageEncoder.dispose();
   info?.Q.dispose();
+  classes?.C.dispose();
   return { trainer: tr, generatorAverage: gEma.model, losses };
 }
 
+/** A real sample's classes for the class term: [background, pattern] (GAN_CONFIG.bgCodes' order). */
+function classesOf(x: { style: { background: string; pattern: string } }): number[] {
+  return [(BACKGROUND_NAMES as readonly string[]).indexOf(x.style.background), (PATTERNS as readonly string[]).indexOf(x.style.pattern)];
+}
+
 /** "83.2% (size 100%, colour 100%, shape 83%)" for 256 seeded random captions. */
-function probeFaithfulness(classifier: tf.LayersModel, G: tf.LayersModel, phiTable: tf.Tensor2D, seed: number): string {
+function probeFaithfulness(classifier: tf.LayersModel, G: tf.LayersModel, phiTable: tf.Tensor2D, seed: number, codes: readonly number[] | null): string {
   const mrng = createRng(seed);
   const caps = Array.from({ length: 256 }, () => mrng.int(0, CAPTION_COUNT - 1));
-  const gen = tf.tidy(() => G.predict([seededNormal(mrng, 256, GAN_CONFIG.zDim), tf.gather(phiTable, tf.tensor1d(caps, 'int32'))]) as tf.Tensor4D);
+  const z = seededNormal(mrng, 256, GAN_CONFIG.zDim);
+  const gen = tf.tidy(() => G.predict([z, tf.gather(phiTable, tf.tensor1d(caps, 'int32'))]) as tf.Tensor4D);
   const pred = classify(classifier, gen);
   gen.dispose();
+  // With background codes: how often the classifier reads z's own background and pattern.
+  let kept = '';
+  if (codes) {
+    const want = tf.tidy(() => codesOf(tf.slice(z, [0, POSITION_DIMS], [-1, codes.reduce((a, k) => a + k, 0)]) as tf.Tensor2D, codes).arraySync());
+    const share = (k: number, got: Int32Array) => ((want.filter((w, i) => w[k] === got[i]).length / 256) * 100).toFixed(0);
+    kept = `; z's background ${share(0, pred.background)}%, pattern ${share(1, pred.pattern)}%`;
+  }
+  z.dispose();
   const per: Record<string, number> = {};
   let all = 0;
   caps.forEach((c, i) => {
@@ -237,7 +310,7 @@ function probeFaithfulness(classifier: tf.LayersModel, G: tf.LayersModel, phiTab
     }
     all += ok ? 1 : 0;
   });
-  return `${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})`;
+  return `${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})${kept}`;
 }
 
 function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number {
@@ -245,5 +318,5 @@ function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainGan(parseArgs(process.argv.slice(2), ['run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight', 'place']));
+  await trainGan(parseArgs(process.argv.slice(2), GAN_OPTIONS));
 }

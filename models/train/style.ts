@@ -1,5 +1,5 @@
 /**
- * npm run train:style [-- --seed N --fresh --steps N]
+ * npm run train:style [-- --seed N --fresh --steps N --real-weight W]
  * Style encoder S(x) on the frozen generator (models/weights/generator) and text encoder.
  * Writes models/weights/style-encoder/. Sample grid: real references (column 1), then
  * G(S(x), φ(t_new)) for 7 new captions.
@@ -10,7 +10,8 @@ import { CAPTION_COUNT } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seededNormal } from '../tf/blocks.ts';
-import { StyleTrainer } from '../style/trainer.ts';
+import { StyleTrainer, type RealStyleBatch } from '../style/trainer.ts';
+import { styleTargetOf } from '../style/real-targets.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import { GRID_CAPTIONS } from './gan.ts';
@@ -21,6 +22,11 @@ import {
 
 export const STYLE_STEPS = 1500;
 export const STYLE_BATCH = 64;
+/**
+ * Weight of S's real-image term (style/real-targets.ts; 0 = the lecture's objective alone).
+ * S learns from G's images, and Restyle gives it real ones.
+ */
+export const STYLE_REAL_WEIGHT = 1;
 
 export async function trainStyle(
   args: TrainArgs,
@@ -36,12 +42,17 @@ export async function trainStyle(
   const tr = new StyleTrainer(G, args.seed, zDim);
   const nets = { style: tr.S };
   const optimizers = { adam: tr.opt };
+  const realWeight = Number(args.options['real-weight'] ?? STYLE_REAL_WEIGHT);
+  if (!(realWeight >= 0)) throw new Error(`--real-weight must be ≥ 0, not ${args.options['real-weight']}`);
   let step = 0;
   let prevElapsed = 0;
   if (args.fresh) clearCheckpoint(args.root, 'style');
   else if (hasCheckpoint(args.root, 'style')) {
     const st = await loadCheckpoint(args.root, 'style', nets, optimizers);
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
+    // Checkpoints from before the option trained on G's images only.
+    const saved = (st.extra['realWeight'] as number | undefined) ?? 0;
+    if (saved !== realWeight) throw new Error(`checkpoint was trained with --real-weight ${saved}; pass it or use --fresh`);
     step = st.step;
     prevElapsed = st.elapsedSeconds;
     if (!args.quiet) console.log(`[style] resumed at step ${step}`);
@@ -59,10 +70,21 @@ export async function trainStyle(
       const caps = Array.from({ length: batch }, () => rng.int(0, CAPTION_COUNT - 1));
       const z = seededNormal(rng, batch, zDim);
       const phi = tf.gather(phiTable, tf.tensor1d(caps, 'int32')) as tf.Tensor2D;
-      const loss = tr.step(z, phi);
-      tf.dispose([z, phi]);
+      let real: RealStyleBatch | undefined;
+      if (realWeight > 0) {
+        const samples = samplesAt(args.seed, 'train', s * batch, batch);
+        const targets = samples.map((x) => styleTargetOf(x.style, zDim));
+        real = {
+          images: pixelsToTensor(samples.map((x) => x.pixels)),
+          target: tf.tensor2d(targets.map((t) => t.values)),
+          mask: tf.tensor2d(targets.map((t) => t.mask)),
+          weight: realWeight,
+        };
+      }
+      const { loss, real: realLoss } = tr.step(z, phi, real);
+      tf.dispose([z, phi, ...(real ? [real.images, real.target, real.mask] : [])]);
       losses.push(loss);
-      return { loss, perDim: loss / zDim };
+      return { loss, perDim: loss / zDim, ...(real ? { real: realLoss } : {}) };
     },
     writeSamples: (s) => {
       const out: Uint8Array[] = [];
@@ -84,11 +106,11 @@ export async function trainStyle(
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, 'style', nets, optimizers, {
-        step: s, cursor: 0, seed: args.seed, extra: {}, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor: 0, seed: args.seed, extra: { realWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {
-    await saveModel(join(args.root, 'weights', 'style-encoder'), tr.S, { trainedSteps: last, seed: args.seed, zDim }, { float16: true });
+    await saveModel(join(args.root, 'weights', 'style-encoder'), tr.S, { trainedSteps: last, seed: args.seed, zDim, realWeight }, { float16: true });
     if (!args.quiet) console.log(`[style] done: weights in ${join(args.root, 'weights')}`);
   }
   phiTable.dispose();
@@ -96,5 +118,5 @@ export async function trainStyle(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await trainStyle(parseArgs());
+  await trainStyle(parseArgs(process.argv.slice(2), ['real-weight']));
 }

@@ -8,20 +8,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
-import { CAPTION_COUNT, SIZE_RADIUS, captionIndex } from '../../shared/dataset/index.ts';
+import { BACKGROUND_NAMES, CAPTION_COUNT, LAYOUT_CELL_SHARE, PATTERNS, SIZE_RADIUS, captionIndex } from '../../shared/dataset/index.ts';
+import { styleTargetOf, zOfPosition } from '../../models/style/real-targets.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
-import { MinibatchStd, place, translate, unitPosition } from '../../models/tf/layers.ts';
+import { MinibatchStd, OneHotCodes, codesOf, place, translate, unitPosition } from '../../models/tf/layers.ts';
 import { fitLayoutHead, layoutOf, ridge } from '../../models/gan/layout-fit.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
-import { GanTrainer, buildInfoHead } from '../../models/gan/train-step.ts';
+import { GanTrainer, buildClassHead, buildInfoHead, groupedCrossEntropy } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
 import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/data/stream.ts';
 import { seedInit, seededNormal } from '../../models/tf/blocks.ts';
 import { parseArgs } from '../../models/train/common.ts';
 import { trainClip } from '../../models/train/clip.ts';
-import { trainGan } from '../../models/train/gan.ts';
+import { GAN_OPTIONS, trainGan } from '../../models/train/gan.ts';
 import { WeightEma, halfLifeDecay, warmupDecay } from '../../models/tf/ema.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -113,9 +114,47 @@ describe('training steps lower their loss on a tiny run', () => {
     const rng = createRng(7);
     const z = seededNormal(rng, 8, GAN_CONFIG.zDim);
     const phi = tf.tidy(() => tf.div(seededNormal(rng, 8, 64), 8) as tf.Tensor2D);
-    const losses = Array.from({ length: 20 }, () => tr.step(z, phi));
+    const losses = Array.from({ length: 20 }, () => tr.step(z, phi).loss);
     expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.9);
     tf.dispose([z, phi]);
+  });
+
+  it("style targets of real images: z[0:2] puts G's object at the real cell and jitter; the codes' targets have the class's argmax", async () => {
+    await initNodeWasm();
+    for (const [cell, jitter] of [[0, -1], [0, 0.3], [1, 0], [1, -0.7], [2, 0.95], [2, -0.2]] as const) {
+      const u = unitPosition(tf.tensor1d([zOfPosition(cell, jitter)])).dataSync()[0]!;
+      expect(u).toBeCloseTo((cell - 1) * LAYOUT_CELL_SHARE + jitter * (1 - LAYOUT_CELL_SHARE), 2);
+    }
+    const style = { background: 'plum', pattern: 'dots', posX: 'right', posY: 'top', jitterX: 0.5, jitterY: -0.5, rotation: 10 } as const;
+    const { values, mask } = styleTargetOf(style);
+    expect(mask.slice(0, 10).every((m) => m === 1) && mask.slice(10).every((m) => m === 0)).toBe(true);
+    const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
+    expect(codesOf(tf.tensor2d([values.slice(2, 10)]), [4, 4]).arraySync()[0]).toEqual([argmax(values.slice(2, 6)), argmax(values.slice(6, 10))]);
+    expect([argmax(values.slice(2, 6)), argmax(values.slice(6, 10))]).toEqual([BACKGROUND_NAMES.indexOf('plum'), PATTERNS.indexOf('dots')]);
+    expect(values.slice(2, 6).reduce((a, v) => a + v, 0)).toBeCloseTo(0, 6); // the conditional means of 4 iid N(0,1) sum to 0
+  });
+
+  it("style encoder's real-image term goes down, and only the masked dims count", async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    seedInit(G, 5);
+    const tr = new StyleTrainer(G, 6, GAN_CONFIG.zDim, 3e-3);
+    const rng = createRng(8);
+    const z = seededNormal(rng, 8, GAN_CONFIG.zDim);
+    const phi = tf.tidy(() => tf.div(seededNormal(rng, 8, 64), 8) as tf.Tensor2D);
+    const samples = samplesAt(1, 'train', 0, 8);
+    const targets = samples.map((x) => styleTargetOf(x.style));
+    const real = { images: pixelsToTensor(samples.map((x) => x.pixels)), target: tf.tensor2d(targets.map((t) => t.values)), mask: tf.tensor2d(targets.map((t) => t.mask)), weight: 1 };
+    const pred = tr.S.predict(real.images) as tf.Tensor2D;
+    const masked = (p: tf.Tensor2D) => tf.tidy(() => tf.sum(tf.mul(real.mask, tf.square(tf.sub(real.target, p))), 1).mean().dataSync()[0]!);
+    const byHand = masked(pred);
+    // Changing what S reads in an unlabelled dim changes nothing.
+    expect(masked(tf.tidy(() => tf.add(pred, tf.oneHot(tf.fill([8], 20, 'int32'), GAN_CONFIG.zDim).mul(5))) as tf.Tensor2D)).toBeCloseTo(byHand, 4);
+    const first = tr.step(z, phi, real);
+    expect(first.real).toBeCloseTo(byHand, 4);
+    const losses = Array.from({ length: 20 }, () => tr.step(z, phi, real).real);
+    expect(mean(losses.slice(-3))).toBeLessThan(first.real * 0.8);
+    tf.dispose([z, phi, pred, real.images, real.target, real.mask]);
   });
 
   it('attribute classifier', async () => {
@@ -249,9 +288,9 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     G.dispose();
   });
 
-  it("the InfoGAN term: G and its head Q lower ‖Q(pool(G(z))) − z_bg‖² together", async () => {
+  it("the InfoGAN term (G v6's Gaussian background code): G and its head Q lower ‖Q(pool(G(z))) − z_bg‖² together", async () => {
     await initNodeWasm();
-    const G = buildGenerator(GAN_CONFIG);
+    const G = buildGenerator({ ...GAN_CONFIG, gBackground: 'gaussian' });
     const D = buildDiscriminator(GAN_CONFIG);
     const Q = buildInfoHead(GAN_CONFIG.bgDim);
     seedInit(G, 13);
@@ -263,6 +302,55 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     expect(info.every(Number.isFinite)).toBe(true);
     expect(mean(info.slice(-3))).toBeLessThan(info[0]! * 0.8);
     tf.dispose(Object.values(b));
+  });
+
+  it("G v7's background codes: the one-hot of each group's argmax, every value equally likely under a Gaussian z", async () => {
+    await initNodeWasm();
+    const layer = new OneHotCodes({ groups: [4, 3] });
+    const z = tf.tensor2d([[0, 0, 5, 1, 0, 0, 2], [3, -1, 0, 0, -2, 4, 1]]);
+    expect(codesOf(z, [4, 3]).arraySync()).toEqual([[2, 2], [0, 1]]);
+    expect((layer.apply(z) as tf.Tensor).arraySync()).toEqual([[0, 0, 1, 0, 0, 0, 1], [1, 0, 0, 0, 0, 1, 0]]);
+    const many = seededNormal(createRng(4), 8000, 7);
+    const counts = (layer.apply(many) as tf.Tensor).sum(0).arraySync() as number[];
+    counts.slice(0, 4).forEach((c) => expect(c / 8000).toBeCloseTo(1 / 4, 1));
+    counts.slice(4).forEach((c) => expect(c / 8000).toBeCloseTo(1 / 3, 1));
+    tf.dispose([z, many]);
+  });
+
+  it('the class term sums each group\'s softmax cross-entropy', async () => {
+    await initNodeWasm();
+    const ce = groupedCrossEntropy(tf.zeros([3, 7]) as tf.Tensor2D, tf.tensor2d([[0, 1], [3, 2], [1, 0]], [3, 2], 'int32'), [4, 3]);
+    expect(ce.dataSync()[0]).toBeCloseTo(Math.log(4) + Math.log(3), 5);
+    const sure = tf.tensor2d([[9, 0, 0, 0, 0, 9, 0]]);
+    expect(groupedCrossEntropy(sure, tf.tensor2d([[0, 1]], [1, 2], 'int32'), [4, 3]).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([ce, sure]);
+  });
+
+  it("G v7's class term: the head C learns the real images' classes beside D's update; G's update moves G and leaves C alone", async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    const C = buildClassHead(GAN_CONFIG.bgCodes);
+    [G, D, C].forEach((m, i) => seedInit(m, 20 + i));
+    const tr = new GanTrainer(G, D, 2e-3, null, null, { C, weight: 4, begin: 2, groups: GAN_CONFIG.bgCodes });
+    const b = tinyGanBatch(createRng(23), 8);
+    expect(() => tr.dStep(b)).toThrow(/classes/);
+    const labels = samplesAt(1, 'train', 0, 8).map((x) => [BACKGROUND_NAMES.indexOf(x.style.background), PATTERNS.indexOf(x.style.pattern)]);
+    const bc = { ...b, classes: tf.tensor2d(labels, [8, 2], 'int32') };
+    const cWeights = () => C.getWeights().map((w) => Array.from(w.dataSync()));
+    const bgWeights = () => Array.from(G.getLayer('bg_fc').getWeights()[0]!.dataSync());
+    const [c0, t0] = [cWeights(), bgWeights()];
+    expect(Number.isFinite(tr.gStep(bc).classFake)).toBe(true);
+    expect(cWeights()).toEqual(c0);
+    expect(bgWeights()).not.toEqual(t0);
+    const real = Array.from({ length: 15 }, () => tr.dStep(bc).classReal);
+    expect(mean(real.slice(-3))).toBeLessThan(real[0]! * 0.8);
+    // With C fixed, G learns to show z's codes in a way C reads.
+    const c1 = cWeights();
+    const fake = Array.from({ length: 20 }, () => tr.gStep(bc).classFake);
+    expect(cWeights()).toEqual(c1);
+    expect(mean(fake.slice(-3))).toBeLessThan(fake[0]! * 0.92);
+    tf.dispose(Object.values(bc));
   });
 });
 
@@ -301,6 +389,21 @@ describe('training CLI plumbing', () => {
     expect(maxDiff(out(shipped), out(second.generatorAverage))).toBeLessThan(0.02); // float16
     expect(maxDiff(out(second.generatorAverage), out(second.trainer.G))).toBeGreaterThan(0.02);
     expect(first.generatorAverage).not.toBe(second.generatorAverage);
+
+    // A new run started from that checkpoint with --init-from: G's object network comes from
+    // the source's weight average and, with --g-trains background, stays as copied while the
+    // background learns. Its checkpoint refuses to resume with another background or --g-trains.
+    const objectLayer = (m: tf.LayersModel) => Array.from(m.getLayer('g_fc').getWeights()[0]!.dataSync());
+    const bgRun = (more: string[]) =>
+      trainGan(parseArgs(['--seed', '3', '--steps', '2', '--root', root, '--quiet', '--run', 'gan-bg', '--init-from', 'gan', ...more], GAN_OPTIONS), { batch: 8 });
+    const tuned = await bgRun(['--g-trains', 'background']);
+    expect(objectLayer(tuned.trainer.G)).toEqual(objectLayer(second.generatorAverage));
+    expect(Array.from(tuned.trainer.G.getLayer('bg_rgb').getWeights()[0]!.dataSync())).not.toEqual(
+      Array.from(second.generatorAverage.getLayer('bg_rgb').getWeights()[0]!.dataSync()),
+    );
+    expect(existsSync(join(root, 'checkpoints', 'gan-bg', 'export', 'generator', 'model.json'))).toBe(true);
+    await expect(bgRun(['--g-trains', 'background', '--background', 'gaussian'])).rejects.toThrow(/background reads codes z/);
+    await expect(bgRun([])).rejects.toThrow(/--g-trains background/);
   });
 });
 
