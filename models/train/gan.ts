@@ -25,9 +25,10 @@ import {
 } from './common.ts';
 
 /**
- * The shipped run (G v6, `--place data-layout`): 3,000 steps from scratch with the weight
- * average, then resumed to 4,000 (probe 94.5% at step 4,000; eval:models 94.4%). A --fresh
- * run trains the 4,000 steps in one go: the same recipe, not a bit-identical replay.
+ * The from-scratch recipe's length. G v6 was trained 3,000 steps from scratch, then resumed
+ * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v7 is G v6 fine-tuned 1,000
+ * steps (`--init-from gan6 --g-trains background`); a --fresh run trains G v7's recipe, the
+ * codes from step 0, for these 4,000 steps (models/README.md: the 2-hour rule).
  */
 export const GAN_STEPS = 4000;
 
