@@ -221,7 +221,7 @@ export async function loadCheckpoint(
 /**
  * Starts `nets` from another run's checkpoint: each layer whose name is in the saved net and
  * whose weights have the same shapes is copied; the others keep their weights. Returns a
- * one-line account ("generator_ema: 31 layers copied, new: g_bg_table; …").
+ * one-line account ("generator_ema: 25 layers copied, new: bg_fc; …").
  */
 export async function copyMatchingLayers(root: string, fromRun: string, nets: Record<string, tf.LayersModel>): Promise<string> {
   const dir = join(checkpointDir(root, fromRun), 'current');

@@ -44,6 +44,11 @@ export async function trainStyle(
   const optimizers = { adam: tr.opt };
   const realWeight = Number(args.options['real-weight'] ?? STYLE_REAL_WEIGHT);
   if (!(realWeight >= 0)) throw new Error(`--real-weight must be ≥ 0, not ${args.options['real-weight']}`);
+  // The real targets give z[2:10] the meaning of G v7's background codes; G v5 and v6 (no
+  // 'background' in their metadata) read those dims as a Gaussian code.
+  if (realWeight > 0 && gLoaded && gLoaded.metadata['background'] !== 'codes') {
+    throw new Error('--real-weight needs a generator with background codes (G v7); pass --real-weight 0 for an older one');
+  }
   let step = 0;
   let prevElapsed = 0;
   if (args.fresh) clearCheckpoint(args.root, 'style');

@@ -2,7 +2,7 @@
  * Smoke tests of the training code (CI never trains for real): every model's training step
  * runs on tiny batches and lowers its loss; a tiny CLI run checkpoints and resumes.
  */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import { seedInit, seededNormal } from '../../models/tf/blocks.ts';
 import { parseArgs } from '../../models/train/common.ts';
 import { trainClip } from '../../models/train/clip.ts';
 import { GAN_OPTIONS, trainGan } from '../../models/train/gan.ts';
+import { trainStyle } from '../../models/train/style.ts';
 import { WeightEma, halfLifeDecay, warmupDecay } from '../../models/tf/ema.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -404,6 +405,19 @@ describe('training CLI plumbing', () => {
     expect(existsSync(join(root, 'checkpoints', 'gan-bg', 'export', 'generator', 'model.json'))).toBe(true);
     await expect(bgRun(['--g-trains', 'background', '--background', 'gaussian'])).rejects.toThrow(/background reads codes z/);
     await expect(bgRun([])).rejects.toThrow(/--g-trains background/);
+
+    // The style encoder on that G, with the real images' targets (the default); a G without
+    // background codes (v5, v6: no 'background' in its metadata) is refused.
+    const style = (more: string[] = []) => trainStyle(parseArgs(['--seed', '3', '--steps', '2', '--root', root, '--quiet', ...more], ['real-weight']), { batch: 8 });
+    await style();
+    const styleMeta = JSON.parse(readFileSync(join(root, 'weights', 'style-encoder', 'model.json'), 'utf8')) as { userDefinedMetadata: { realWeight: number } };
+    expect(styleMeta.userDefinedMetadata.realWeight).toBe(1);
+    const gJson = join(root, 'weights', 'generator', 'model.json');
+    const g = JSON.parse(readFileSync(gJson, 'utf8')) as { userDefinedMetadata: Record<string, unknown> };
+    delete g.userDefinedMetadata['background'];
+    writeFileSync(gJson, JSON.stringify(g));
+    await expect(style(['--fresh'])).rejects.toThrow(/background codes/);
+    await style(['--fresh', '--real-weight', '0']);
   });
 });
 
