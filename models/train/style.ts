@@ -26,7 +26,7 @@ export const STYLE_BATCH = 64;
  * Weight of S's real-image term (style/real-targets.ts; 0 = the lecture's objective alone).
  * S learns from G's images, and Restyle gives it real ones.
  */
-export const STYLE_REAL_WEIGHT = 1;
+export const STYLE_REAL_WEIGHT = 3;
 
 export async function trainStyle(
   args: TrainArgs,

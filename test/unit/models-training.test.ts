@@ -23,7 +23,7 @@ import { seedInit, seededNormal } from '../../models/tf/blocks.ts';
 import { parseArgs } from '../../models/train/common.ts';
 import { trainClip } from '../../models/train/clip.ts';
 import { GAN_OPTIONS, trainGan } from '../../models/train/gan.ts';
-import { trainStyle } from '../../models/train/style.ts';
+import { STYLE_REAL_WEIGHT, trainStyle } from '../../models/train/style.ts';
 import { WeightEma, halfLifeDecay, warmupDecay } from '../../models/tf/ema.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -411,7 +411,7 @@ describe('training CLI plumbing', () => {
     const style = (more: string[] = []) => trainStyle(parseArgs(['--seed', '3', '--steps', '2', '--root', root, '--quiet', ...more], ['real-weight']), { batch: 8 });
     await style();
     const styleMeta = JSON.parse(readFileSync(join(root, 'weights', 'style-encoder', 'model.json'), 'utf8')) as { userDefinedMetadata: { realWeight: number } };
-    expect(styleMeta.userDefinedMetadata.realWeight).toBe(1);
+    expect(styleMeta.userDefinedMetadata.realWeight).toBe(STYLE_REAL_WEIGHT);
     const gJson = join(root, 'weights', 'generator', 'model.json');
     const g = JSON.parse(readFileSync(gJson, 'utf8')) as { userDefinedMetadata: Record<string, unknown> };
     delete g.userDefinedMetadata['background'];
