@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, deriveSeed } from '../../shared/random.ts';
-import { BACKGROUND_NAMES, CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, PATTERNS, captionFromIndex, captionIndex } from '../../shared/dataset/index.ts';
+import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex, type Sample } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
@@ -19,7 +19,7 @@ import { fitLayoutHead } from '../gan/layout-fit.ts';
 import { codesOf } from '../tf/layers.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
-import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
+import { labelsOf, pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import {
   checkpointDir, clearCheckpoint, copyMatchingLayers, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, readCheckpointState, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
 } from './common.ts';
@@ -279,8 +279,9 @@ export async function trainGan(
 }
 
 /** A real sample's classes for the class term: [background, pattern] (GAN_CONFIG.bgCodes' order). */
-function classesOf(x: { style: { background: string; pattern: string } }): number[] {
-  return [(BACKGROUND_NAMES as readonly string[]).indexOf(x.style.background), (PATTERNS as readonly string[]).indexOf(x.style.pattern)];
+function classesOf(x: Sample): number[] {
+  const { background, pattern } = labelsOf(x.attributes, x.style);
+  return [background, pattern];
 }
 
 /** "83.2% (size 100%, colour 100%, shape 83%)" for 256 seeded random captions. */
