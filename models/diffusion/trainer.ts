@@ -20,6 +20,7 @@ import { pixelsToTensor, samplesAt } from '../data/stream.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
 import { trainableVars } from '../tf/blocks.ts';
 import type { LatentNorm } from './runtime.ts';
+import { flatten, unflatten } from '../tf/flat.ts';
 
 export const AE_LATENT_NOISE = 0.1;
 export const AE_LATENT_PENALTY = 1e-3;
@@ -199,26 +200,5 @@ export function epsGradients(
   return { loss, grads: vars.map((v) => grads[v.name]!) };
 }
 
-/** Tensors → one Float32Array (in order). */
-export function flatten(ts: readonly tf.Tensor[]): Float32Array {
-  const out = new Float32Array(ts.reduce((n, t) => n + t.size, 0));
-  let o = 0;
-  for (const t of ts) {
-    out.set(t.dataSync() as Float32Array, o);
-    o += t.size;
-  }
-  return out;
-}
-
-/** One Float32Array → tensors of `shapes` (the inverse of flatten). */
-export function unflatten(buf: Float32Array, shapes: readonly (readonly number[])[]): tf.Tensor[] {
-  let o = 0;
-  return shapes.map((sh) => {
-    const n = sh.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(buf.subarray(o, o + n), [...sh]);
-    o += n;
-    return t;
-  });
-}
-
 export { COND_DIM, LATENT_SIZE };
+export { flatten, unflatten };

@@ -42,6 +42,8 @@ export interface GanBatch {
   z2?: tf.Tensor2D;
   /** the real images' classes for the class term [B, groups] (int32) */
   classes?: tf.Tensor2D;
+  /** for the background critic: a class pair other than each real image's own [B] (int32) */
+  pairsWrong?: tf.Tensor1D;
 }
 
 /**
@@ -126,6 +128,49 @@ export function buildClassHead(groups: readonly number[]): tf.LayersModel {
   return tf.model({ inputs: x, outputs: out, name: 'class_head' });
 }
 
+/**
+ * The background critic K (opt-in, --bg-critic W): a discriminator for the background
+ * alone, conditioned on its class pair (colour × pattern) the way D is on the caption. C
+ * (above) only asks that G's image be read as its code; G v7 met that by drawing the dots
+ * of its 'dots' code over streaks that no real 'dots' background has (the evaluation's
+ * classifier read 30% of them as stripes or plain). K sees G's images and tells them from
+ * real ones of the same pair, so such mixtures are fakes to it. It is matching-aware like
+ * GAN-CLS: real image + its pair (real), real image + another pair (×0.5), G's image + its
+ * codes' pair (×0.5). It keeps full resolution (C's trunk) and gives one logit per pair.
+ */
+export interface BgCritic {
+  K: tf.LayersModel;
+  weight: number;
+  /** where the codes start in z, and the number of values of each of the two groups */
+  begin: number;
+  groups: readonly [number, number];
+}
+
+export function buildBgCritic(groups: readonly [number, number]): tf.LayersModel {
+  const x = tf.input({ shape: [32, 32, 3], name: 'image' });
+  let h: tf.SymbolicTensor = x;
+  ([[16, 1], [32, 2], [32, 2]] as const).forEach(([filters, strides], i) => {
+    h = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', name: `k_conv${i}`, kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.leakyReLU({ alpha: 0.2, name: `k_conv${i}_act` }).apply(h) as tf.SymbolicTensor;
+  });
+  h = tf.layers.flatten({ name: 'k_flat' }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: groups[0] * groups[1], name: 'k_logits', kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: out, name: 'bg_critic' });
+}
+
+/** The class pair index c0·k1 + c1 of classes [B, 2] (int32). */
+export function pairOf(classes: tf.Tensor2D, groups: readonly [number, number]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [c0, c1] = tf.unstack(tf.cast(classes, 'int32'), 1) as [tf.Tensor1D, tf.Tensor1D];
+    return tf.add(tf.mul(c0, tf.scalar(groups[1], 'int32')), c1) as tf.Tensor1D;
+  });
+}
+
+/** Each row's logit at its pair: logits [B, P], pairs [B] → [B]. */
+function logitAt(logits: tf.Tensor2D, pairs: tf.Tensor1D): tf.Tensor1D {
+  return tf.sum(tf.mul(logits, tf.oneHot(pairs, logits.shape[1])), 1) as tf.Tensor1D;
+}
+
 /** Σ over groups of the softmax cross-entropy of `logits` [B, Σk] against `classes` [B, groups] (int32), mean over B. */
 export function groupedCrossEntropy(logits: tf.Tensor2D, classes: tf.Tensor2D, groups: readonly number[]): tf.Scalar {
   return tf.tidy(() => {
@@ -149,11 +194,26 @@ export interface GanLosses {
   /** the class term (before its weight) on real images (C's loss) and on G's (G's), NaN without it */
   classReal: number;
   classFake: number;
+  /** the background critic's loss (K's) and G's term against it (before its weight), NaN without it */
+  criticD: number;
+  criticG: number;
 }
+
+/** What a D update reports (GanLosses' D half). */
+export type DLosses = Pick<GanLosses, 'd' | 'dReal' | 'dWrong' | 'dFake' | 'classReal' | 'criticD'>;
+/** What a G update reports (GanLosses' G half). */
+export type GLosses = Pick<GanLosses, 'g' | 'clip' | 'info' | 'classFake' | 'criticG'>;
 
 export const GAN_LR = 2e-4;
 export const CLASS_HEAD_LR = 1e-3;
 export const CLASS_HEAD_WARMUP = 400;
+/**
+ * The background critic's rate, 5× D's (two time-scale rule, Heusel et al. 2017): at D's
+ * 2e-4 it had not yet told real pairs from wrong ones after 100 steps. A fresh K first
+ * learns alone for CRITIC_WARMUP steps against the current G.
+ */
+export const CRITIC_LR = 1e-3;
+export const CRITIC_WARMUP = 200;
 export const GAN_BETA1 = 0.5;
 
 export class GanTrainer {
@@ -161,16 +221,23 @@ export class GanTrainer {
   readonly D: tf.LayersModel;
   readonly optG: tf.AdamOptimizer;
   readonly optD: tf.AdamOptimizer;
-  private readonly gVars: tf.Variable[];
-  private readonly dVars: tf.Variable[];
+  /** the variables each optimizer updates, in the order of their gradients */
+  readonly gVars: tf.Variable[];
+  readonly dVars: tf.Variable[];
+  readonly kVars: tf.Variable[];
 
   readonly guide: ClipGuide | null;
   readonly info: InfoTerm | null;
   readonly classes: ClassTerm | null;
   /** the class head's own optimizer: a plain supervised classifier, at a classifier's rate */
   readonly optC: tf.AdamOptimizer | null;
+  readonly critic: BgCritic | null;
+  /** the background critic's own optimizer (CRITIC_LR) */
+  readonly optK: tf.AdamOptimizer | null;
 
-  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null, classes: ClassTerm | null = null) {
+  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null, classes: ClassTerm | null = null, critic: BgCritic | null = null) {
+    this.critic = critic;
+    this.optK = critic ? (tf.train.adam(CRITIC_LR, GAN_BETA1, 0.999) as tf.AdamOptimizer) : null;
     this.guide = guide;
     this.info = info;
     this.classes = classes;
@@ -180,44 +247,80 @@ export class GanTrainer {
     this.optD = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
     this.gVars = [...trainableVars(G), ...(info ? trainableVars(info.Q) : [])];
     this.dVars = trainableVars(D);
+    this.kVars = critic ? trainableVars(critic.K) : [];
     this.optC = classes ? (tf.train.adam(CLASS_HEAD_LR) as tf.AdamOptimizer) : null;
   }
 
   /** One discriminator update then one generator update on the same batch. */
   step(b: GanBatch): GanLosses {
     const d = this.dStep(b);
-    const { g, clip, info, classFake } = this.gStep(b);
-    return { ...d, g, clip, info, classFake };
+    const { g, clip, info, classFake, criticG } = this.gStep(b);
+    return { ...d, g, clip, info, classFake, criticG };
   }
 
-  /** Discriminator update (L_D above) and the class head's update on the real images; G is only run forward. */
-  dStep(b: GanBatch): Omit<GanLosses, 'g' | 'clip' | 'info' | 'classFake'> {
+  /** Discriminator update (L_D above), the background critic's (if any) and the class head's on the real images; G is only run forward. */
+  dStep(b: GanBatch): DLosses {
+    const r = this.dGradients(b);
+    this.applyD(r.d, r.k);
+    tf.dispose([...r.d, ...(r.k ?? [])]);
+    const classReal = this.classes ? this.classStep(b.real, b.classes!) : NaN;
+    return { ...r.losses, classReal };
+  }
+
+  /** Generator update (G's loss below), gradients through the current D. */
+  gStep(b: GanBatch): GLosses {
+    const r = this.gGradients(b);
+    this.applyG(r.g);
+    tf.dispose(r.g);
+    return r.losses;
+  }
+
+  /**
+   * The gradients of L_D (in `dVars` order) and of the background critic's loss (in
+   * `kVars` order), on one set of G's images; nothing is updated. Each loss is a mean
+   * over the batch, so the mean of two halves' gradients is the whole batch's (parallel.ts).
+   */
+  dGradients(b: GanBatch): { d: tf.Tensor[]; k: tf.Tensor[] | null; losses: Omit<DLosses, 'classReal'> } {
     const n = b.real.shape[0];
-    const term = this.classes;
-    if (term && !b.classes) throw new Error('the class term needs the real images\' classes (GanBatch.classes)');
-    return tf.tidy(() => {
-      let classReal = NaN;
-      const fakes = this.G.apply([tf.concat([b.z, b.zInt], 0), tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
+    if (this.classes && !b.classes) throw new Error('the class term needs the real images\' classes (GanBatch.classes)');
+    const critic = this.critic;
+    if (critic && (!b.classes || !b.pairsWrong)) throw new Error('the background critic needs the real images\' classes and other pairs (GanBatch.classes, pairsWrong)');
+    let out: { d: tf.Tensor[]; k: tf.Tensor[] | null; losses: Omit<DLosses, 'classReal'> } | null = null;
+    tf.tidy(() => {
+      const zAll = tf.concat([b.z, b.zInt], 0) as tf.Tensor2D;
+      const fakes = this.G.apply([zAll, tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
       const xs = tf.concat([b.real, b.real, fakes], 0);
       const phis = tf.concat([b.phi, b.phiWrong, b.phi, b.phiInt], 0);
       let probs: number[] = [];
-      const dLoss = this.optD.minimize(
-        () => {
-          const logits = (this.D.apply([xs, phis], { training: true }) as tf.Tensor).reshape([4, n]);
-          const [lr, lw, lf, li] = tf.unstack(logits, 0) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          probs = [lr, lw, lf].map((l) => tf.sigmoid(l).mean().dataSync()[0]!);
-          const real = tf.softplus(tf.neg(lr)).mean();
-          const wrong = tf.softplus(lw).mean();
-          const fake = tf.softplus(lf).mean();
-          const fakeInt = tf.softplus(li).mean();
-          return real.add(wrong.mul(0.5)).add(fake.mul(0.5)).add(fakeInt.mul(0.5)) as tf.Scalar;
-        },
-        true,
-        this.dVars,
-      )!;
-      if (term) classReal = this.classStep(b.real, b.classes!);
-      return { d: dLoss.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]!, classReal };
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = (this.D.apply([xs, phis], { training: true }) as tf.Tensor).reshape([4, n]);
+        const [lr, lw, lf, li] = tf.unstack(logits, 0) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        probs = [lr, lw, lf].map((l) => tf.sigmoid(l).mean().dataSync()[0]!);
+        const real = tf.softplus(tf.neg(lr)).mean();
+        const wrong = tf.softplus(lw).mean();
+        const fake = tf.softplus(lf).mean();
+        const fakeInt = tf.softplus(li).mean();
+        return real.add(wrong.mul(0.5)).add(fake.mul(0.5)).add(fakeInt.mul(0.5)) as tf.Scalar;
+      }, this.dVars);
+      const k = critic ? this.criticGradients(b, fakes, zAll) : null;
+      out = {
+        d: this.dVars.map((v) => tf.keep(grads[v.name]!)),
+        k: k ? k.grads.map((g) => tf.keep(g)) : null,
+        losses: { d: value.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]!, criticD: k ? k.loss : NaN },
+      };
     });
+    return out!;
+  }
+
+  /** Applies gradients from dGradients: one Adam step of D, and of the background critic. */
+  applyD(d: readonly tf.Tensor[], k: readonly tf.Tensor[] | null): void {
+    this.optD.applyGradients(named(this.dVars, d));
+    if (k) this.optK!.applyGradients(named(this.kVars, k));
+  }
+
+  /** Applies gradients from gGradients: one Adam step of G. */
+  applyG(g: readonly tf.Tensor[]): void {
+    this.optG.applyGradients(named(this.gVars, g));
   }
 
   /** One update of the class head on real images and their classes [B, groups]; returns its loss. */
@@ -230,13 +333,47 @@ export class GanTrainer {
     });
   }
 
-  /** Generator update (non-saturating L_G above, + λ·CLIP term), gradients through the current D. */
-  gStep(b: GanBatch): { g: number; clip: number; info: number; classFake: number } {
+  /** One update of the background critic alone, on G's images of the batch's z and z_int (its warm-up). */
+  criticWarmStep(b: GanBatch): number {
+    const r = tf.tidy(() => {
+      const z = tf.concat([b.z, b.zInt], 0) as tf.Tensor2D;
+      const fakes = this.G.apply([z, tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
+      const k = this.criticGradients(b, fakes, z);
+      return { grads: k.grads, loss: tf.scalar(k.loss) };
+    });
+    this.optK!.applyGradients(named(this.kVars, r.grads));
+    const loss = r.loss.dataSync()[0]!;
+    tf.dispose([...r.grads, r.loss]);
+    return loss;
+  }
+
+  /** The background critic's (BgCritic) loss and gradients on real images and G's images `fakes` of noises `z`. */
+  private criticGradients(b: GanBatch, fakes: tf.Tensor4D, z: tf.Tensor2D): { grads: tf.Tensor[]; loss: number } {
+    const k = this.critic!;
+    const n = b.real.shape[0];
+    const pairReal = pairOf(b.classes!, k.groups);
+    const pairFake = pairOf(codesOf(tf.slice(z, [0, k.begin], [-1, k.groups[0] + k.groups[1]]) as tf.Tensor2D, k.groups), k.groups);
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = k.K.apply(tf.concat([b.real, fakes], 0), { training: true }) as tf.Tensor2D;
+      const onReal = tf.slice(logits, [0, 0], [n, -1]) as tf.Tensor2D;
+      const onFake = tf.slice(logits, [n, 0], [-1, -1]) as tf.Tensor2D;
+      const real = tf.softplus(tf.neg(logitAt(onReal, pairReal))).mean();
+      const wrong = tf.softplus(logitAt(onReal, b.pairsWrong!)).mean();
+      const fake = tf.softplus(logitAt(onFake, pairFake)).mean();
+      return real.add(wrong.mul(0.5)).add(fake.mul(0.5)) as tf.Scalar;
+    }, this.kVars);
+    return { grads: this.kVars.map((v) => grads[v.name]!), loss: value.dataSync()[0]! };
+  }
+
+  /** The gradients of G's loss (non-saturating L_G above, + λ·CLIP term and the background terms) in `gVars` order; nothing is updated. */
+  gGradients(b: GanBatch): { g: tf.Tensor[]; losses: GLosses } {
     const n = b.real.shape[0];
     const guide = this.guide && b.caps ? this.guide : null;
     const infoTerm = this.info;
     const classTerm = this.classes;
-    return tf.tidy(() => {
+    const critic = this.critic;
+    let out: { g: tf.Tensor[]; losses: GLosses } | null = null;
+    tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0);
       const phiG = tf.concat([b.phi, b.phiInt], 0);
       const codes = classTerm
@@ -245,7 +382,11 @@ export class GanTrainer {
       let clip = NaN;
       let info = NaN;
       let classFake = NaN;
-      const gLoss = this.optG.minimize(
+      let criticG = NaN;
+      const pairG = critic
+        ? pairOf(codesOf(tf.slice(zAll, [0, critic.begin], [-1, critic.groups[0] + critic.groups[1]]) as tf.Tensor2D, critic.groups), critic.groups)
+        : null;
+      const { value, grads } = tf.variableGrads(
         () => {
           const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
           const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
@@ -262,6 +403,12 @@ export class GanTrainer {
             classFake = ce.dataSync()[0]!;
             adv = adv.add(ce.mul(classTerm.weight)) as tf.Scalar;
           }
+          if (critic) {
+            // K's weights are not in G's variables either: non-saturating, like G's D term.
+            const lk = tf.softplus(tf.neg(logitAt(critic.K.apply(f) as tf.Tensor2D, pairG!))).mean() as tf.Scalar;
+            criticG = lk.dataSync()[0]!;
+            adv = adv.add(lk.mul(critic.weight)) as tf.Scalar;
+          }
           if (!guide) return adv;
           const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
           const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
@@ -277,10 +424,16 @@ export class GanTrainer {
           }
           return loss;
         },
-        true,
         this.gVars,
-      )!;
-      return { g: gLoss.dataSync()[0]!, clip, info, classFake };
+      );
+      out = { g: this.gVars.map((v) => tf.keep(grads[v.name]!)), losses: { g: value.dataSync()[0]!, clip, info, classFake, criticG } };
     });
+    return out!;
   }
+}
+
+/** Gradients in the order of `vars` → what Optimizer.applyGradients takes. */
+function named(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): { name: string; tensor: tf.Tensor }[] {
+  if (vars.length !== grads.length) throw new Error(`${grads.length} gradients for ${vars.length} variables`);
+  return vars.map((v, i) => ({ name: v.name, tensor: grads[i]! }));
 }

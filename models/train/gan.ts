@@ -6,16 +6,18 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRng, deriveSeed } from '../../shared/random.ts';
+import { createRng, deriveSeed, type Rng } from '../../shared/random.ts';
 import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex, type Sample } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
 import { WeightEma, halfLifeDecay } from '../tf/ema.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, POSITION_DIMS, type GanConfig } from '../gan/networks.ts';
-import { CLASS_HEAD_WARMUP, GanTrainer, buildClassHead, buildInfoHead, type ClassTerm, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
+import { CLASS_HEAD_WARMUP, CRITIC_WARMUP, GanTrainer, buildBgCritic, buildClassHead, buildInfoHead, type BgCritic, type ClassTerm, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { fitLayoutHead } from '../gan/layout-fit.ts';
+import { freezeAllButBackground } from '../gan/freeze.ts';
+import { GanGradWorker, parallelGanStep } from '../gan/parallel.ts';
 import { codesOf } from '../tf/layers.ts';
 import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
@@ -26,9 +28,10 @@ import {
 
 /**
  * The from-scratch recipe's length. G v6 was trained 3,000 steps from scratch, then resumed
- * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v7 is G v6 fine-tuned 1,000
- * steps (`--init-from gan6 --g-trains background`); a --fresh run trains G v7's recipe, the
- * codes from step 0, for these 4,000 steps (models/README.md: the 2-hour rule).
+ * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v8 is run gan7 (G v7's recipe,
+ * the codes from step 0, these 4,000 steps) fine-tuned 800 steps with the background critic
+ * (`--init-from gan7 --g-trains background --bg-critic 1`); run gan8 trains G v8's recipe
+ * from scratch (`--bg-critic 1 --workers 1`). models/README.md: the 2-hour rule.
  */
 export const GAN_STEPS = 4000;
 
@@ -45,13 +48,16 @@ export const GAN_STEPS = 4000;
  * checkpoint: every layer of G (its weight average), D and C whose name and shape match is
  * copied, the rest keep their seeded start (G v7 took G v6's object network this way).
  * --g-trains background trains only G's background (the object network stays as copied).
+ * --bg-critic W (with 'codes') adds the background critic K at weight W in G's loss
+ * (train-step.ts BgCritic; 0 = off). --workers 1 computes half of each batch's gradients in
+ * a worker thread, on the second core (gan/parallel.ts); a checkpoint keeps its setting.
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1, classWeight: 1 };
+export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1, classWeight: 1, bgCritic: 0 };
 export const GAN_BATCH = 32;
 
 /** The options train:gan accepts besides the common ones (see GAN_TRAINING's comment). */
 export const GAN_OPTIONS = [
-  'run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight', 'place', 'background', 'class-weight', 'init-from', 'g-trains',
+  'run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight', 'place', 'background', 'class-weight', 'init-from', 'g-trains', 'bg-critic', 'workers',
 ];
 
 /**
@@ -91,6 +97,10 @@ export async function trainGan(
   const layered = GAN_CONFIG.gLayout === 'layered';
   const infoWeight = layered && background === 'gaussian' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
   const classWeight = layered && background === 'codes' ? Number(args.options['class-weight'] ?? GAN_TRAINING.classWeight) : 0;
+  const bgCritic = Number(args.options['bg-critic'] ?? GAN_TRAINING.bgCritic);
+  const workersGiven = args.options['workers'] === undefined ? null : Number(args.options['workers']);
+  if (workersGiven !== null && workersGiven !== 0 && workersGiven !== 1) throw new Error('--workers must be 0 or 1 (this machine has two cores)');
+  if (bgCritic > 0 && !(layered && background === 'codes')) throw new Error('--bg-critic needs a G whose background reads codes (--background codes)');
   if (mbstdGroup > 0 && batch % mbstdGroup !== 0) throw new Error(`--mbstd ${mbstdGroup} must divide the batch (${batch})`);
   let guide: ClipGuide | null = null;
   if (clipWeight > 0) {
@@ -129,6 +139,13 @@ export async function trainGan(
     seedInit(C, deriveSeed(args.seed, 'init class head'));
     classes = { C, weight: classWeight, begin: POSITION_DIMS, groups: gCfg.bgCodes };
   }
+  let critic: BgCritic | null = null;
+  if (bgCritic > 0) {
+    const groups = [gCfg.bgCodes[0]!, gCfg.bgCodes[1]!] as const;
+    const K = buildBgCritic(groups);
+    seedInit(K, deriveSeed(args.seed, 'init background critic'));
+    critic = { K, weight: bgCritic, begin: POSITION_DIMS, groups };
+  }
   const starting = args.fresh || !hasCheckpoint(args.root, run);
   if (initFrom !== undefined && starting) {
     const copied = await copyMatchingLayers(args.root, initFrom, { generator_ema: G, discriminator: D, ...(classes ? { class_head: classes.C } : {}) });
@@ -138,16 +155,17 @@ export async function trainGan(
   // end of G's list: pair them first.
   const gEma = new WeightEma(G, buildGenerator(gCfg));
   if (gTrains === 'background') {
-    for (const layer of G.layers) if (!/^(g_bg_|bg_)/.test(layer.name)) layer.trainable = false;
+    freezeAllButBackground(G);
   }
-  const tr = new GanTrainer(G, D, undefined, guide, info, classes);
-  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}), ...(classes ? { class_head: classes.C } : {}) };
+  const tr = new GanTrainer(G, D, undefined, guide, info, classes, critic);
+  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}), ...(classes ? { class_head: classes.C } : {}), ...(critic ? { bg_critic: critic.K } : {}) };
   /** the step the average started at (0, or the step of a checkpoint saved before G had one) */
   let emaFrom = 0;
-  const optimizers = { adamG: tr.optG, adamD: tr.optD, ...(tr.optC ? { adamC: tr.optC } : {}) };
+  const optimizers = { adamG: tr.optG, adamD: tr.optD, ...(tr.optC ? { adamC: tr.optC } : {}), ...(tr.optK ? { adamK: tr.optK } : {}) };
   let step = 0;
   let cursor = 0;
   let prevElapsed = 0;
+  let workers = workersGiven ?? 0;
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
     // Checkpoints from before the option are G v5's ('learnt-range').
@@ -157,13 +175,16 @@ export async function trainGan(
     // Checkpoints from before the option are G v5's and v6's ('gaussian').
     const savedBackground = (saved['background'] as string | undefined) ?? 'gaussian';
     if (savedBackground !== background) throw new Error(`checkpoint ${run} has a G whose background reads ${savedBackground} z: pass --background ${savedBackground} (or --fresh)`);
+    const savedWorkers = (saved['workers'] as number | undefined) ?? 0;
+    if (workersGiven !== null && workersGiven !== savedWorkers) throw new Error(`checkpoint ${run} was trained with --workers ${savedWorkers}: pass it (or --fresh)`);
+    workers = savedWorkers;
     const savedTrains = (saved['gTrains'] as string | undefined) ?? 'all';
     if (savedTrains !== gTrains) throw new Error(`checkpoint ${run} was trained with --g-trains ${savedTrains}: pass it (or --fresh)`);
     const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
     const { generator_ema: _, ...withoutEma } = nets;
     const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight };
+    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic };
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
     // existed) agrees with any clipUntil at or after its step.
     const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
@@ -178,6 +199,26 @@ export async function trainGan(
     if (!hasEma) gEma.reset(G);
     if (!args.quiet) console.log(`[${run}] resumed at step ${step}${hasEma ? '' : ' (no weight average in the checkpoint: it starts here)'}`);
   }
+  /** Step s's batch: the real samples, their captions' φ, the mismatched and interpolated φ, the noises. */
+  const batchAt = (rng: Rng, samples: Sample[], s: number) => {
+    const labels = samples.map(classesOf);
+    const caps = samples.map((x) => captionIndex(x.attributes));
+    const wrong = caps.map((c) => wrongCaption(rng, c, s >= hardFrom ? hard : 0));
+    const other = caps.map(() => rng.int(0, CAPTION_COUNT - 1));
+    return {
+      real: pixelsToTensor(samples.map((x) => x.pixels)),
+      phi: tf.gather(phiTable, tf.tensor1d(caps, 'int32')) as tf.Tensor2D,
+      phiWrong: tf.gather(phiTable, tf.tensor1d(wrong, 'int32')) as tf.Tensor2D,
+      phiInt: interpolate(phiTable, caps, other, INT_BETA),
+      z: seededNormal(rng, batch, GAN_CONFIG.zDim),
+      zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
+      caps: tf.tensor1d(caps, 'int32'),
+      ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
+      ...(classes || critic ? { classes: tf.tensor2d(labels, [batch, 2], 'int32') } : {}),
+      // drawn last, so that runs without the critic keep their random stream
+      ...(critic ? { pairsWrong: tf.tensor1d(labels.map(([c0, c1]) => otherPair(rng, c0! * critic.groups[1] + c1!, critic.groups[0] * critic.groups[1])), 'int32') } : {}),
+    };
+  };
   if (classes && step === 0) {
     // The class head learns the real classes alone first (train-step.ts ClassTerm), on the
     // run's own first training batches.
@@ -189,6 +230,16 @@ export async function trainGan(
       const ce = tr.classStep(real, labels);
       tf.dispose([real, labels]);
       if (!args.quiet && ((s + 1) % 100 === 0 || s + 1 === warmup)) console.log(`[${run}] class head alone on real images, step ${s + 1}/${warmup}: loss ${ce.toFixed(4)}`);
+    }
+  }
+  if (critic && step === 0) {
+    // The background critic learns alone first against the starting G (train-step.ts CRITIC_WARMUP).
+    const warmup = Math.min(CRITIC_WARMUP, args.steps ?? CRITIC_WARMUP);
+    for (let s = 0; s < warmup; s++) {
+      const b = batchAt(createRng(deriveSeed(args.seed, `gan critic warm-up ${s}`)), samplesAt(args.seed, 'train', s * batch, batch), 0);
+      const loss = tr.criticWarmStep(b);
+      tf.dispose(Object.values(b));
+      if (!args.quiet && ((s + 1) % 50 === 0 || s + 1 === warmup)) console.log(`[${run}] background critic alone, step ${s + 1}/${warmup}: loss ${loss.toFixed(4)}`);
     }
   }
   const classifierDir = join(args.root, 'weights', 'classifier');
@@ -206,34 +257,31 @@ export async function trainGan(
     return calibrateMinibatchStd(D, calibration.images);
   };
 
+  let worker: GanGradWorker | null = null;
+  if (workers > 0) {
+    if (info || (guide && modeSeeking > 0)) throw new Error('--workers 1 supports neither the InfoGAN term (--background gaussian) nor --mode-seeking');
+    worker = await GanGradWorker.start({
+      gCfg, dCfg: { ...GAN_CONFIG, dMbstdGroup: mbstdGroup }, gTrains: gTrains as 'all' | 'background',
+      guide: guide ? { encoderDir: join(args.root, 'weights', 'image-encoder'), logScale: guide.logScale, weight: guide.weight, margin: guide.margin } : null,
+      phiTable: phiTable.dataSync() as Float32Array,
+      classes: classes ? { weight: classes.weight, begin: classes.begin, groups: [...classes.groups] } : null,
+      critic: critic ? { weight: critic.weight, begin: critic.begin, groups: [critic.groups[0], critic.groups[1]] } : null,
+    });
+    if (!args.quiet) console.log(`[${run}] data-parallel: 2 threads, ${batch / 2} samples each per step`);
+  }
   const last = await runLoop(run, step, prevElapsed, args, {
     total,
     logEvery: 25,
     sampleEvery: 250,
-    step: (s) => {
-      const rng = createRng(deriveSeed(args.seed, `gan step ${s}`));
-      const samples = samplesAt(args.seed, 'train', cursor, batch);
+    step: async (s) => {
+      const b = batchAt(createRng(deriveSeed(args.seed, `gan step ${s}`)), samplesAt(args.seed, 'train', cursor, batch), s);
       cursor += batch;
-      const labels = samples.map(classesOf);
-      const caps = samples.map((x) => captionIndex(x.attributes));
-      const wrong = caps.map((c) => wrongCaption(rng, c, s >= hardFrom ? hard : 0));
-      const other = caps.map(() => rng.int(0, CAPTION_COUNT - 1));
-      const b = {
-        real: pixelsToTensor(samples.map((x) => x.pixels)),
-        phi: tf.gather(phiTable, tf.tensor1d(caps, 'int32')) as tf.Tensor2D,
-        phiWrong: tf.gather(phiTable, tf.tensor1d(wrong, 'int32')) as tf.Tensor2D,
-        phiInt: interpolate(phiTable, caps, other, INT_BETA),
-        z: seededNormal(rng, batch, GAN_CONFIG.zDim),
-        zInt: seededNormal(rng, batch, GAN_CONFIG.zDim),
-        caps: tf.tensor1d(caps, 'int32'),
-        ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
-        ...(classes ? { classes: tf.tensor2d(labels, [batch, 2], 'int32') } : {}),
-      };
-      const l = tr.step(clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b);
+      const bs = clipUntil > 0 && s >= clipUntil ? { ...b, caps: undefined } : b;
+      const l = worker ? await parallelGanStep(tr, worker, bs) : tr.step(bs);
       gEma.update(halfLifeDecay(s + 1, GAN_EMA.maxHalfLife, GAN_EMA.ramp));
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
-      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}), ...(critic ? { 'critic(K)': l.criticD, 'critic(G)': l.criticG } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
     },
     writeSamples: async (s) => {
       if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
@@ -256,14 +304,14 @@ export async function trainGan(
     checkpoint: (s, elapsed) => {
       calibrate();
       return saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s, cursor, seed: args.seed, extra: { place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic, workers }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
       });
     },
-  });
+  }).finally(() => worker?.terminate());
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
     const meta = {
-      trainedSteps: last, seed: args.seed, place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, mbstdCalibrated: calibrate(),
+      trainedSteps: last, seed: args.seed, place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic, mbstdCalibrated: calibrate(),
     };
     await saveModel(join(out, 'generator'), gEma.model, { ...meta, zDim: GAN_CONFIG.zDim, weightAverage: { ...GAN_EMA, from: emaFrom } }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
@@ -275,7 +323,14 @@ export async function trainGan(
   guide?.imageEncoder.dispose();
   info?.Q.dispose();
   classes?.C.dispose();
+  critic?.K.dispose();
   return { trainer: tr, generatorAverage: gEma.model, losses };
+}
+
+/** A class pair other than `pair`, uniform over the other `pairs` − 1. */
+function otherPair(rng: Rng, pair: number, pairs: number): number {
+  const w = rng.int(0, pairs - 2);
+  return w >= pair ? w + 1 : w;
 }
 
 /** A real sample's classes for the class term: [background, pattern] (GAN_CONFIG.bgCodes' order). */

@@ -15,7 +15,7 @@ import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG }
 import { MinibatchStd, OneHotCodes, codesOf, place, translate, unitPosition } from '../../models/tf/layers.ts';
 import { fitLayoutHead, layoutOf, ridge } from '../../models/gan/layout-fit.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
-import { GanTrainer, buildClassHead, buildInfoHead, groupedCrossEntropy } from '../../models/gan/train-step.ts';
+import { GanTrainer, buildBgCritic, buildClassHead, buildInfoHead, groupedCrossEntropy, pairOf } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
 import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/data/stream.ts';
@@ -25,6 +25,9 @@ import { trainClip } from '../../models/train/clip.ts';
 import { GAN_OPTIONS, trainGan } from '../../models/train/gan.ts';
 import { STYLE_REAL_WEIGHT, trainStyle } from '../../models/train/style.ts';
 import { WeightEma, halfLifeDecay, warmupDecay } from '../../models/tf/ema.ts';
+import { GanGradWorker, parallelGanStep, sliceBatch } from '../../models/gan/parallel.ts';
+import { loadModel } from '../../models/tf/fs.ts';
+import { WEIGHTS_DIR } from '../../models/runtime/node.ts';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -353,6 +356,92 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     expect(mean(fake.slice(-3))).toBeLessThan(fake[0]! * 0.92);
     tf.dispose(Object.values(bc));
   });
+
+  it('the background critic K: learns real pairs from wrong pairs and G\'s images in its own step; G\'s update moves G and leaves K alone', async () => {
+    await initNodeWasm();
+    const pairs = pairOf(tf.tensor2d([[0, 0], [1, 3], [3, 2]], [3, 2], 'int32'), [4, 4]);
+    expect(Array.from(pairs.dataSync())).toEqual([0, 7, 14]);
+    expect(pairs.dtype).toBe('int32');
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    const groups = [GAN_CONFIG.bgCodes[0]!, GAN_CONFIG.bgCodes[1]!] as const;
+    const K = buildBgCritic(groups);
+    [G, D, K].forEach((m, i) => seedInit(m, 30 + i));
+    const tr = new GanTrainer(G, D, 2e-3, null, null, null, { K, weight: 1, begin: 2, groups });
+    const b = tinyGanBatch(createRng(33), 8);
+    expect(() => tr.dStep(b)).toThrow(/critic/);
+    const labels = samplesAt(1, 'train', 0, 8).map((x) => [BACKGROUND_NAMES.indexOf(x.style.background), PATTERNS.indexOf(x.style.pattern)]);
+    const bk = { ...b, classes: tf.tensor2d(labels, [8, 2], 'int32'), pairsWrong: tf.tensor1d(labels.map(([c, p]) => (c! * 4 + p! + 5) % 16), 'int32') };
+    const kWeights = () => K.getWeights().map((w) => Array.from(w.dataSync()));
+    const bgWeights = () => Array.from(G.getLayer('bg_fc').getWeights()[0]!.dataSync());
+    const [k0, t0] = [kWeights(), bgWeights()];
+    expect(Number.isFinite(tr.gStep(bk).criticG)).toBe(true);
+    expect(kWeights()).toEqual(k0);
+    expect(bgWeights()).not.toEqual(t0);
+    const critic = Array.from({ length: 15 }, () => tr.dStep(bk).criticD);
+    expect(critic[0]!).toBeCloseTo(2 * Math.log(2), 0);
+    expect(mean(critic.slice(-3))).toBeLessThan(critic[0]! * 0.8);
+    tf.dispose([...Object.values(bk), pairs]);
+  });
+});
+
+describe('data-parallel GAN training (a worker thread for the second core)', () => {
+  it('one step with the worker equals the same step with both halves computed here (D, the critic, C, then G through the new D)', async () => {
+    await initNodeWasm();
+    const encoderDir = join(WEIGHTS_DIR, 'image-encoder');
+    const { model: imageEncoder } = await loadModel(encoderDir);
+    imageEncoder.trainable = false;
+    const rng = createRng(41);
+    const phiTable = new Float32Array(CAPTION_COUNT * 64).map(() => rng.normal() / 8);
+    const captionEmb = tf.tensor2d(phiTable, [CAPTION_COUNT, 64]);
+    const groups = [GAN_CONFIG.bgCodes[0]!, GAN_CONFIG.bgCodes[1]!] as const;
+    const guideCfg = { encoderDir, logScale: 2.5, weight: 1, margin: 0.2 };
+    const make = () => {
+      const [G, D, C, K] = [buildGenerator(GAN_CONFIG), buildDiscriminator(GAN_CONFIG), buildClassHead(groups), buildBgCritic(groups)];
+      [G, D, C, K].forEach((m, i) => seedInit(m, 50 + i));
+      return new GanTrainer(G, D, 1e-3, { imageEncoder, captionEmb, ...guideCfg, modeSeeking: 0 }, null, { C, weight: 1, begin: 2, groups }, { K, weight: 1, begin: 2, groups });
+    };
+    const n = 8;
+    const samples = samplesAt(1, 'train', 0, n);
+    const labels = samples.map((x) => [BACKGROUND_NAMES.indexOf(x.style.background), PATTERNS.indexOf(x.style.pattern)]);
+    const b = {
+      ...tinyGanBatch(createRng(43), n),
+      caps: tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32'),
+      classes: tf.tensor2d(labels, [n, 2], 'int32'),
+      pairsWrong: tf.tensor1d(labels.map(([c, p]) => (c! * 4 + p! + 3) % 16), 'int32'),
+    };
+    const a = make();
+    const worker = await GanGradWorker.start({ gCfg: GAN_CONFIG, dCfg: GAN_CONFIG, gTrains: 'all', guide: guideCfg, phiTable, classes: { weight: 1, begin: 2, groups: [...groups] }, critic: { weight: 1, begin: 2, groups: [...groups] } });
+    try {
+      const viaWorker = await parallelGanStep(a, worker, b);
+      const here = make();
+      const halves = [sliceBatch(b, 0, n / 2), sliceBatch(b, n / 2, n / 2)];
+      const mean = (x: tf.Tensor[], y: tf.Tensor[]) => x.map((t, i) => tf.div(tf.add(t, y[i]!), 2));
+      const [d0, d1] = halves.map((h) => here.dGradients(h));
+      const dAvg = mean(d0!.d, d1!.d);
+      const kAvg = mean(d0!.k!, d1!.k!);
+      here.applyD(dAvg, kAvg);
+      here.classStep(b.real, b.classes);
+      const [g0, g1] = halves.map((h) => here.gGradients(h));
+      const gAvg = mean(g0!.g, g1!.g);
+      here.applyG(gAvg);
+      expect(viaWorker.d).toBeCloseTo((d0!.losses.d + d1!.losses.d) / 2, 5);
+      expect(viaWorker.criticD).toBeCloseTo((d0!.losses.criticD + d1!.losses.criticD) / 2, 5);
+      expect(viaWorker.g).toBeCloseTo((g0!.losses.g + g1!.losses.g) / 2, 4);
+      const flat = (tr: GanTrainer) => [...tr.gVars, ...tr.dVars, ...tr.kVars, ...tr.classes!.C.trainableWeights.map((w) => w.read())].flatMap((v) => Array.from(v.dataSync()));
+      const [wa, wb] = [flat(a), flat(here)];
+      let maxDiff = 0;
+      wa.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - wb[i]!))));
+      expect(maxDiff).toBeLessThan(1e-5);
+      // …and the step moved every network: the comparison is not between untouched nets.
+      const fresh = flat(make());
+      expect(wa.filter((v, i) => Math.abs(v - fresh[i]!) > 1e-6).length).toBeGreaterThan(wa.length / 4);
+      tf.dispose([...dAvg, ...kAvg, ...gAvg, ...d0!.d, ...d0!.k!, ...d1!.d, ...d1!.k!, ...g0!.g, ...g1!.g, ...halves.flatMap((h) => Object.values(h) as tf.Tensor[])]);
+    } finally {
+      await worker.terminate();
+      tf.dispose([...(Object.values(b) as tf.Tensor[]), captionEmb]);
+    }
+  });
 });
 
 describe('training CLI plumbing', () => {
@@ -405,6 +494,20 @@ describe('training CLI plumbing', () => {
     expect(existsSync(join(root, 'checkpoints', 'gan-bg', 'export', 'generator', 'model.json'))).toBe(true);
     await expect(bgRun(['--g-trains', 'background', '--background', 'gaussian'])).rejects.toThrow(/background reads codes z/);
     await expect(bgRun([])).rejects.toThrow(/--g-trains background/);
+
+    // The background critic, trained data-parallel with a worker thread: the checkpoint keeps
+    // both (and K's weights), a resume keeps its --workers, and another --workers is refused.
+    const criticRun = (steps: number, more: string[] = []) =>
+      trainGan(parseArgs(['--seed', '3', '--steps', String(steps), '--root', root, '--quiet', '--run', 'gan-k', '--bg-critic', '1', ...more], GAN_OPTIONS), { batch: 8 });
+    const k1 = await criticRun(2, ['--workers', '1']);
+    expect(k1.trainer.critic).not.toBeNull();
+    const kState = JSON.parse(readFileSync(join(root, 'checkpoints', 'gan-k', 'current', 'state.json'), 'utf8')) as { extra: Record<string, unknown> };
+    expect(kState.extra).toMatchObject({ bgCritic: 1, workers: 1 });
+    expect(existsSync(join(root, 'checkpoints', 'gan-k', 'current', 'bg_critic.json'))).toBe(true);
+    await expect(criticRun(3, ['--workers', '0'])).rejects.toThrow(/--workers 1/);
+    const k2 = await criticRun(3);
+    expect(k2.losses.length).toBe(1);
+    expect(k2.losses.every((l) => Number.isFinite(l.d) && Number.isFinite(l.g))).toBe(true);
 
     // The style encoder on that G, with the real images' targets (the default); a G without
     // background codes (v5, v6: no 'background' in its metadata) is refused.
