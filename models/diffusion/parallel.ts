@@ -6,9 +6,9 @@
  * and caption dropout from its own seeded stream, so a run is reproducible for a given
  * number of parts.
  */
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../shared/random.ts';
+import { RequestWorker } from '../tf/request-worker.ts';
 import type { EpsConfig } from './network.ts';
 import type { LatentNorm } from './runtime.ts';
 import { epsBatchAt, unflatten, type EpsTrainer } from './trainer.ts';
@@ -32,46 +32,19 @@ export interface GradRequest {
 export type GradReply = { grads: Float32Array; loss: number } | { error: string };
 
 export class GradWorker {
-  private pending: { resolve: (r: { grads: Float32Array; loss: number }) => void; reject: (e: Error) => void } | null = null;
+  private readonly worker: RequestWorker<GradRequest, { grads: Float32Array; loss: number }>;
 
-  private readonly worker: Worker;
-
-  private constructor(worker: Worker) {
+  private constructor(worker: RequestWorker<GradRequest, { grads: Float32Array; loss: number }>) {
     this.worker = worker;
-    worker.on('message', (m: GradReply) => {
-      const p = this.pending;
-      this.pending = null;
-      if (!p) return;
-      if ('error' in m) p.reject(new Error(`gradient worker: ${m.error}`));
-      else p.resolve(m);
-    });
-    worker.on('error', (e) => {
-      this.pending?.reject(e);
-      this.pending = null;
-    });
   }
 
-  static start(init: GradWorkerInit): Promise<GradWorker> {
-    const worker = new Worker(new URL('./grad-worker.ts', import.meta.url), { workerData: init });
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      worker.once('error', onError);
-      worker.once('message', (m: { ready?: boolean }) => {
-        worker.off('error', onError);
-        if (m.ready) resolve(new GradWorker(worker));
-        else reject(new Error('gradient worker: unexpected first message'));
-      });
-    });
+  static async start(init: GradWorkerInit): Promise<GradWorker> {
+    return new GradWorker(await RequestWorker.start(new URL('./grad-worker.ts', import.meta.url), init, 'gradient worker'));
   }
 
   /** Sends the request at once; the reply arrives while the caller computes its own part. */
   gradients(req: GradRequest): Promise<{ grads: Float32Array; loss: number }> {
-    if (this.pending) throw new Error('gradient worker: one request at a time');
-    const p = new Promise<{ grads: Float32Array; loss: number }>((resolve, reject) => {
-      this.pending = { resolve, reject };
-    });
-    this.worker.postMessage(req, [req.weights.buffer as ArrayBuffer]);
-    return p;
+    return this.worker.request(req, [req.weights.buffer as ArrayBuffer]);
   }
 
   terminate(): Promise<number> {

@@ -8,9 +8,9 @@
  * real images only). Every loss is a batch mean, so the mean of the halves' gradients is
  * the batch's; G's batch normalisation normalises each half by its own statistics.
  */
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { flatten, unflatten } from '../tf/flat.ts';
+import { RequestWorker } from '../tf/request-worker.ts';
 import type { GanConfig } from './networks.ts';
 import type { GanBatch, GanLosses, GanTrainer } from './train-step.ts';
 
@@ -96,46 +96,19 @@ export function sliceBatch(b: GanBatch, from: number, n: number): GanBatch {
 }
 
 export class GanGradWorker {
-  private pending: { resolve: (r: GanGradReply) => void; reject: (e: Error) => void } | null = null;
+  private readonly worker: RequestWorker<GanGradRequest, Exclude<GanGradReply, { error: string }>>;
 
-  private readonly worker: Worker;
-
-  private constructor(worker: Worker) {
+  private constructor(worker: RequestWorker<GanGradRequest, Exclude<GanGradReply, { error: string }>>) {
     this.worker = worker;
-    worker.on('message', (m: GanGradReply) => {
-      const p = this.pending;
-      this.pending = null;
-      if (!p) return;
-      if ('error' in m) p.reject(new Error(`GAN gradient worker: ${m.error}`));
-      else p.resolve(m);
-    });
-    worker.on('error', (e) => {
-      this.pending?.reject(e);
-      this.pending = null;
-    });
   }
 
-  static start(init: GanWorkerInit): Promise<GanGradWorker> {
-    const worker = new Worker(new URL('./grad-worker.ts', import.meta.url), { workerData: init });
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      worker.once('error', onError);
-      worker.once('message', (m: { ready?: boolean; error?: string }) => {
-        worker.off('error', onError);
-        if (m.ready) resolve(new GanGradWorker(worker));
-        else reject(new Error(`GAN gradient worker: ${m.error ?? 'unexpected first message'}`));
-      });
-    });
+  static async start(init: GanWorkerInit): Promise<GanGradWorker> {
+    return new GanGradWorker(await RequestWorker.start(new URL('./grad-worker.ts', import.meta.url), init, 'GAN gradient worker'));
   }
 
   /** Sends the request at once; the reply arrives while the caller computes its own half. */
   gradients(req: GanGradRequest): Promise<GanGradReply> {
-    if (this.pending) throw new Error('GAN gradient worker: one request at a time');
-    const p = new Promise<GanGradReply>((resolve, reject) => {
-      this.pending = { resolve, reject };
-    });
-    this.worker.postMessage(req, [req.weights.buffer as ArrayBuffer]);
-    return p;
+    return this.worker.request(req, [req.weights.buffer as ArrayBuffer]);
   }
 
   terminate(): Promise<number> {
