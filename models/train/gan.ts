@@ -28,10 +28,9 @@ import {
 
 /**
  * The from-scratch recipe's length. G v6 was trained 3,000 steps from scratch, then resumed
- * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v8 is run gan7 (G v7's recipe,
- * the codes from step 0, these 4,000 steps) fine-tuned 800 steps with the background critic
- * (`--init-from gan7 --g-trains background --bg-critic 1`); run gan8 trains G v8's recipe
- * from scratch (`--bg-critic 1 --workers 1`). models/README.md: the 2-hour rule.
+ * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v8 is run gan8: these 4,000
+ * steps from scratch with the codes, the class term and the background critic on both
+ * cores (`--bg-critic 1 --workers 1`), 1 h 25 min. models/README.md: the 2-hour rule.
  */
 export const GAN_STEPS = 4000;
 
