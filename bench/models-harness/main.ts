@@ -100,7 +100,7 @@ const harness = {
       {
         send: (type, payload) => sent.push({ type, payload: payload as Record<string, unknown>, at: performance.now() - t0 }),
         onMessage: (type, cb) => {
-          handlers.set(type, cb);
+          handlers.set(type, cb as (p: unknown) => void);
           return () => handlers.delete(type);
         },
       },

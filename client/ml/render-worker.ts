@@ -7,13 +7,7 @@
  */
 import type { RenderRecipe } from '../../shared/render/recipes.ts';
 import type { ServerMessages } from '../../shared/protocol/messages.ts';
-
-/** What a Colyseus Room already is: `room.send` and `room.onMessage`. */
-export interface RenderChannel {
-  send(type: string, payload: unknown): void;
-  /** Returns an unsubscribe function (Colyseus does), or nothing. */
-  onMessage(type: string, callback: (payload: unknown) => void): (() => void) | void;
-}
+import type { SessionChannel } from '../session/game-session.ts';
 
 /** The part of ModelService the worker needs (tests pass a double). */
 export interface RenderModels {
@@ -47,7 +41,7 @@ type Jobs = ServerMessages['render:jobs'];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function startRenderWorker(channel: RenderChannel, options: RenderWorkerOptions): RenderWorker {
+export function startRenderWorker(channel: SessionChannel, options: RenderWorkerOptions): RenderWorker {
   const { models, volunteer } = options;
   const perSecond = options.uploadsPerSecond ?? 8;
   const safetyMs = options.safetyMs ?? 250;

@@ -16,8 +16,6 @@ export interface AnswerFlowOptions {
   locked: HTMLElement;
   /** the payload to send, or a sentence saying what is still missing */
   collect(): { answer: unknown } | { missing: string };
-  /** called with the payload just before it goes out */
-  onSend?(answer: unknown): void;
   /** the locked-in line once the server has the answer ("t = 500."), and what a screen reader hears, if anything */
   lockedText(): { text: string; announce?: string };
   /** what the player locks in, for "Answer locked in" / "Your answer is in" ('answer' unless told: the lab says 'sample') */
@@ -60,7 +58,6 @@ export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
     pending = true;
     submit.disabled = true;
     status.textContent = 'Sending…';
-    o.onSend?.(result.answer);
     session.answer(o.round, result.answer);
   });
   const offs = [

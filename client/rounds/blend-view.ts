@@ -8,7 +8,7 @@ import { BLEND_MODES, type BlendQuestion, type BlendReveal } from '../../shared/
 import { mountModelStatus } from '../ml/model-status.ts';
 import { getModelService } from '../ml/model-service.ts';
 import { rgbToImageData } from '../render/pixels.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h, svg } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { answerFlow } from './answer-flow.ts';
@@ -252,7 +252,7 @@ export function blendRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
   const reveal = message.reveal as BlendReveal;
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   const head = h(
     'div',
     { class: 'gan-reveal-head' },

@@ -132,14 +132,6 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
   };
 }
 
-const sentAnswers = new WeakMap<object, { round: number; answer: unknown }>();
-
-/** What this device answered in round `round` (for "your answer" on the reveal), if it did. */
-export function myAnswer<T>(session: object, round: number): T | null {
-  const sent = sentAnswers.get(session);
-  return sent && sent.round === round ? (sent.answer as T) : null;
-}
-
 /**
  * The answer form of a GAN round: one submit for every image, then "Answer locked in".
  * `collect` returns the answer payload, or a sentence saying what is still missing.
@@ -168,7 +160,6 @@ export function roundAnswerForm(
       if (!('missing' in result)) summary = result.summary;
       return result;
     },
-    onSend: (answer) => sentAnswers.set(session, { round: message.round, answer }),
     lockedText: () => ({ text: summary, announce: 'Answer locked in.' }),
   });
   const panel: Panel = {

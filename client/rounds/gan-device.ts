@@ -13,8 +13,7 @@ import { roundRules, ROUND_TYPE_NAMES, type RoundType } from '../../shared/round
 import type { GameSettings } from '../../shared/game/settings.ts';
 import { getModelService, type ModelService } from '../ml/model-service.ts';
 import { startRenderWorker, type RenderWorker } from '../ml/render-worker.ts';
-import type { GameSession } from '../session/game-session.ts';
-import type { NetworkSession } from '../session/network-session.ts';
+import type { SessionChannel } from '../session/game-session.ts';
 
 export interface GeneratorSlot {
   slot: number;
@@ -34,11 +33,9 @@ export interface GeneratorTurn {
   sent: boolean;
 }
 
-type Channel = ReturnType<NetworkSession['channel']>;
-
 export class GanDevice {
   readonly models: ModelService;
-  private readonly channel: Channel;
+  private readonly channel: SessionChannel;
   private worker: RenderWorker | null = null;
   private volunteerOn = false;
   private readonly turns = new Map<number, GeneratorTurn>();
@@ -46,10 +43,10 @@ export class GanDevice {
   private readonly offs: (() => void)[] = [];
   renderedRounds = 0;
 
-  constructor(channel: Channel, models: ModelService = getModelService()) {
+  constructor(channel: SessionChannel, models: ModelService = getModelService()) {
     this.channel = channel;
     this.models = models;
-    this.offs.push(channel.onMessage('gen:candidates', (payload) => void this.candidates(payload as ServerMessages['gen:candidates'])));
+    this.offs.push(channel.onMessage('gen:candidates', (payload) => void this.candidates(payload)));
   }
 
   /** Calls `listener` on every change (generator turn, picks, worker). */
@@ -169,23 +166,6 @@ export class GanDevice {
     for (const off of this.offs) off();
     this.listeners.clear();
   }
-}
-
-const devices = new WeakMap<GameSession, GanDevice>();
-
-/** Starts this device's GAN services for a network session (call as soon as the session exists). */
-export function attachGanDevice(session: NetworkSession): GanDevice {
-  let device = devices.get(session);
-  if (!device) {
-    const channel = session.channel();
-    device = new GanDevice({ send: channel.send, onMessage: (type, cb) => channel.onMessage(type, cb) ?? (() => undefined) });
-    devices.set(session, device);
-  }
-  return device;
-}
-
-export function ganDevice(session: GameSession): GanDevice | null {
-  return devices.get(session) ?? null;
 }
 
 /** Whether a playlist has rounds whose images a generative model must make. */

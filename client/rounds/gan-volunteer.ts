@@ -6,10 +6,9 @@
 import { mountModelStatus, type ModelStatusWidget } from '../ml/model-status.ts';
 import { h } from '../ui/dom.ts';
 import type { PanelContext } from '../ui/panel.ts';
-import { ganDevice } from './gan-device.ts';
 
 export function volunteerBox(ctx: PanelContext): HTMLElement | null {
-  const device = ganDevice(ctx.session);
+  const device = ctx.session.device;
   if (!device || ctx.session.role !== 'player') return null;
   const id = 'volunteer-render';
   const box = h('input', { type: 'checkbox', id, checked: device.volunteering, 'data-testid': 'volunteer', 'aria-describedby': `${id}-hint` });

@@ -10,7 +10,7 @@ import type { QuestionMessage, Snapshot } from '../session/game-session.ts';
 import { announce, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { pixelCanvas } from './gan-common.ts';
-import { ganDevice, type GanDevice, type GeneratorTurn } from './gan-device.ts';
+import type { GanDevice, GeneratorTurn } from './gan-device.ts';
 
 export function preparingPanel(ctx: PanelContext): Panel {
   const { session } = ctx;
@@ -28,7 +28,7 @@ export function preparingPanel(ctx: PanelContext): Panel {
     const widget = mountModelStatus(body, getModelService(), { load: false });
     offs.push(() => widget.destroy());
   }
-  const device = ganDevice(session);
+  const device = session.device;
   let shown: GeneratorTurn | null = null;
   const renderTurn = () => {
     if (!device || session.role !== 'player') return;

@@ -4,10 +4,10 @@
  * neural judge (the CLIP pair for matching, the GAN's D for realness) beside the class.
  */
 import { JUDGE_UNIT, VERDICTS, type JudgeAnswer, type JudgeQuestion, type JudgeReveal, type Verdict } from '../../shared/rounds/judge-round.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { formulaBox, hostImagesPanel, myAnswer, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
+import { formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 
 const VERDICT_TEXT: Record<Verdict, { icon: string; short: string; long: string }> = {
   match: { icon: '✓', short: 'Real & matches', long: 'a real image and its own caption' },
@@ -69,7 +69,7 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
   const reveal = message.reveal as JudgeReveal;
   const me = session.playerId;
   const mine = reveal.players.find((p) => p.playerId === me) ?? null;
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   const head = h(
     'div',
     { class: 'gan-reveal-head' },
@@ -82,7 +82,7 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
     announce(line);
   }
 
-  const sent = mine ? myAnswer<JudgeAnswer>(session, message.round) : null;
+  const sent = mine ? (session.myAnswer() as JudgeAnswer | null) : null;
   const rows = reveal.items.map((it, i) => {
     const given = sent?.answers.find((a) => a.id === it.id)?.verdict;
     const votes = VERDICTS.reduce((s, v) => s + it.votes[v], 0);

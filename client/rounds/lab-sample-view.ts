@@ -15,8 +15,7 @@ import {
   type LabRevealEntry,
 } from '../../shared/rounds/noise-lab-round.ts';
 import type { ScheduleSpec } from '../../shared/rounds/schedule-spec.ts';
-import { pointsFor, type GameSession, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
-import type { NetworkSession } from '../session/network-session.ts';
+import { type GameSession, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { answerFlow } from './answer-flow.ts';
@@ -32,45 +31,12 @@ export function specText(spec: ScheduleSpec): string {
   return `${spec.kind === 'custom' ? 'drawn' : spec.kind}, T = ${spec.T}`;
 }
 
-// ---- ratings from the server (network sessions only) -----------------------------------
-
-interface RatingFeed {
-  latest: RatingsPayload | null;
-  listeners: Set<(r: RatingsPayload) => void>;
-  send(type: string, payload: unknown): void;
-}
-const feeds = new WeakMap<GameSession, RatingFeed>();
-
-/**
- * The class server's `ratings` messages for this session, listened to once per session
- * (from the first lab question on) so no tally is missed between two panels.
- */
-function ratingFeed(session: GameSession): RatingFeed | null {
-  if (session.mode !== 'network' || !('channel' in session)) return null;
-  let feed = feeds.get(session);
-  if (!feed) {
-    const channel = (session as NetworkSession).channel();
-    const created: RatingFeed = { latest: null, listeners: new Set(), send: channel.send };
-    channel.onMessage('ratings', (payload) => {
-      created.latest = payload as RatingsPayload;
-      for (const l of created.listeners) l(created.latest);
-    });
-    feeds.set(session, (feed = created));
-  }
-  return feed;
-}
-
-/** Stars this device gave, by round and rated player (survives a panel rebuild). */
-const given = new WeakMap<GameSession, Map<string, number>>();
-const givenKey = (round: number, playerId: string) => `${round}:${playerId}`;
-
 // ---- question ------------------------------------------------------------------------------
 
 export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
   const { session } = ctx;
   const question = message.question as LabQuestion;
   const task = question.task as SampleTask;
-  ratingFeed(session);
   let sampler: ReturnType<typeof labSampler> | null = null;
   const editor = scheduleEditor(`lab-${message.round}`, question.previewSeed, null, null, () => sampler?.refresh());
   sampler = labSampler({ idPrefix: `lab-${message.round}`, caption: task.caption, noiseSeed: task.noiseSeed, spec: editor.spec, onSampled: () => (submit.disabled = false) });
@@ -153,12 +119,9 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   const task = reveal.task as SampleTask;
   const me = session.playerId;
   const solo = session.mode === 'solo';
-  const feed = ratingFeed(session);
-  let ratings: RatingsPayload | null = feed?.latest?.round === message.round ? feed.latest : (message.ratings ?? null);
+  let ratings: RatingsPayload | null = session.currentRatings() ?? message.ratings ?? null;
   const mine = reveal.entries.find((e) => e.playerId === me) ?? null;
   const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'lab-rating-status' });
-  const myGiven = given.get(session) ?? new Map<string, number>();
-  given.set(session, myGiven);
 
   const head = h(
     'div',
@@ -168,7 +131,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   );
   const myTally = h('p', { class: 'hint', 'data-testid': 'lab-my-rating' });
   if (session.role !== 'host') {
-    const points = pointsFor(message, me) ?? mine?.points ?? 0;
+    const points = session.myPoints() ?? 0;
     const line = mine ? `Your set-up: +${formatNumber(points)} points. ${solo ? 'The neural judge rated your sample.' : 'The class now rates your sample.'}` : 'No sample from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line), myTally);
     announce(line);
@@ -187,7 +150,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   const ordered = [...reveal.entries].sort((a, b) => (a.playerId === me ? -1 : b.playerId === me ? 1 : 0));
   const tallyEls = new Map<string, HTMLElement>();
   const buttonGroups = new Map<string, HTMLButtonElement[]>();
-  const canRate = session.role === 'player' && feed !== null;
+  const canRate = session.role === 'player';
 
   const item = (e: LabRevealEntry): HTMLElement => {
     const isMe = e.playerId === me;
@@ -212,9 +175,8 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
           `${s}★`,
         );
         b.addEventListener('click', () => {
-          if (myGiven.has(givenKey(message.round, e.playerId))) return;
-          myGiven.set(givenKey(message.round, e.playerId), s);
-          feed!.send('rate', { round: message.round, playerId: e.playerId, stars: s });
+          if (session.starsGiven(e.playerId) !== undefined) return;
+          session.rate(message.round, e.playerId, s);
           status.textContent = `You gave ${e.nickname} ${s}★.`;
           showGiven(e.playerId);
         });
@@ -227,7 +189,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   };
 
   const showGiven = (playerId: string) => {
-    const mineStars = myGiven.get(givenKey(message.round, playerId));
+    const mineStars = session.starsGiven(playerId);
     for (const b of buttonGroups.get(playerId) ?? []) {
       const s = Number(b.textContent?.[0]);
       b.setAttribute('aria-pressed', String(s === mineStars));
@@ -256,7 +218,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
     ratings = r;
     render();
   };
-  feed?.listeners.add(onRatings);
+  const offRatings = session.on('ratings', onRatings);
   const offError = session.on('error', (error) => {
     if (!canRate) return;
     status.textContent = error.message;
@@ -281,7 +243,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
     ),
     stage: { scene: 'none' },
     destroy: () => {
-      feed?.listeners.delete(onRatings);
+      offRatings();
       offError();
     },
   };

@@ -1,5 +1,5 @@
 import type { LabQuestion, LabReveal, LabTask } from '../../shared/rounds/noise-lab-round.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { answerFlow } from './answer-flow.ts';
@@ -74,7 +74,7 @@ export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): 
   if (reveal.task.challenge === 'sample') return sampleRevealPanel(ctx, message);
   const me = session.playerId;
   const mine = reveal.entries.find((e) => e.playerId === me) ?? null;
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   const head = h(
     'div',
     { class: 'reveal-head' },

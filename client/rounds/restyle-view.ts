@@ -4,7 +4,7 @@
  * from; the reveal feeds the same S(x) with other captions to show what "style" is.
  */
 import { RESTYLE_MODES, type RestyleQuestion, type RestyleReveal } from '../../shared/rounds/restyle-round.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formulaBox, pixelCanvas, roundAnswerForm } from './gan-common.ts';
@@ -87,7 +87,7 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage): P
   const t = texts(reveal.mode);
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   // Vote keys are in the order the choices were shown, so letters match the question's.
   const ids = Object.keys(reveal.votes);
   const right = ids.indexOf(reveal.correct);

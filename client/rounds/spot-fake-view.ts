@@ -5,11 +5,10 @@
  */
 import { answerToD } from '../../shared/rounds/log-score.ts';
 import type { SpotFakeAnswer, SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { formatNats, formulaBox, hostImagesPanel, myAnswer, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
-import { ganDevice } from './gan-device.ts';
+import { formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import { generatorQuestionPanel } from './generator-view.ts';
 
 const REAL_ICON = '◯';
@@ -35,7 +34,7 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
       },
     );
   }
-  const turn = session.playerId ? ganDevice(session)?.turn(message.round) : null;
+  const turn = session.playerId ? session.device?.turn(message.round) : null;
   if (turn) return generatorQuestionPanel(ctx, message, turn);
 
   const confidences = question.confidences?.length ? question.confidences : [0.6, 0.75, 0.9, 0.99];
@@ -91,7 +90,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): 
   const me = session.playerId;
   const mine = reveal.players.find((p) => p.playerId === me) ?? null;
   const myFakes = reveal.generators.filter((g) => g.playerId === me);
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   const fakes = reveal.images.filter((im) => !im.real).length;
 
   const head = h(
@@ -112,7 +111,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): 
     announce(`${fakes} of ${reveal.images.length} were fakes. ${line}`);
   } else announce(`${fakes} of ${reveal.images.length} were fakes.`);
 
-  const sent = mine ? myAnswer<SpotFakeAnswer>(session, message.round) : null;
+  const sent = mine ? (session.myAnswer() as SpotFakeAnswer | null) : null;
   const rows = reveal.images.map((im, i) => {
     const g = reveal.generators.find((x) => x.imageId === im.id);
     const given = sent?.answers.find((a) => a.id === im.id);

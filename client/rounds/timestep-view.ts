@@ -1,6 +1,6 @@
 import { alphaBar } from '../../shared/diffusion/index.ts';
 import { TIMESTEP_T, timestepSchedule, type TimestepQuestion, type TimestepReveal } from '../../shared/rounds/timestep-round.ts';
-import { pointsFor, type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
 import { alphaCurve } from '../ui/alpha-curve.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import { answerFlow } from './answer-flow.ts';
@@ -142,7 +142,7 @@ export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage): 
   const reveal = message.reveal as TimestepReveal;
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
-  const points = pointsFor(message, me);
+  const points = session.myPoints();
   const schedule = timestepSchedule();
 
   const head = h(

@@ -1,6 +1,8 @@
-import type { Phase, QuestionPayload, RevealPayload } from '../../shared/game/engine.ts';
+import type { Phase, QuestionPayload, RatingsPayload, RevealPayload } from '../../shared/game/engine.ts';
 import type { GameSettings } from '../../shared/game/settings.ts';
 import type { ErrorMessage } from '../../shared/protocol/errors.ts';
+import type { ClientMessage, ClientMessageType, ServerMessages, ServerMessageType } from '../../shared/protocol/messages.ts';
+import type { GanDevice } from '../rounds/gan-device.ts';
 import type { Countdown } from './countdown.ts';
 
 /**
@@ -27,6 +29,8 @@ export interface Snapshot {
   round: number;
   totalRounds: number;
   roundType: string;
+  /** How long the current phase lasts in all, as the match says (0 without a clock). */
+  phaseMs: number;
   secondsLeft: number;
   answeredCount: number;
   maxPlayers: number;
@@ -37,7 +41,14 @@ export interface Snapshot {
 
 /** A question as received; binary fields are already Uint8Array. */
 export type QuestionMessage = QuestionPayload & { remainingMs: number };
-export type RevealMessage = RevealPayload & { yourPoints?: number };
+export type RevealMessage = RevealPayload;
+
+/** The class room's messages, typed both ways (shared/protocol/messages.ts). */
+export interface SessionChannel {
+  send<K extends ClientMessageType>(type: K, payload: ClientMessage<K>): void;
+  /** Returns the unsubscribe function. */
+  onMessage<K extends ServerMessageType>(type: K, callback: (payload: ServerMessages[K]) => void): () => void;
+}
 
 export type ConnectionStatus = 'connected' | 'reconnecting' | 'closed';
 
@@ -46,6 +57,8 @@ export interface SessionEvents {
   question: QuestionMessage;
   answered: { round: number };
   reveal: RevealMessage;
+  /** Rated rounds: the tallies while the reveal is open, and once more when they close. */
+  ratings: RatingsPayload;
   error: ErrorMessage;
   kicked: { message: string };
   connection: { status: ConnectionStatus; message?: string };
@@ -80,9 +93,21 @@ export interface GameSession {
   currentQuestion(): QuestionMessage | null;
   /** The reveal of the current round once it is out. */
   currentReveal(): RevealMessage | null;
+  /** The ratings of the current round (rated rounds, from the reveal on). */
+  currentRatings(): RatingsPayload | null;
   /** Whether this device's player has an answer in for the current round. */
   hasAnswered(): boolean;
   answer(round: number, answer: unknown): void;
+  /** What this device answered in the current round, if it did. */
+  myAnswer(): unknown;
+  /** This device's player's points in the current round, once revealed (null before, and on the host screen). */
+  myPoints(): number | null;
+  /** Stars for another player's sample (rated rounds, during the reveal). */
+  rate(round: number, playerId: string, stars: number): void;
+  /** The stars this device gave `playerId` in the current round. */
+  starsGiven(playerId: string): number | undefined;
+  /** The GAN rounds' services on this device (render worker, generator turns); null in solo. */
+  readonly device: GanDevice | null;
   on<K extends keyof SessionEvents>(type: K, listener: (payload: SessionEvents[K]) => void): () => void;
   leave(): Promise<void>;
 }
@@ -97,6 +122,7 @@ export function emptySnapshot(code: string, settings: GameSettings): Snapshot {
     round: -1,
     totalRounds: 0,
     roundType: '',
+    phaseMs: 0,
     secondsLeft: 0,
     answeredCount: 0,
     maxPlayers: 0,
@@ -105,10 +131,76 @@ export function emptySnapshot(code: string, settings: GameSettings): Snapshot {
   };
 }
 
-/** Points this player got in a reveal: from the payload's guesses when the server does not say. */
-export function pointsFor(reveal: RevealMessage, playerId: string | null): number | null {
-  if (typeof reveal.yourPoints === 'number') return reveal.yourPoints;
-  const guesses = (reveal.reveal as { guesses?: { playerId: string; points: number }[] }).guesses;
-  const mine = guesses?.find((g) => g.playerId === playerId);
-  return mine ? mine.points : null;
+/**
+ * What a session remembers of the current round for its screens: the question, the reveal,
+ * the ratings, and this device's own answer and stars. Both sessions hold one.
+ */
+export class RoundMemory {
+  private question: QuestionMessage | null = null;
+  private reveal: RevealMessage | null = null;
+  private ratings: RatingsPayload | null = null;
+  private answer: { round: number; answer: unknown } | null = null;
+  private stars = new Map<string, number>();
+  private starsRound = -1;
+
+  private readonly round: () => number;
+
+  /** `round`: the session's current round (the one its screens show). */
+  constructor(round: () => number) {
+    this.round = round;
+  }
+
+  setQuestion(question: QuestionMessage): void {
+    this.question = question;
+    this.reveal = null;
+  }
+
+  setReveal(reveal: RevealMessage): void {
+    this.reveal = reveal;
+    if (reveal.ratings) this.setRatings(reveal.ratings);
+  }
+
+  setRatings(ratings: RatingsPayload): void {
+    if (!this.ratings || ratings.round >= this.ratings.round) this.ratings = ratings;
+  }
+
+  setAnswer(round: number, answer: unknown): void {
+    this.answer = { round, answer };
+  }
+
+  /** Records stars this device gives; false if it already rated that player this round. */
+  giveStars(round: number, playerId: string, stars: number): boolean {
+    if (round !== this.starsRound) {
+      this.stars = new Map();
+      this.starsRound = round;
+    }
+    if (this.stars.has(playerId)) return false;
+    this.stars.set(playerId, stars);
+    return true;
+  }
+
+  currentQuestion(): QuestionMessage | null {
+    return this.question?.round === this.round() ? this.question : null;
+  }
+
+  currentReveal(): RevealMessage | null {
+    return this.reveal?.round === this.round() ? this.reveal : null;
+  }
+
+  currentRatings(): RatingsPayload | null {
+    return this.ratings?.round === this.round() ? this.ratings : null;
+  }
+
+  myAnswer(): unknown {
+    return this.answer?.round === this.round() ? this.answer.answer : null;
+  }
+
+  pointsOf(playerId: string | null): number | null {
+    const reveal = this.currentReveal();
+    return playerId !== null && reveal ? (reveal.points[playerId] ?? null) : null;
+  }
+
+  starsGiven(playerId: string): number | undefined {
+    return this.starsRound === this.round() ? this.stars.get(playerId) : undefined;
+  }
 }

@@ -1,18 +1,20 @@
 import { Client, type Room } from '@colyseus/sdk';
-import { LEADERBOARD_MS, REVEAL_MS, type Phase } from '../../shared/game/engine.ts';
+import type { Phase } from '../../shared/game/engine.ts';
 import { DEFAULT_SETTINGS, gameSettingsSchema, type GameSettings } from '../../shared/game/settings.ts';
 import { ERRORS, errorCodeFromNumber, type ErrorMessage } from '../../shared/protocol/errors.ts';
 import { ROOM_NAME, type ServerMessages } from '../../shared/protocol/messages.ts';
+import { GanDevice } from '../rounds/gan-device.ts';
 import { GameState } from '../../shared/protocol/state.ts';
 import { normalizeQuestion, normalizeReveal } from '../rounds/normalize.ts';
 import { Countdown } from './countdown.ts';
 import { Emitter } from './emitter.ts';
 import {
   emptySnapshot,
+  RoundMemory,
   type GameSession,
   type HostControls,
   type QuestionMessage,
-  type RevealMessage,
+  type SessionChannel,
   type SessionEvents,
   type Snapshot,
 } from './game-session.ts';
@@ -53,12 +55,14 @@ export class NetworkSession implements GameSession {
   readonly playerId: string | null;
   readonly host: HostControls | null;
   readonly countdown = new Countdown();
+  readonly device: GanDevice;
 
   private room: GameRoom;
   private readonly events = new Emitter<SessionEvents>();
   private snap: Snapshot;
-  private question: QuestionMessage | null = null;
-  private reveal: RevealMessage | null = null;
+  private readonly memory = new RoundMemory(() => this.snap.round);
+  /** Answers sent and not yet confirmed, by round: the server's 'answered' makes one this device's answer. */
+  private readonly sent = new Map<number, unknown>();
   private answeredRound = -1;
   private lastPhaseKey = '';
   private closed = false;
@@ -125,6 +129,7 @@ export class NetworkSession implements GameSession {
     this.playerId = role === 'player' ? room.sessionId : null;
     this.snap = emptySnapshot(code, DEFAULT_SETTINGS);
     this.host = role === 'host' ? this.hostControls() : null;
+    this.device = new GanDevice(this.channel());
     this.rememberSeat();
     this.listen();
     // A state object exists before the first patch; only a real one carries the code.
@@ -136,11 +141,15 @@ export class NetworkSession implements GameSession {
   }
 
   currentQuestion(): QuestionMessage | null {
-    return this.question && this.question.round === this.snap.round ? this.question : null;
+    return this.memory.currentQuestion();
   }
 
-  currentReveal(): RevealMessage | null {
-    return this.reveal && this.reveal.round === this.snap.round ? this.reveal : null;
+  currentReveal() {
+    return this.memory.currentReveal();
+  }
+
+  currentRatings() {
+    return this.memory.currentRatings();
   }
 
   hasAnswered(): boolean {
@@ -149,18 +158,32 @@ export class NetworkSession implements GameSession {
   }
 
   answer(round: number, answer: unknown): void {
+    this.sent.set(round, answer);
     this.room.send('answer', { round, answer });
+  }
+
+  myAnswer(): unknown {
+    return this.memory.myAnswer();
+  }
+
+  myPoints(): number | null {
+    return this.memory.pointsOf(this.playerId);
+  }
+
+  rate(round: number, playerId: string, stars: number): void {
+    if (this.memory.giveStars(round, playerId, stars)) this.room.send('rate', { round, playerId, stars });
+  }
+
+  starsGiven(playerId: string): number | undefined {
+    return this.memory.starsGiven(playerId);
   }
 
   on<K extends keyof SessionEvents>(type: K, listener: (payload: SessionEvents[K]) => void): () => void {
     return this.events.on(type, listener);
   }
 
-  /**
-   * The room's raw messages, for device services beside the game screens (the render
-   * worker in client/ml/render-worker.ts takes exactly this shape).
-   */
-  channel(): { send(type: string, payload: unknown): void; onMessage(type: string, callback: (payload: unknown) => void): () => void } {
+  /** The room's messages, typed, for device services beside the game screens (the GAN device). */
+  private channel(): SessionChannel {
     return {
       send: (type, payload) => this.room.send(type, payload),
       onMessage: (type, callback) => this.room.onMessage(type, callback),
@@ -169,6 +192,7 @@ export class NetworkSession implements GameSession {
 
   async leave(): Promise<void> {
     this.closed = true;
+    this.device.stop();
     this.room.reconnection.enabled = false;
     this.events.clear();
     if (this.room.connection.isOpen) await this.room.leave(true).catch(() => undefined);
@@ -199,18 +223,25 @@ export class NetworkSession implements GameSession {
     room.onStateChange((state) => this.onState(state));
     room.onMessage('welcome', () => this.rememberSeat());
     room.onMessage('question', (raw: ServerMessages['question']) => {
-      this.question = normalizeQuestion(raw);
-      this.reveal = null;
+      const question = normalizeQuestion(raw);
+      this.memory.setQuestion(question);
       this.countdown.set(raw.remainingMs, raw.durationMs, this.snap.paused);
-      this.events.emit('question', this.question);
+      this.events.emit('question', question);
     });
     room.onMessage('answered', (payload: ServerMessages['answered']) => {
       this.answeredRound = payload.round;
+      if (this.sent.has(payload.round)) this.memory.setAnswer(payload.round, this.sent.get(payload.round));
+      this.sent.clear();
       this.events.emit('answered', payload);
     });
     room.onMessage('reveal', (raw: ServerMessages['reveal']) => {
-      this.reveal = normalizeReveal(raw);
-      this.events.emit('reveal', this.reveal);
+      const reveal = normalizeReveal(raw);
+      this.memory.setReveal(reveal);
+      this.events.emit('reveal', reveal);
+    });
+    room.onMessage('ratings', (ratings: ServerMessages['ratings']) => {
+      this.memory.setRatings(ratings);
+      this.events.emit('ratings', ratings);
     });
     room.onMessage('error', (error: ServerMessages['error']) => this.events.emit('error', error));
     room.onMessage('kicked', (payload: ServerMessages['kicked']) => {
@@ -254,6 +285,7 @@ export class NetworkSession implements GameSession {
       round: state.round,
       totalRounds: state.totalRounds,
       roundType: state.roundType,
+      phaseMs: state.phaseMs,
       secondsLeft: state.secondsLeft,
       answeredCount: state.answeredCount,
       maxPlayers: state.maxPlayers,
@@ -264,16 +296,14 @@ export class NetworkSession implements GameSession {
     this.events.emit('state', this.snap);
   }
 
-  /** The server only sends whole seconds; the countdown interpolates between them. */
+  /** The server sends the phase's length and whole seconds left; the countdown interpolates between them. */
   private followClock(): void {
-    const { phase, round, secondsLeft, paused } = this.snap;
-    const key = `${phase}:${round}`;
+    const { phase, round, phaseMs, secondsLeft, paused } = this.snap;
+    const key = `${phase}:${round}:${phaseMs}`;
     if (key !== this.lastPhaseKey) {
       this.lastPhaseKey = key;
-      const duration =
-        // A rated reveal (the lab's samples) runs longer than REVEAL_MS; it starts at its full length.
-        phase === 'reveal' ? Math.max(REVEAL_MS, secondsLeft * 1000) : phase === 'leaderboard' ? LEADERBOARD_MS : phase === 'question' ? (this.currentQuestion()?.durationMs ?? secondsLeft * 1000) : 0;
-      if (phase !== 'question' || !this.currentQuestion()) this.countdown.set(secondsLeft * 1000, duration, paused);
+      // The question message carries the exact time left; it set the countdown already.
+      if (phase !== 'question' || !this.currentQuestion()) this.countdown.set(Math.min(phaseMs, secondsLeft * 1000), phaseMs, paused);
     }
     this.countdown.syncSeconds(secondsLeft, paused);
   }

@@ -104,9 +104,9 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
   };
 
   const buildPanel = (snap: Snapshot): Panel => {
-    // The server makes a round's fakes before it opens (not an engine phase).
-    if ((snap.phase as string) === 'preparing') return preparingPanel(ctx);
     switch (snap.phase) {
+      case 'preparing':
+        return preparingPanel(ctx);
       case 'lobby':
         return options.lobby(ctx);
       case 'question': {
@@ -136,7 +136,7 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
     pausedChip.hidden = !snap.paused;
     pausedChip.textContent = session.role === 'player' ? '❚❚ Paused by the host' : '❚❚ Paused';
     const seconds = Math.max(0, snap.secondsLeft);
-    timer.hidden = !inGame || (snap.phase as string) === 'preparing';
+    timer.hidden = !inGame || snap.phase === 'preparing';
     timer.classList.toggle('with-dial', snap.phase === 'question');
     timerText.textContent = snap.phase === 'question' ? String(seconds) : `Next in ${seconds} s`;
     timer.setAttribute('aria-label', snap.phase === 'question' ? `${seconds} seconds left to answer` : `Next screen in ${seconds} seconds`);

@@ -3,7 +3,7 @@ import type { GameSession } from '../session/game-session.ts';
 import { JoinError, NetworkSession } from '../session/network-session.ts';
 import { hostSecret, reportUrl } from '../session/storage.ts';
 import { mountModelStatus } from '../ml/model-status.ts';
-import { attachGanDevice, needsRenders } from '../rounds/gan-device.ts';
+import { needsRenders } from '../rounds/gan-device.ts';
 import { h } from './dom.ts';
 import { mountGameScreen } from './game-screen.ts';
 import { hostLobbyPanel } from './host-lobby.ts';
@@ -59,7 +59,7 @@ export const hostView: View = (ctx, route) => {
       onClosed: (message) => deadEnd(code, 'Disconnected from the class', `${message} Reload this page to take the host screen back.`),
     });
     // The host screen renders the fakes (render worker) once the playlist has rounds that need them.
-    const device = attachGanDevice(s);
+    const device = s.device;
     const models = h('div', { class: 'gan-device-status', 'data-testid': 'host-models' });
     ctx.root.append(models);
     const follow = () => {

@@ -2,7 +2,6 @@ import type { View } from '../router.ts';
 import type { GameSession, Snapshot } from '../session/game-session.ts';
 import { NetworkSession } from '../session/network-session.ts';
 import { forgetSeat, seat } from '../session/storage.ts';
-import { ganDevice, attachGanDevice } from '../rounds/gan-device.ts';
 import { volunteerBox } from '../rounds/gan-volunteer.ts';
 import { h } from './dom.ts';
 import { mountGameScreen } from './game-screen.ts';
@@ -57,7 +56,6 @@ export const playView: View = (ctx, route) => {
 
   const start = (s: GameSession) => {
     session = s;
-    if (s instanceof NetworkSession) attachGanDevice(s);
     const nickname = seat(code)?.nickname ?? s.snapshot().players.find((p) => p.id === s.playerId)?.nickname ?? '';
     unmount = mountGameScreen(ctx.root, {
       session: s,
@@ -100,7 +98,6 @@ export const playView: View = (ctx, route) => {
 
   return () => {
     gone = true;
-    if (session) ganDevice(session)?.stop();
     unmount?.();
     void session?.leave();
   };

@@ -1,10 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
 import type { z } from 'zod';
-import { GameEngine, LEADERBOARD_MS, type Phase, type ResultRow } from '../../shared/game/engine.ts';
 import { generateJoinCode, RECONNECT_SECONDS } from '../../shared/game/lobby-rules.ts';
-import { validateNickname } from '../../shared/game/nickname.ts';
-import { DEFAULT_SETTINGS, type GameSettings } from '../../shared/game/settings.ts';
+import { Match, type MatchEvents, type MatchPorts } from '../../shared/game/match.ts';
+import { DEFAULT_SETTINGS } from '../../shared/game/settings.ts';
 import { ERRORS, errorNumber, GameError, type ErrorCode } from '../../shared/protocol/errors.ts';
 import {
   CLIENT_MESSAGES,
@@ -16,21 +15,13 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
-import { FakeStudio, type MadeFakes } from './fake-studio.ts';
-import { roundRules } from '../../shared/rounds/registry.ts';
+import { FakeStudio } from './fake-studio.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
-import { PhaseClock } from '../../shared/game/phase-clock.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
 
-const TICK_MS = 200;
-/** The reveal waits at most this long for the neural opponents' answers. */
-const NEURAL_WAIT_MS = 4_000;
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
-/** Rating tallies go out at most this often while a class rates (one message for a burst of stars). */
-const RATINGS_BROADCAST_MS = 250;
-/** Once everyone has rated every sample, the reveal ends after at most this long. */
-const RATED_GRACE_MS = 5_000;
+const IDLE_CHECK_MS = 10_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
 const EXTRA_CLIENTS = 10;
 
@@ -39,9 +30,13 @@ interface ClientData {
   role: Role;
 }
 
+/** One handler per client message, given the message already validated against CLIENT_MESSAGES. */
+type MessageHandlers = { [K in ClientMessageType]: (client: Client, message: ClientMessage<K>) => void };
+
 /**
- * One class: a lobby, then rounds. The room is a thin shell around the shared GameEngine:
- * it validates messages, keeps time, replicates state and stores results. Truths live
+ * One class on the network: seats, the host's secret, replication and storage around the
+ * shared Match (shared/game/match.ts), which owns the phases and their clock. This room
+ * turns messages into Match calls and Match events into state and messages. Truths live
  * in the engine until the reveal; clients only ever get the question payload.
  */
 export class ClassRoom extends Room<{ state: GameState }> {
@@ -50,26 +45,55 @@ export class ClassRoom extends Room<{ state: GameState }> {
   override state = new GameState();
 
   private ctx!: RoomContext;
-  private engine!: GameEngine;
+  private match!: Match;
   private hostSecret = '';
   private hostClaimed = false;
   private readonly hostSessions = new Set<string>();
   private readonly kicked = new Set<string>();
-  private readonly clock$ = new PhaseClock();
   private idleSince: number | null = null;
   private studio!: FakeStudio;
-  private neuralAnswers: Promise<void> | null = null;
-  private ratingsBroadcastPending = false;
-  /** True while an async step (rendering, the neural opponents) owns the phase change. */
-  private busy = false;
   private disposed = false;
+
+  /**
+   * Every client message. Validation happens in `dispatch`, not through Colyseus's
+   * `validate()`: that drops the client on a bad payload, where a class needs a clear
+   * `error` reply that changes nothing.
+   */
+  private readonly handlers: MessageHandlers = {
+    answer: (client, { round, answer }) => this.asPlayer(client, () => this.match.answer(client.sessionId, round, answer)),
+    rate: (client, { round, playerId, stars }) => this.asPlayer(client, () => this.match.rate(client.sessionId, round, playerId, stars)),
+    'host:settings': (_client, settings) => this.match.configure(settings),
+    'host:lock': (_client, { locked }) => {
+      this.state.locked = locked;
+    },
+    'host:kick': (_client, { playerId }) => this.kick(playerId),
+    'host:rename': (_client, { playerId, nickname }) => {
+      const player = this.state.players.get(playerId);
+      if (!player) throw new GameError('no_such_player');
+      player.nickname = this.match.rename(playerId, nickname);
+    },
+    'host:start': () => this.match.start(),
+    'host:pause': (_client, { paused }) => this.match.pause(paused),
+    'host:skip': () => this.match.skip(),
+    'host:end': () => this.match.end(),
+    'render:ready': (client, offer) => this.studio.offer(client.sessionId, offer),
+    'render:result': (client, { jobId, pixels }) => this.studio.upload(client.sessionId, jobId, pixels),
+    'gen:pick': (client, { slot, candidate }) => this.studio.pick(client.sessionId, slot, candidate),
+  };
+
+  override messages = {
+    ...Object.fromEntries(
+      (Object.keys(CLIENT_MESSAGES) as ClientMessageType[]).map((type) => [type, (client: Client, payload: unknown) => this.dispatch(client, type, payload)]),
+    ),
+    // Colyseus routes every message type without a handler here.
+    _: (client: Client) => this.sendError(client, 'unknown_message'),
+  };
 
   override onCreate(): void {
     this.ctx = roomContext();
     const code = this.uniqueCode();
     this.roomId = code;
     this.hostSecret = randomBytes(24).toString('base64url');
-    this.engine = new GameEngine(DEFAULT_SETTINGS, randomInt(0, 2 ** 31));
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
     this.maxClients = this.ctx.maxPlayers + EXTRA_CLIENTS;
     this.studio = new FakeStudio({
@@ -80,27 +104,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
       send: (client, type, payload) => this.sendTo(client, type, payload),
       players: () => [...this.state.players.values()].map((p) => ({ id: p.id, connected: p.connected })),
     });
-
-    Object.assign(this.state, {
-      code,
-      phase: 'lobby',
-      locked: false,
-      paused: false,
-      hostConnected: false,
-      round: -1,
-      totalRounds: this.engine.totalRounds,
-      roundType: '',
-      secondsLeft: 0,
-      answeredCount: 0,
-      maxPlayers: this.ctx.maxPlayers,
-      settings: JSON.stringify(DEFAULT_SETTINGS),
-    });
-
-    for (const type of Object.keys(CLIENT_MESSAGES) as ClientMessageType[]) {
-      this.onMessage(type, (client, payload) => this.dispatch(client, type, payload));
-    }
-    this.onMessage('*', (client) => this.sendError(client, 'unknown_message'));
-    this.clock.setInterval(() => this.tick(), TICK_MS);
+    this.match = new Match(DEFAULT_SETTINGS, randomInt(0, 2 ** 31), this.matchPorts(code));
+    Object.assign(this.state, { code, locked: false, hostConnected: false, maxPlayers: this.ctx.maxPlayers });
+    this.showStatus(this.match.status);
+    this.clock.setInterval(() => this.checkIdle(), IDLE_CHECK_MS);
     lobbyRegistry.add(code, { info: () => this.info() });
     this.ctx.log.info({ code }, 'lobby created');
   }
@@ -114,11 +121,15 @@ export class ClassRoom extends Room<{ state: GameState }> {
       if (options.hostSecret !== this.hostSecret) throw refuse('bad_host_secret');
       return true;
     }
-    if (this.state.phase === 'podium') throw refuse('game_over');
+    if (this.match.phase === 'podium') throw refuse('game_over');
     if (this.state.locked) throw refuse('lobby_locked');
-    if (this.engine.players.size >= this.ctx.maxPlayers) throw refuse('lobby_full');
-    const name = validateNickname(options.nickname, this.nicknames());
-    if (!name.ok) throw refuse(name.code, name.message);
+    if (this.match.playerCount >= this.ctx.maxPlayers) throw refuse('lobby_full');
+    try {
+      this.match.admissibleName(options.nickname);
+    } catch (error) {
+      if (error instanceof GameError) throw refuse(error.code, error.message);
+      throw error;
+    }
     return true;
   }
 
@@ -131,24 +142,20 @@ export class ClassRoom extends Room<{ state: GameState }> {
       this.state.hostConnected = true;
       this.sendTo(client, 'welcome', { role: 'host', code: this.state.code, hostSecret: this.hostSecret });
     } else {
-      // onAuth checked the name, but two joins can race between onAuth and onJoin.
-      const name = validateNickname(options.nickname, this.nicknames());
-      if (!name.ok) throw refuse(name.code, name.message);
+      let nickname: string;
+      try {
+        // onAuth checked the name, but two joins can race between onAuth and onJoin.
+        nickname = this.match.addPlayer(client.sessionId, options.nickname);
+      } catch (error) {
+        if (error instanceof GameError) throw refuse(error.code, error.message);
+        throw error;
+      }
       client.userData = { role: 'player' };
-      this.engine.addPlayer(client.sessionId, name.nickname);
       const player = new PlayerState();
-      Object.assign(player, {
-        id: client.sessionId,
-        nickname: name.nickname,
-        score: 0,
-        lastPoints: 0,
-        rank: 0,
-        connected: true,
-        answered: false,
-      });
+      Object.assign(player, { id: client.sessionId, nickname, score: 0, lastPoints: 0, rank: 0, connected: true, answered: false });
       this.state.players.set(client.sessionId, player);
       this.sendTo(client, 'welcome', { role: 'player', code: this.state.code, playerId: client.sessionId });
-      this.ctx.log.info({ code: this.state.code, nickname: name.nickname }, 'player joined');
+      this.ctx.log.info({ code: this.state.code, nickname }, 'player joined');
     }
     this.catchUp(client);
   }
@@ -176,7 +183,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       return;
     }
     // On the podium a departed player still earned their place.
-    if (this.state.phase === 'podium') {
+    if (this.match.phase === 'podium') {
       this.setConnected(client, false);
       return;
     }
@@ -194,23 +201,101 @@ export class ClassRoom extends Room<{ state: GameState }> {
     return {
       code: this.state.code,
       locked: this.state.locked,
-      full: this.engine.players.size >= this.ctx.maxPlayers,
-      players: this.engine.players.size,
+      full: this.match.playerCount >= this.ctx.maxPlayers,
+      players: this.match.playerCount,
       maxPlayers: this.ctx.maxPlayers,
-      phase: this.state.phase,
+      phase: this.match.phase,
     };
+  }
+
+  // ---- the match's ports --------------------------------------------------------------
+
+  private matchPorts(code: string): MatchPorts {
+    const store = this.ctx.store;
+    return {
+      clock: {
+        now: () => performance.now(),
+        after: (ms, callback) => {
+          const timer = this.clock.setTimeout(callback, ms);
+          return () => timer.clear();
+        },
+        every: (ms, callback) => {
+          const timer = this.clock.setInterval(callback, ms);
+          return () => timer.clear();
+        },
+      },
+      makeFakes: (order) => this.studio.make(order),
+      hurryFakes: () => this.studio.cancel(),
+      opponents: () => this.ctx.models,
+      store: {
+        recordResults: (rows) => store.recordResults(code, rows),
+        updateResults: (rows) => store.updateResults(code, rows),
+        updateSettings: (settings) => store.updateSettings(code, settings),
+        endGame: () => store.endGame(code),
+      },
+      emit: (type, payload) => {
+        if (!this.disposed) this.onMatchEvent(type, payload);
+      },
+      warn: (message, err) => this.ctx.log.warn({ err, code }, message),
+    };
+  }
+
+  private onMatchEvent<K extends keyof MatchEvents>(type: K, payload: MatchEvents[K]): void {
+    const event = { type, payload } as { [T in keyof MatchEvents]: { type: T; payload: MatchEvents[T] } }[keyof MatchEvents];
+    switch (event.type) {
+      case 'status':
+        return this.showStatus(event.payload);
+      case 'question':
+        for (const player of this.state.players.values()) player.answered = false;
+        for (const client of this.clients) this.sendQuestion(client);
+        return;
+      case 'answered': {
+        const player = this.state.players.get(event.payload.playerId);
+        if (player) player.answered = true;
+        const client = this.clients.getById(event.payload.playerId);
+        if (client) this.sendTo(client, 'answered', { round: event.payload.round });
+        return;
+      }
+      case 'reveal':
+        return this.broadcast('reveal', event.payload);
+      case 'ratings':
+        return this.broadcast('ratings', event.payload);
+      case 'scores':
+        for (const s of event.payload) {
+          const player = this.state.players.get(s.id);
+          if (player) Object.assign(player, { score: s.score, lastPoints: s.lastPoints, rank: s.rank });
+        }
+        return;
+      case 'failed':
+        for (const client of this.clients) if (this.hostSessions.has(client.sessionId)) this.sendError(client, 'render_failed');
+        return;
+    }
+  }
+
+  private showStatus(status: MatchEvents['status']): void {
+    Object.assign(this.state, {
+      phase: status.phase,
+      paused: status.paused,
+      round: status.round,
+      totalRounds: status.totalRounds,
+      roundType: status.roundType,
+      phaseMs: status.phaseMs,
+      secondsLeft: status.secondsLeft,
+      answeredCount: status.answeredCount,
+    });
+    const settings = JSON.stringify(status.settings);
+    if (settings !== this.state.settings) this.state.settings = settings;
   }
 
   // ---- messages -------------------------------------------------------------------
 
-  private dispatch(client: Client, type: ClientMessageType, payload: unknown): void {
+  private dispatch<K extends ClientMessageType>(client: Client, type: K, payload: unknown): void {
     try {
       const schema: z.ZodType = CLIENT_MESSAGES[type];
       const parsed = schema.safeParse(payload);
       if (!parsed.success) throw new GameError('bad_message', `"${type}" message not understood.`);
-      const isHost = this.hostSessions.has(client.sessionId);
-      if (type.startsWith('host:') && !isHost) throw new GameError('not_host');
-      this.handle(client, type, parsed.data);
+      if (type.startsWith('host:') && !this.hostSessions.has(client.sessionId)) throw new GameError('not_host');
+      this.handlers[type](client, parsed.data as ClientMessage<K>);
     } catch (error) {
       if (error instanceof GameError) this.sendError(client, error.code, error.message);
       else {
@@ -220,96 +305,15 @@ export class ClassRoom extends Room<{ state: GameState }> {
     }
   }
 
-  private handle(client: Client, type: ClientMessageType, data: unknown): void {
-    switch (type) {
-      case 'answer':
-        return this.onAnswer(client, data as ClientMessage<'answer'>);
-      case 'rate':
-        return this.onRate(client, data as ClientMessage<'rate'>);
-      case 'host:settings':
-        return this.onSettings(data as GameSettings);
-      case 'host:lock':
-        this.state.locked = (data as ClientMessage<'host:lock'>).locked;
-        return;
-      case 'host:kick':
-        return this.onKick((data as ClientMessage<'host:kick'>).playerId);
-      case 'host:rename':
-        return this.onRename(data as ClientMessage<'host:rename'>);
-      case 'host:start':
-        return this.onStart();
-      case 'host:pause':
-        return this.setPaused((data as ClientMessage<'host:pause'>).paused);
-      case 'host:skip':
-        if (this.state.phase === 'lobby' || this.state.phase === 'podium' || this.busy) throw new GameError('wrong_phase');
-        return this.advance();
-      case 'host:end':
-        return this.endGame();
-      case 'render:ready':
-        return this.studio.offer(client.sessionId, data as ClientMessage<'render:ready'>);
-      case 'render:result': {
-        const { jobId, pixels } = data as ClientMessage<'render:result'>;
-        return this.studio.upload(client.sessionId, jobId, pixels);
-      }
-      case 'gen:pick': {
-        const { slot, candidate } = data as ClientMessage<'gen:pick'>;
-        return this.studio.pick(client.sessionId, slot, candidate);
-      }
-    }
-  }
-
-  private onAnswer(client: Client, message: ClientMessage<'answer'>): void {
+  /** Answers and ratings come from players' seats only, never from a host screen. */
+  private asPlayer(client: Client, action: () => void): void {
     if (this.hostSessions.has(client.sessionId)) throw new GameError('no_player');
-    if (this.state.paused && this.state.phase === 'question') throw new GameError('paused');
-    this.engine.submitAnswer(client.sessionId, message.round, message.answer, this.clock$.elapsedMs());
-    const player = this.state.players.get(client.sessionId);
-    if (player) player.answered = true;
-    this.state.answeredCount += 1;
-    this.sendTo(client, 'answered', { round: message.round });
-    if (this.engine.allAnswered() && !this.busy) this.advance();
+    action();
   }
 
-  /** A player's stars for another player's sample (rated rounds, during the reveal). */
-  private onRate(client: Client, message: ClientMessage<'rate'>): void {
-    if (this.hostSessions.has(client.sessionId)) throw new GameError('no_player');
-    if (this.state.phase !== 'reveal' || this.busy) throw new GameError('wrong_phase', 'Samples can only be rated while the reveal is open.');
-    this.engine.rate(client.sessionId, message.round, message.playerId, message.stars);
-    this.scheduleRatingsBroadcast();
-    // Everyone has rated everything: no need to sit out the long rating reveal.
-    if (this.engine.allRated() && this.clock$.remainingMs() > RATED_GRACE_MS) {
-      this.clock$.start(RATED_GRACE_MS, this.state.paused);
-      this.state.secondsLeft = Math.ceil(RATED_GRACE_MS / 1000);
-    }
-  }
-
-  private scheduleRatingsBroadcast(): void {
-    if (this.ratingsBroadcastPending) return;
-    this.ratingsBroadcastPending = true;
-    this.clock.setTimeout(() => {
-      this.ratingsBroadcastPending = false;
-      const ratings = this.engine.ratingsPayload();
-      if (ratings && this.state.phase === 'reveal') this.broadcast('ratings', ratings);
-    }, RATINGS_BROADCAST_MS);
-  }
-
-  /** Rating points changed these rows: store them, update the scores, and tell everyone the final tallies. */
-  private settleRatings(rows: ResultRow[]): void {
-    if (rows.length === 0) return;
-    this.ctx.store.updateResults(this.state.code, rows);
-    this.syncScores();
-    const ratings = this.engine.ratingsPayload();
-    if (ratings) this.broadcast('ratings', ratings);
-  }
-
-  private onSettings(settings: GameSettings): void {
-    this.engine.configure(settings);
-    this.state.settings = JSON.stringify(settings);
-    this.state.totalRounds = this.engine.totalRounds;
-    this.ctx.store.updateSettings(this.state.code, settings);
-  }
-
-  private onKick(playerId: string): void {
+  private kick(playerId: string): void {
+    if (!this.match.hasPlayer(playerId)) throw new GameError('no_such_player');
     const target = this.clients.getById(playerId);
-    if (!this.engine.players.has(playerId)) throw new GameError('no_such_player');
     this.kicked.add(playerId);
     this.removePlayer(playerId);
     if (target) {
@@ -318,167 +322,30 @@ export class ClassRoom extends Room<{ state: GameState }> {
     }
   }
 
-  private onRename(message: ClientMessage<'host:rename'>): void {
-    const engineRecord = this.engine.players.get(message.playerId);
-    const player = this.state.players.get(message.playerId);
-    if (!engineRecord || !player) throw new GameError('no_such_player');
-    const others = [...this.engine.players.values()].filter((p) => p.id !== message.playerId).map((p) => p.nickname);
-    const name = validateNickname(message.nickname, others);
-    if (!name.ok) throw new GameError(name.code, name.message);
-    engineRecord.nickname = name.nickname;
-    player.nickname = name.nickname;
-  }
-
-  private onStart(): void {
-    if (this.state.phase !== 'lobby') throw new GameError('wrong_phase');
-    if (this.engine.players.size === 0) throw new GameError('no_players');
-    void this.startRound();
-  }
-
-  private setPaused(paused: boolean): void {
-    if (this.state.phase === 'lobby' || this.state.phase === 'podium') throw new GameError('wrong_phase');
-    this.state.paused = paused;
-    if (paused) this.clock$.pause();
-    else this.clock$.resume();
-  }
-
-  // ---- phases -----------------------------------------------------------------------
-
-  private tick(): void {
-    if (this.clients.length === 0) {
-      this.idleSince ??= Date.now();
-      if (Date.now() - this.idleSince > IDLE_DISPOSE_MS) void this.disconnect();
-    }
-    const phase = this.state.phase as Phase;
-    if (phase === 'lobby' || phase === 'podium' || this.state.paused || this.busy) return;
-    const seconds = Math.ceil(this.clock$.remainingMs() / 1000);
-    if (seconds !== this.state.secondsLeft) this.state.secondsLeft = seconds;
-    if (this.clock$.expired()) this.advance();
-  }
-
-  /** Moves to the next phase: question → reveal → leaderboard → next question or podium. */
-  private advance(): void {
-    switch (this.state.phase as Phase) {
-      case 'question':
-        return void this.revealRound();
-      case 'reveal':
-        this.settleRatings(this.engine.showLeaderboard());
-        return this.enterPhase('leaderboard', LEADERBOARD_MS);
-      case 'leaderboard':
-        if (this.engine.hasNextRound()) return void this.startRound();
-        return this.endGame();
-      default:
-        return;
-    }
-  }
-
-  /** Renders the next round's fakes (if any), then opens it. */
-  private async startRound(): Promise<void> {
-    this.busy = true;
-    try {
-      const next = this.engine.nextRenderJobs();
-      if (next.jobs.length) this.state.phase = 'preparing';
-      let made: MadeFakes;
-      try {
-        made = next.jobs.length
-          ? await this.studio.make(next.jobs, next.generators, next.seed, this.engine.rounds.length, typeof roundRules(next.type).questionFor === 'function')
-          : { renders: [], hidden: new Map(), generators: new Map() };
-      } catch (err) {
-        // Only the server's own renderer can fail here (missing weights, out of memory). A
-        // class must never sit on "preparing" forever, nor the process die: end the game.
-        this.ctx.log.error({ err }, 'the server could not render the fakes');
-        if (this.state.phase === 'podium' || this.disposed) return;
-        for (const client of this.clients) if (this.hostSessions.has(client.sessionId)) this.sendError(client, 'render_failed');
-        return this.endGame();
-      }
-      const { renders, hidden, generators } = made;
-      if (this.state.phase === 'podium' || this.disposed) return;
-      const question = this.engine.startRound(renders, hidden, generators);
-      for (const player of this.state.players.values()) player.answered = false;
-      this.state.answeredCount = 0;
-      this.state.round = question.round;
-      this.state.roundType = question.type;
-      this.enterPhase('question', question.durationMs);
-      for (const client of this.clients) {
-        const own = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId)!;
-        this.sendTo(client, 'question', { ...own, remainingMs: question.durationMs });
-      }
-      this.neuralAnswers = this.engine.askNeuralOpponents(this.ctx.models).catch((err: unknown) => {
-        this.ctx.log.warn({ err }, 'neural opponents could not answer');
-      });
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async revealRound(): Promise<void> {
-    this.busy = true;
-    try {
-      if (this.neuralAnswers) {
-        await Promise.race([this.neuralAnswers, new Promise((resolve) => this.clock.setTimeout(resolve, NEURAL_WAIT_MS))]);
-        this.neuralAnswers = null;
-      }
-    } finally {
-      this.busy = false;
-    }
-    if (this.state.phase !== 'question') return;
-    const { payload, rows } = this.engine.reveal();
-    this.ctx.store.recordResults(this.state.code, rows);
-    this.syncScores();
-    this.enterPhase('reveal', this.engine.revealMs());
-    this.broadcast('reveal', payload);
-  }
-
-  private endGame(): void {
-    if (this.state.phase === 'podium') throw new GameError('game_over');
-    this.studio.cancel();
-    if (this.state.phase === 'question') {
-      // Answers already given still count and reach the report.
-      const { rows } = this.engine.reveal();
-      this.ctx.store.recordResults(this.state.code, rows);
-      this.syncScores();
-    }
-    this.settleRatings(this.engine.finish());
-    this.state.paused = false;
-    this.state.phase = 'podium';
-    this.state.secondsLeft = 0;
-    this.ctx.store.endGame(this.state.code);
-  }
-
-  private enterPhase(phase: Phase, durationMs: number): void {
-    this.state.phase = phase;
-    this.clock$.start(durationMs, this.state.paused);
-    this.state.secondsLeft = Math.ceil(durationMs / 1000);
-  }
-
-  private syncScores(): void {
-    for (const s of this.engine.standings()) {
-      const player = this.state.players.get(s.id);
-      if (!player) continue;
-      player.score = s.score;
-      player.lastPoints = s.lastPoints;
-      player.rank = s.rank;
-    }
-  }
-
   // ---- helpers ----------------------------------------------------------------------
+
+  private checkIdle(): void {
+    if (this.clients.length > 0) return;
+    this.idleSince ??= Date.now();
+    if (Date.now() - this.idleSince > IDLE_DISPOSE_MS) void this.disconnect();
+  }
+
+  private sendQuestion(client: Client): void {
+    const question = this.match.questionFor(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId);
+    if (question) this.sendTo(client, 'question', question);
+  }
 
   /** Sends a client who (re)joins mid-round what the others already saw. */
   private catchUp(client: Client): void {
-    this.studio.resendCandidates(client, this.engine.rounds.length);
-    const question = this.engine.questionPayload(this.hostSessions.has(client.sessionId) ? undefined : client.sessionId);
-    if (question) this.sendTo(client, 'question', { ...question, remainingMs: this.clock$.remainingMs() });
-    const reveal = this.state.phase === 'reveal' ? this.engine.revealPayload() : null;
+    this.studio.resendCandidates(client, this.match.roundsOpened);
+    this.sendQuestion(client);
+    const reveal = this.match.revealPayload();
     if (reveal) this.sendTo(client, 'reveal', reveal);
   }
 
   private removePlayer(id: string): void {
-    this.engine.removePlayer(id);
     this.state.players.delete(id);
-    if (this.state.phase === 'question' && !this.busy) {
-      this.state.answeredCount = this.engine.current?.answers.size ?? 0;
-      if (this.engine.allAnswered()) this.advance();
-    }
+    this.match.removePlayer(id);
   }
 
   private setConnected(client: Client<{ userData: ClientData }>, connected: boolean): void {
@@ -490,10 +357,6 @@ export class ClassRoom extends Room<{ state: GameState }> {
     }
     const player = this.state.players.get(client.sessionId);
     if (player) player.connected = connected;
-  }
-
-  private nicknames(): string[] {
-    return [...this.engine.players.values()].map((p) => p.nickname);
   }
 
   private uniqueCode(): string {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Client, Clock } from '@colyseus/core';
+import type { FakeOrder, MadeFakes } from '../../shared/game/match.ts';
 import type { ServerMessages } from '../../shared/protocol/messages.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 import { deriveSeed } from '../../shared/random.ts';
@@ -25,14 +26,6 @@ export interface StudioHost {
   send<K extends keyof ServerMessages>(client: Client, type: K, payload: ServerMessages[K]): void;
   /** Players who could act as generator or volunteer render worker. */
   players(): { id: string; connected: boolean }[];
-}
-
-export interface MadeFakes {
-  renders: Uint8Array[];
-  /** Render jobs a student's device saw: that student sits those images out. */
-  hidden: Map<string, Set<number>>;
-  /** Generator players and the render jobs whose fakes they picked. */
-  generators: Map<string, number[]>;
 }
 
 /** A wait that ends at a deadline or earlier, when `finish` is called. */
@@ -102,12 +95,8 @@ export class FakeStudio {
     if (mine.length) this.room.send(client, 'gen:candidates', { round, deadlineMs: this.room.ctx.generatorPickMs, slots: mine });
   }
 
-  /**
-   * `studentsMayRender`: whether a volunteer student may be the worker. Only rounds that can
-   * hide a worker's own renders from its question (`questionFor`) allow it; in Blend or
-   * Restyle the recipe is the answer, so only the host screen or the server renders those.
-   */
-  async make(jobs: RenderRecipe[], generatorCount: number, seed: number, round: number, studentsMayRender = true): Promise<MadeFakes> {
+  /** Makes one round's fakes; a volunteer student renders only when `order.studentsMayRender`. */
+  async make({ jobs, generators: generatorCount, seed, round, studentsMayRender }: FakeOrder): Promise<MadeFakes> {
     const { recipes, generators } = await this.generatorPicks(jobs, generatorCount, seed, round);
     const worker = this.pickWorker(studentsMayRender);
     const deadlineMs = this.room.ctx.renderDeadlineMs;

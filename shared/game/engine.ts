@@ -6,11 +6,11 @@ import type { AnyRoundRules, GeneratorCredit, PlayerAnswer, RatingHooks } from '
 import { roundRules, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
 
-export type Phase = 'lobby' | 'question' | 'reveal' | 'leaderboard' | 'podium';
+/** 'preparing': the next round's fakes are being made (the match machine's phase; the engine goes lobby/leaderboard → question). */
+export type Phase = 'lobby' | 'preparing' | 'question' | 'reveal' | 'leaderboard' | 'podium';
 
 /** How long the automatic phases last; the host can skip or pause them. */
 export const REVEAL_MS = 15_000;
-export const LEADERBOARD_MS = 8_000;
 /** The reveal of a rated round (the Noise lab's 'sample') lasts longer: the class rates the samples in it. */
 export const RATING_MS = 45_000;
 export const MIN_STARS = 1;
@@ -105,6 +105,8 @@ export interface RevealPayload {
   title: string;
   formula: string;
   reveal: unknown;
+  /** Each player's points this round by player id (answer and generator work; ratings once closed). */
+  points: Record<string, number>;
   /** Rated rounds only: the ratings so far. */
   ratings?: RatingsPayload;
 }
@@ -168,8 +170,13 @@ export class GameEngine {
     return deriveSeed(this.seed, `round-${this.rounds.length}`);
   }
 
-  /** What a generative model must render before the next round can start (often nothing). */
-  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; seed: number } {
+  /**
+   * What a generative model must render before the next round can start (often nothing).
+   * `studentsMayRender`: a student's device may render them only when the round can hide
+   * a device's own renders from its question (`questionFor`); in Blend or Restyle the
+   * recipe is the answer, so only the host screen or the server renders those.
+   */
+  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; seed: number; studentsMayRender: boolean } {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const planned = this.plan[this.rounds.length]!;
     const rules = roundRules(planned.type);
@@ -179,6 +186,7 @@ export class GameEngine {
       jobs: rules.renderJobs?.(seed, planned.options) ?? [],
       generators: rules.generatorCount?.(planned.options) ?? 0,
       seed,
+      studentsMayRender: rules.questionFor !== undefined,
     };
   }
 
@@ -326,6 +334,7 @@ export class GameEngine {
       title: rules.title,
       formula: rules.formula,
       reveal: rules.reveal(round.secret, answers, round.credits),
+      points: Object.fromEntries([...this.players.values()].map((p) => [p.id, p.lastPoints])),
       ...(ratings ? { ratings } : {}),
     };
   }

@@ -39,7 +39,7 @@ export const CLIENT_MESSAGES = {
     .object({
       jobId: z.string().max(32),
       // Bytes of any length pass here so the job board can say precisely what is wrong.
-      pixels: z.instanceof(Uint8Array),
+      pixels: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'pixels are bytes'),
     })
     .strict(),
 } as const;
@@ -59,7 +59,7 @@ export interface ServerMessages {
   welcome: { role: 'host' | 'player'; code: string; playerId?: string; hostSecret?: string };
   question: QuestionPayload & { remainingMs: number };
   answered: { round: number };
-  reveal: RevealPayload & { yourPoints?: number };
+  reveal: RevealPayload;
   /** Rated rounds: the tallies while the class rates (sent as ratings arrive, and once more when they close). */
   ratings: RatingsPayload;
   error: ErrorMessage;

@@ -29,6 +29,8 @@ export const GameState = schema(
     round: t.number(),
     totalRounds: t.number(),
     roundType: t.string(),
+    /** How long the current phase lasts in all (0 without a clock): timers draw from it. */
+    phaseMs: t.number(),
     secondsLeft: t.number(),
     answeredCount: t.number(),
     maxPlayers: t.number(),
