@@ -21,7 +21,14 @@ async function fps(page: Page, ms: number, drive: string | null): Promise<number
             const phase = (now - start) / 400;
             // several pointer moves per frame, as a fast drag gives
             for (let k = 0; k < 3; k++)
-              el.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, pointerId: 1, clientX: box.left + box.width * (0.45 + 0.1 * Math.sin(phase + k)), clientY: box.top + box.height * (0.5 + 0.35 * Math.cos(phase + k)) }));
+              el.dispatchEvent(
+                new PointerEvent('pointermove', {
+                  bubbles: true,
+                  pointerId: 1,
+                  clientX: box.left + box.width * (0.45 + 0.1 * Math.sin(phase + k)),
+                  clientY: box.top + box.height * (0.5 + 0.35 * Math.cos(phase + k)),
+                }),
+              );
           }
           if (now - start < ms) requestAnimationFrame(tick);
           else done((frames * 1000) / (now - start));

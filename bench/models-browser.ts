@@ -21,7 +21,15 @@ import { ensureModelsHarness } from './models-harness/build.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const BACKENDS = ['wasm', 'webgpu', 'webgl', 'cpu'];
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+];
 
 type Row = BenchFigures;
 
@@ -43,7 +51,7 @@ async function harnessPage(context: BrowserContext, url: string): Promise<Page> 
   return page;
 }
 
-export interface BenchModelsOptions {
+interface BenchModelsOptions {
   backends?: string[];
   reps?: number;
   /** measure the diffusion sampler (default: when its weights are shipped) */
@@ -52,7 +60,7 @@ export interface BenchModelsOptions {
   prepare?: (context: BrowserContext) => Promise<void>;
 }
 
-export async function benchModelsBrowser(options: BenchModelsOptions = {}): Promise<void> {
+async function benchModelsBrowser(options: BenchModelsOptions = {}): Promise<void> {
   const backends = options.backends ?? BACKENDS;
   const reps = options.reps ?? 5;
   const diffusion = options.diffusion ?? ['diffusion-eps', 'diffusion-decoder'].every((d) => existsSync(join(root, 'models/weights', d, 'weights.bin')));
@@ -69,8 +77,12 @@ export async function benchModelsBrowser(options: BenchModelsOptions = {}): Prom
     const choicePage = await harnessPage(context, server.url);
     const choice = await choicePage.evaluate(() => (window as unknown as { modelsHarness: ModelsHarness }).modelsHarness.choose());
     await choicePage.close();
-    const timings = Object.entries(choice.timingsMs).map(([n, t]) => `${n} ${t.toFixed(1)} ms`).join(', ');
-    const failed = Object.entries(choice.failed).map(([n, r]) => `${n} (${r})`).join(', ');
+    const timings = Object.entries(choice.timingsMs)
+      .map(([n, t]) => `${n} ${t.toFixed(1)} ms`)
+      .join(', ');
+    const failed = Object.entries(choice.failed)
+      .map(([n, r]) => `${n} (${r})`)
+      .join(', ');
     console.log(`backend choice: ${choice.chosen} · warm-up medians: ${timings}${failed ? ` · left out: ${failed}` : ''}`);
 
     const rows = new Map<string, Row | string>();
@@ -103,12 +115,25 @@ export async function benchModelsBrowser(options: BenchModelsOptions = {}): Prom
         backends.map((b) => {
           const r = ok(b);
           if (!r) return [b, 'failed', '', '', '', '', '', '', '', ''];
-          return [b, ms(r.loadMs), ms(r.gen16FirstMs), ms(r.gen16WarmMs), ratio(r.gen16WarmMs, base?.gen16WarmMs), ms(r.gen1FirstMs), ms(r.gen1WarmMs), ratio(r.gen1WarmMs, base?.gen1WarmMs), ms(r.blend1WarmMs), r.syncReadOk ? 'ok' : 'WRONG*'];
+          return [
+            b,
+            ms(r.loadMs),
+            ms(r.gen16FirstMs),
+            ms(r.gen16WarmMs),
+            ratio(r.gen16WarmMs, base?.gen16WarmMs),
+            ms(r.gen1FirstMs),
+            ms(r.gen1WarmMs),
+            ratio(r.gen1WarmMs, base?.gen1WarmMs),
+            ms(r.blend1WarmMs),
+            r.syncReadOk ? 'ok' : 'WRONG*',
+          ];
         }),
       ),
     );
     if (backends.some((b) => ok(b) && !ok(b)!.syncReadOk)) {
-      console.log('* dataSync returns wrong values on this backend here (and loses the device), so the runtime cannot use it: not measured further, and the client never chooses it.');
+      console.log(
+        '* dataSync returns wrong values on this backend here (and loses the device), so the runtime cannot use it: not measured further, and the client never chooses it.',
+      );
     }
     for (const b of backends) if (!ok(b)) console.log(`${b} failed: ${rows.get(b)}`);
     if (base) console.log(`Blend slider: one image on wasm ${ms(base.blend1WarmMs)} (interpolate) / ${ms(base.gen1WarmMs)} (generate); target ≤ 33 ms.`);
@@ -122,7 +147,15 @@ export async function benchModelsBrowser(options: BenchModelsOptions = {}): Prom
           ['backend', '×1 first', '×1 warm', 'vs wasm', '×4 first', '×4 warm', 'vs wasm'],
           diff.map((b) => {
             const d = ok(b)!.diffusion!;
-            return [b, ms(d.one50FirstMs), ms(d.one50WarmMs), ratio(d.one50WarmMs, d0?.one50WarmMs), ms(d.four50FirstMs), ms(d.four50WarmMs), ratio(d.four50WarmMs, d0?.four50WarmMs)];
+            return [
+              b,
+              ms(d.one50FirstMs),
+              ms(d.one50WarmMs),
+              ratio(d.one50WarmMs, d0?.one50WarmMs),
+              ms(d.four50FirstMs),
+              ms(d.four50WarmMs),
+              ratio(d.four50WarmMs, d0?.four50WarmMs),
+            ];
           }),
         ),
       );
@@ -153,7 +186,9 @@ if (import.meta.main) {
     console.error(`bench:models: models/weights lacks ${missing.join(', ')}: train them first.`);
     process.exit(1);
   }
-  const backends = process.env.BENCH_BACKENDS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const backends = process.env.BENCH_BACKENDS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const reps = process.env.BENCH_REPS ? Number(process.env.BENCH_REPS) : undefined;
   await benchModelsBrowser({ ...(backends ? { backends } : {}), ...(reps ? { reps } : {}) });
   process.exit(0);

@@ -44,9 +44,7 @@ async function measure(url: string, students: number): Promise<Figures> {
   quiet(host);
   const rooms: Room[] = [];
   for (let i = 0; i < students; i += 20) {
-    const batch = Array.from({ length: Math.min(20, students - i) }, (_, j) =>
-      new Client(url).joinById(code, { role: 'player', nickname: `s${i + j}` }).then(quiet),
-    );
+    const batch = Array.from({ length: Math.min(20, students - i) }, (_, j) => new Client(url).joinById(code, { role: 'player', nickname: `s${i + j}` }).then(quiet));
     rooms.push(...(await Promise.all(batch)));
   }
   host.send('host:settings', { playlist: [{ type: 'timestep', count: ROUNDS, timerSec: 60 }], relaxed: true });

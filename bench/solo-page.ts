@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startServer } from '../server/app.ts';
 
-export interface SoloPageOptions {
+interface SoloPageOptions {
   /** names the temporary data and profile folders (latent-arena-<name>-…) */
   name: string;
   /** the round type to play solo (one round of it, every other type set to 0) */

@@ -10,7 +10,7 @@ export type Route =
   | { name: 'solo' }
   | { name: 'not-found'; path: string };
 
-export interface ViewContext {
+interface ViewContext {
   root: HTMLElement;
   stage: StageHandle;
   navigate(path: string, options?: { replace?: boolean; session?: GameSession; notice?: string }): void;
@@ -21,9 +21,10 @@ export interface ViewContext {
 }
 
 /** Mounts a screen; returns what to do when leaving it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a view returns its cleanup, or nothing at all.
 export type View = (ctx: ViewContext, route: Route) => (() => void) | void;
 
-export function parseRoute(pathname: string): Route {
+function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean);
   const [first, second, ...rest] = parts;
   if (parts.length === 0) return { name: 'landing' };

@@ -21,7 +21,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const config: ServerConfig = { ...configFromEnv(), ...overrides };
   const log = createLogger(config.quiet);
   const store = new ResultsStore(config.dataDir);
-  setRoomContext({ store, maxPlayers: config.maxPlayers, log, models: lazyServerModels(config.weightsDir), renderDeadlineMs: config.renderDeadlineMs, generatorPickMs: config.generatorPickMs });
+  setRoomContext({
+    store,
+    maxPlayers: config.maxPlayers,
+    log,
+    models: lazyServerModels(config.weightsDir),
+    renderDeadlineMs: config.renderDeadlineMs,
+    generatorPickMs: config.generatorPickMs,
+  });
 
   let port = config.port;
   const transport = new WebSocketTransport({ maxPayload: MAX_PAYLOAD_BYTES });

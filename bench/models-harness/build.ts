@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-export const HARNESS_DIR = join(root, 'dist/models-harness');
+const HARNESS_DIR = join(root, 'dist/models-harness');
 const SOURCES = ['bench/models-harness', 'client/ml', 'models/runtime', 'models/tf', 'models/diffusion', 'shared', 'package-lock.json'];
 
 function newest(path: string): number {

@@ -114,7 +114,7 @@ const harness = {
       summary,
       sent: sent.map(({ type, payload, at }) =>
         type === 'render:result'
-          ? { type, at, jobId: payload['jobId'], isBytes: payload['pixels'] instanceof Uint8Array, pixels: Array.from(payload['pixels'] as Uint8Array) }
+          ? { type, at, jobId: payload.jobId, isBytes: payload.pixels instanceof Uint8Array, pixels: Array.from(payload.pixels as Uint8Array) }
           : { type, at, payload },
       ),
       stillListening: handlers.has('render:jobs'),
@@ -168,7 +168,19 @@ const harness = {
     const gen1WarmMs = warm((i) => m.gan.generate([caps16[i % 16]!], 200 + i), reps * 2);
     m.gan.interpolate(caps16[0]!, caps16[1]!, 0.5, 7);
     const blend1WarmMs = warm((i) => m.gan.interpolate(caps16[0]!, caps16[1]!, (i + 1) / (reps * 2 + 1), 7), reps * 2);
-    return { backend, loadMs, gen16FirstMs, gen16WarmMs, gen1FirstMs, gen1WarmMs, blend1WarmMs, downloadedBytes: m.downloadedBytes, syncReadOk: true, fetched: fetched(), diffusion };
+    return {
+      backend,
+      loadMs,
+      gen16FirstMs,
+      gen16WarmMs,
+      gen1FirstMs,
+      gen1WarmMs,
+      blend1WarmMs,
+      downloadedBytes: m.downloadedBytes,
+      syncReadOk: true,
+      fetched: fetched(),
+      diffusion,
+    };
   },
 };
 

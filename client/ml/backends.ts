@@ -11,9 +11,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { chooseBackend } from '../../models/runtime/latent-models.ts';
 import { registerWasmConvKernels } from '../../models/tf/wasm-kernels.ts';
 
-export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 /** The server serves tfjs-backend-wasm's binaries here (server/http/routes.ts). */
-export const WASM_PATH = '/wasm/';
+const WASM_PATH = '/wasm/';
 const CACHE_KEY = 'latent-arena:tf-backend';
 const CACHE_DAYS = 7;
 
@@ -146,7 +146,12 @@ async function measure({ candidates = BACKEND_NAMES, reps = 2, fresh = false, re
   const ranked = Object.entries(timingsMs)
     .filter(([name]) => !(name in failed))
     .sort((a, b) => a[1] - b[1]);
-  if (ranked.length === 0) throw new Error(`no TF.js backend could run (${Object.entries(failed).map(([n, r]) => `${n}: ${r}`).join('; ')})`);
+  if (ranked.length === 0)
+    throw new Error(
+      `no TF.js backend could run (${Object.entries(failed)
+        .map(([n, r]) => `${n}: ${r}`)
+        .join('; ')})`,
+    );
   const chosen = ranked[0]![0];
   await useBackend(chosen);
   if (releaseLosers) {
@@ -162,9 +167,4 @@ async function measure({ candidates = BACKEND_NAMES, reps = 2, fresh = false, re
   const report: BackendReport = { chosen, timingsMs, failed, cached: false };
   writeCache(report);
   return report;
-}
-
-/** The active backend's name. */
-export function activeBackend(): string {
-  return tf.getBackend();
 }

@@ -4,7 +4,8 @@
  * chosen backend. Light on import: TF.js and the runtime are loaded by `import()` only when
  * `loadBrowserModels` is called, so the landing page stays small.
  */
-import type { LatentModels, WeightsLoader } from '../../models/runtime/latent-models.ts';
+import type { LatentModels } from '../../models/runtime/latent-models.ts';
+import type { WeightsLoader } from '../../models/runtime/weights-loader.ts';
 import type { DiffusionRenderer } from '../../models/runtime/render-recipes.ts';
 import type { DiffusionModel } from '../../models/diffusion/runtime.ts';
 import type { BackendReport, PickOptions } from './backends.ts';

@@ -18,7 +18,7 @@ export type ModelStatus =
   | { state: 'error'; message: string };
 
 /** Latent vectors, or a seed to draw them from (reproducible on every device). */
-export type Latents = readonly Float32Array[] | number;
+type Latents = readonly Float32Array[] | number;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

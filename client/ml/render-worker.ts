@@ -10,14 +10,14 @@ import type { ServerMessages } from '../../shared/protocol/messages.ts';
 import type { SessionChannel } from '../session/game-session.ts';
 
 /** The part of ModelService the worker needs (tests pass a double). */
-export interface RenderModels {
+interface RenderModels {
   ready(): Promise<void>;
   readonly backend: string | null;
   readonly msPerImage: number | null;
   renderRecipes(recipes: readonly RenderRecipe[]): Promise<Uint8Array[]>;
 }
 
-export interface RenderWorkerOptions {
+interface RenderWorkerOptions {
   /** a student ticked "volunteer my device"; the host screen always offers (false is fine there) */
   volunteer: boolean;
   models: RenderModels;

@@ -1,4 +1,5 @@
-import { alphaBar, pixelsToSigned, signedToPixels, type Schedule } from '../../shared/diffusion/index.ts';
+import { alphaBar, type Schedule } from '../../shared/diffusion/index.ts';
+import { pixelsToSigned, signedToPixels } from '../../shared/render/pixel-codec.ts';
 import { createRng } from '../../shared/random.ts';
 
 /**

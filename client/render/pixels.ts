@@ -1,6 +1,4 @@
-import { CHANNELS, IMAGE_SIZE } from '../../shared/dataset/vocabulary.ts';
-
-export const IMAGE_BYTES = IMAGE_SIZE * IMAGE_SIZE * CHANNELS;
+import { IMAGE_SIZE } from '../../shared/dataset/vocabulary.ts';
 
 /**
  * Binary fields cross the wire through msgpack, which may hand back a Uint8Array, an

@@ -6,14 +6,15 @@
 import type { GameSession, Snapshot } from '../session/game-session.ts';
 import { announce, h } from '../ui/dom.ts';
 
-export interface AnswerFlowOptions {
-  session: GameSession;
-  round: number;
-  form: HTMLFormElement;
+/** The elements of an answer form the flow drives. */
+interface AnswerControls {
   submit: HTMLButtonElement;
   status: HTMLElement;
   /** shown in place of the form once the answer is in (focusable) */
   locked: HTMLElement;
+}
+
+interface AnswerFlowOptions {
   /** the payload to send, or a sentence saying what is still missing */
   collect(): { answer: unknown } | { missing: string };
   /** the locked-in line once the server has the answer ("t = 500."), and what a screen reader hears, if anything */
@@ -22,7 +23,7 @@ export interface AnswerFlowOptions {
   noun?: string;
 }
 
-export interface AnswerFlow {
+interface AnswerFlow {
   /** this player had answered before the panel was built (the locked line shows already) */
   readonly answeredBefore: boolean;
   /** for the panel's `update`: the submit button and the pause notice follow the game */
@@ -32,8 +33,8 @@ export interface AnswerFlow {
 
 const PAUSED = 'Paused by the host.';
 
-export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
-  const { session, form, submit, status, locked } = o;
+export function answerFlow(session: GameSession, round: number, form: HTMLFormElement, controls: AnswerControls, o: AnswerFlowOptions): AnswerFlow {
+  const { submit, status, locked } = controls;
   const noun = o.noun ?? 'answer';
   let pending = false;
   const lockIn = (text: string) => {
@@ -58,11 +59,11 @@ export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
     pending = true;
     submit.disabled = true;
     status.textContent = 'Sending…';
-    session.answer(o.round, result.answer);
+    session.answer(round, result.answer);
   });
   const offs = [
-    session.on('answered', ({ round }) => {
-      if (round !== o.round) return;
+    session.on('answered', ({ round: answered }) => {
+      if (answered !== round) return;
       const line = o.lockedText();
       lockIn(`${line.text} Waiting for the others…`);
       if (line.announce) announce(line.announce);
@@ -86,4 +87,9 @@ export function answerFlow(o: AnswerFlowOptions): AnswerFlow {
     },
     destroy: () => offs.forEach((off) => off()),
   };
+}
+
+/** The host screen's "3 of 5 answered": of the players who answer this round (not its generator team). */
+export function answeredText(snap: Snapshot): string {
+  return `${snap.answeredCount} of ${snap.answering} answered`;
 }

@@ -4,14 +4,14 @@
  * slider moves. The reveal renders the whole β strip on each device from the revealed z seed.
  */
 import type { RenderRecipe } from '../../shared/render/recipes.ts';
-import { BLEND_MODES, type BlendQuestion, type BlendReveal } from '../../shared/rounds/blend-round.ts';
+import { BLEND_MODES, type BlendReveal } from '../../shared/rounds/blend-round.ts';
 import { mountModelStatus } from '../ml/model-status.ts';
 import { getModelService } from '../ml/model-service.ts';
 import { rgbToImageData } from '../render/pixels.ts';
-import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h, svg } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { answerFlow } from './answer-flow.ts';
+import { answerFlow, answeredText } from './answer-flow.ts';
 import { byDistance, closestList } from './closest-list.ts';
 import { formulaBox, pixelCanvas } from './gan-common.ts';
 import type { OptionsEditor } from './views.ts';
@@ -64,34 +64,29 @@ function latestOnly(render: (beta: number) => Promise<void>) {
       wanted = beta;
       if (!busy) void pump();
     },
-    stop: () => void (stopped = true),
+    stop: () => {
+      stopped = true;
+    },
   };
 }
 
 function captionList(caption1: string, caption2: string): HTMLElement {
-  return h(
-    'dl',
-    { class: 'blend-captions', 'data-testid': 'blend-captions' },
-    h('dt', {}, 't1'),
-    h('dd', {}, `“${caption1}”`),
-    h('dt', {}, 't2'),
-    h('dd', {}, `“${caption2}”`),
-  );
+  return h('dl', { class: 'blend-captions', 'data-testid': 'blend-captions' }, h('dt', {}, 't1'), h('dd', {}, `“${caption1}”`), h('dt', {}, 't2'), h('dd', {}, `“${caption2}”`));
 }
 
 function figure(canvas: HTMLCanvasElement, caption: Node | string): HTMLElement {
   return h('figure', { class: 'gan-figure' }, canvas, h('figcaption', {}, caption));
 }
 
-export function blendQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function blendQuestionPanel(ctx: PanelContext, message: QuestionMessage<'blend'>): Panel {
   const { session } = ctx;
-  const q = message.question as BlendQuestion;
+  const q = message.question;
   const match = q.mode === 'match' && typeof q.zSeed === 'number';
-  announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${match ? 'Match the image with the slider.' : 'Guess β.'} ${Math.round(message.remainingMs / 1000)} seconds.`);
+  announce(
+    `Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${match ? 'Match the image with the slider.' : 'Guess β.'} ${Math.round(message.remainingMs / 1000)} seconds.`,
+  );
   const target = figure(pixelCanvas(q.pixels, `The target image, made from a mix of “${q.caption1}” and “${q.caption2}”`, 'gan-image big'), 'The target');
-  const prompt = match
-    ? 'Drag β until your render matches the target.'
-    : 'How much of t1 is in this image? Guess β.';
+  const prompt = match ? 'Drag β until your render matches the target.' : 'How much of t1 is in this image? Guess β.';
 
   if (session.role === 'host') {
     const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
@@ -110,7 +105,9 @@ export function blendQuestionPanel(ctx: PanelContext, message: QuestionMessage):
       ),
     );
     const panel: Panel = { el, stage: { scene: 'none' } };
-    panel.update = (snap: Snapshot) => void (count.textContent = `${snap.answeredCount} of ${snap.players.length} answered`);
+    panel.update = (snap: Snapshot) => {
+      count.textContent = answeredText(snap);
+    };
     panel.update(session.snapshot());
     return panel;
   }
@@ -183,16 +180,16 @@ export function blendQuestionPanel(ctx: PanelContext, message: QuestionMessage):
   });
   show();
 
-  const flow = answerFlow({
+  const flow = answerFlow(
     session,
-    round: message.round,
+    message.round,
     form,
-    submit,
-    status,
-    locked,
-    collect: () => ({ answer: { beta } }),
-    lockedText: () => ({ text: `β = ${beta2(beta)}.`, announce: `Answer locked in: β = ${beta2(beta)}.` }),
-  });
+    { submit, status, locked },
+    {
+      collect: () => ({ answer: { beta } }),
+      lockedText: () => ({ text: `β = ${beta2(beta)}.`, announce: `Answer locked in: β = ${beta2(beta)}.` }),
+    },
+  );
   cleanups.push(flow.destroy);
   if (flow.answeredBefore) panel.focus = locked;
   panel.update = flow.update;
@@ -223,7 +220,12 @@ function guessAxis(reveal: BlendReveal, me: string | null, compact: boolean): SV
   });
   const H = 70 + 22 * Math.max(1, rowEnds.length);
   const ticks = reveal.strip.map((b, i) =>
-    svg('g', { class: 'tick' }, svg('line', { x1: x(b), x2: x(b), y1: 30, y2: 40 }), compact && i % 2 ? null : svg('text', { x: x(b), y: 56, 'text-anchor': 'middle' }, b.toFixed(1))),
+    svg(
+      'g',
+      { class: 'tick' },
+      svg('line', { x1: x(b), x2: x(b), y1: 30, y2: 40 }),
+      compact && i % 2 ? null : svg('text', { x: x(b), y: 56, 'text-anchor': 'middle' }, b.toFixed(1)),
+    ),
   );
   const marks = placed.map(({ g, row, label, anchor }) => {
     const mine = g.playerId === me;
@@ -238,18 +240,28 @@ function guessAxis(reveal: BlendReveal, me: string | null, compact: boolean): SV
   });
   return svg(
     'svg',
-    { class: 'blend-axis', viewBox: `0 0 ${1.1 * span} ${H}`, role: 'img', 'aria-label': `Guesses of β on a line from 0 to 1; the true β is ${reveal.beta.toFixed(2)}.`, 'data-testid': 'blend-axis' },
+    {
+      class: 'blend-axis',
+      viewBox: `0 0 ${1.1 * span} ${H}`,
+      role: 'img',
+      'aria-label': `Guesses of β on a line from 0 to 1; the true β is ${reveal.beta.toFixed(2)}.`,
+      'data-testid': 'blend-axis',
+    },
     svg('line', { class: 'axis', x1: x(0), x2: x(1), y1: 35, y2: 35 }),
     ...ticks,
     svg('line', { class: 'truth-line', x1: x(reveal.beta), x2: x(reveal.beta), y1: 4, y2: H - 4 }),
-    svg('text', { class: 'truth-label', x: x(reveal.beta) + (reveal.beta > 0.8 ? -6 : 6), y: 18, 'text-anchor': reveal.beta > 0.8 ? 'end' : 'start' }, `β = ${reveal.beta.toFixed(2)}`),
+    svg(
+      'text',
+      { class: 'truth-label', x: x(reveal.beta) + (reveal.beta > 0.8 ? -6 : 6), y: 18, 'text-anchor': reveal.beta > 0.8 ? 'end' : 'start' },
+      `β = ${reveal.beta.toFixed(2)}`,
+    ),
     ...marks,
   );
 }
 
-export function blendRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function blendRevealPanel(ctx: PanelContext, message: RevealMessage<'blend'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as BlendReveal;
+  const reveal = message.reveal;
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
   const points = session.myPoints();

@@ -5,13 +5,13 @@
  */
 import { formatNumber, h } from '../ui/dom.ts';
 
-export interface ListedGuess {
+interface ListedGuess {
   playerId: string;
   nickname: string;
   points: number;
 }
 
-export interface ClosestListOptions<G extends ListedGuess> {
+interface ClosestListOptions<G extends ListedGuess> {
   /** this device's player id (its row is marked), or null on the host screen */
   me: string | null;
   /** how one answer reads in the list */

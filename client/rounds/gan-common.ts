@@ -9,7 +9,7 @@ import { rgbToImageData, toBytes } from '../render/pixels.ts';
 import type { QuestionMessage, Snapshot } from '../session/game-session.ts';
 import { h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { answerFlow } from './answer-flow.ts';
+import { answerFlow, answeredText } from './answer-flow.ts';
 import type { OptionsEditor } from './views.ts';
 
 /** A 32×32 RGB image on a canvas, scaled up by CSS with nearest-neighbour (no blur). */
@@ -35,7 +35,7 @@ export function percent(p: number | null): string {
 let diffusionShipped: Promise<boolean> | null = null;
 
 /** Whether the server ships the diffusion model's weights (then the host may pick it as the fake source). */
-export function diffusionAvailable(): Promise<boolean> {
+function diffusionAvailable(): Promise<boolean> {
   diffusionShipped ??= Promise.all(
     ['diffusion-eps', 'diffusion-decoder', 'diffusion-encoder'].map((name) =>
       fetch(`${MODELS_URL}${name}/model.json`, { method: 'HEAD' }).then(
@@ -47,7 +47,7 @@ export function diffusionAvailable(): Promise<boolean> {
   return diffusionShipped;
 }
 
-export interface GanOptionLimits {
+interface GanOptionLimits {
   images: [number, number];
   /** Largest generator team the host may ask for; leave out when the round has none. */
   generators?: number;
@@ -63,13 +63,25 @@ const DIFFICULTY_LABEL = { easy: 'Easy (obvious fakes)', medium: 'Medium', hard:
 export function ganOptionsEditor(limits: GanOptionLimits) {
   return (idPrefix: string, current: Readonly<Record<string, unknown>>, onChange: (options: Record<string, unknown>) => void): OptionsEditor => {
     let value: Record<string, unknown> = { ...current };
-    const images = h('input', { type: 'number', id: `${idPrefix}-images`, min: limits.images[0], max: limits.images[1], step: 1, inputmode: 'numeric', 'data-testid': `${idPrefix}-images` });
+    const images = h('input', {
+      type: 'number',
+      id: `${idPrefix}-images`,
+      min: limits.images[0],
+      max: limits.images[1],
+      step: 1,
+      inputmode: 'numeric',
+      'data-testid': `${idPrefix}-images`,
+    });
     const source = h(
       'select',
       { id: `${idPrefix}-source`, 'data-testid': `${idPrefix}-source` },
       ...FAKE_SOURCES.map((s) => h('option', { value: s, disabled: s === 'diffusion' }, SOURCE_LABEL[s])),
     );
-    const difficulty = h('select', { id: `${idPrefix}-difficulty`, 'data-testid': `${idPrefix}-difficulty` }, ...DIFFICULTIES.map((d) => h('option', { value: d }, DIFFICULTY_LABEL[d])));
+    const difficulty = h(
+      'select',
+      { id: `${idPrefix}-difficulty`, 'data-testid': `${idPrefix}-difficulty` },
+      ...DIFFICULTIES.map((d) => h('option', { value: d }, DIFFICULTY_LABEL[d])),
+    );
     const generators =
       limits.generators === undefined
         ? null
@@ -145,23 +157,28 @@ export function roundAnswerForm(
   const { session } = ctx;
   const submit = h('button', { type: 'submit', class: 'button primary big', 'data-testid': 'submit-answer' }, 'Lock in my answers');
   const status = h('p', { class: 'answer-status', role: 'status', 'data-testid': 'answer-status' });
-  const form = h('form', { class: 'gan-form', 'data-testid': 'answer-form', novalidate: true }, h('div', { class: 'gan-cards' }, ...cards), h('div', { class: 'gan-submit-row' }, submit, status));
+  const form = h(
+    'form',
+    { class: 'gan-form', 'data-testid': 'answer-form', novalidate: true },
+    h('div', { class: 'gan-cards' }, ...cards),
+    h('div', { class: 'gan-submit-row' }, submit, status),
+  );
   const locked = h('div', { class: 'locked-in', 'data-testid': 'answer-locked', hidden: true, tabindex: -1 });
   let summary = '';
-  const flow = answerFlow({
+  const flow = answerFlow(
     session,
-    round: message.round,
+    message.round,
     form,
-    submit,
-    status,
-    locked,
-    collect: () => {
-      const result = collect();
-      if (!('missing' in result)) summary = result.summary;
-      return result;
+    { submit, status, locked },
+    {
+      collect: () => {
+        const result = collect();
+        if (!('missing' in result)) summary = result.summary;
+        return result;
+      },
+      lockedText: () => ({ text: summary, announce: 'Answer locked in.' }),
     },
-    lockedText: () => ({ text: summary, announce: 'Answer locked in.' }),
-  });
+  );
   const panel: Panel = {
     el: h('div', { class: 'gan-question' }, form, locked),
     stage: { scene: 'none' },
@@ -174,14 +191,7 @@ export function roundAnswerForm(
 }
 
 /** The projector's question: the images big with their captions, and how many answered. */
-export function hostImagesPanel(
-  ctx: PanelContext,
-  prompt: Node | string,
-  hint: string,
-  items: { id: string; caption: string; pixels: Uint8Array }[],
-  /** Players who answer (generator players do not); all players by default. */
-  answering: (snap: Snapshot) => number = (snap) => snap.players.length,
-): Panel {
+export function hostImagesPanel(ctx: PanelContext, prompt: Node | string, hint: string, items: { id: string; caption: string; pixels: Uint8Array }[]): Panel {
   const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
   const el = h(
     'div',
@@ -202,7 +212,7 @@ export function hostImagesPanel(
   );
   const panel: Panel = { el, stage: { scene: 'none' } };
   panel.update = (snap: Snapshot) => {
-    count.textContent = `${snap.answeredCount} of ${answering(snap)} answered`;
+    count.textContent = answeredText(snap);
   };
   panel.update(ctx.session.snapshot());
   return panel;

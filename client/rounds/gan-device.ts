@@ -15,7 +15,7 @@ import { getModelService, type ModelService } from '../ml/model-service.ts';
 import { startRenderWorker, type RenderWorker } from '../ml/render-worker.ts';
 import type { SessionChannel } from '../session/game-session.ts';
 
-export interface GeneratorSlot {
+interface GeneratorSlot {
   slot: number;
   caption: string;
   /** Rendered on this device; null while rendering (or if it failed). */
@@ -84,7 +84,11 @@ export class GanDevice {
       this.worker = null;
       // There is no "withdraw" message: an offer without `volunteer` is never picked for a student.
       if (this.models.status.state === 'ready') {
-        this.channel.send('render:ready', { backend: (this.models.backend ?? 'unknown').slice(0, 16), msPerImage: Math.max(0.1, this.models.msPerImage ?? 1000), volunteer: false });
+        this.channel.send('render:ready', {
+          backend: (this.models.backend ?? 'unknown').slice(0, 16),
+          msPerImage: Math.max(0.1, this.models.msPerImage ?? 1000),
+          volunteer: false,
+        });
       }
     }
     this.changed();

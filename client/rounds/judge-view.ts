@@ -3,8 +3,8 @@
  * real but mismatched, or fake. The reveal weighs the verdicts as L_CLS does and puts the
  * neural judge (the CLIP pair for matching, the GAN's D for realness) beside the class.
  */
-import { JUDGE_UNIT, VERDICTS, type JudgeAnswer, type JudgeQuestion, type JudgeReveal, type Verdict } from '../../shared/rounds/judge-round.ts';
-import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import { JUDGE_UNIT, VERDICTS, type Verdict } from '../../shared/rounds/judge-round.ts';
+import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
@@ -15,9 +15,9 @@ const VERDICT_TEXT: Record<Verdict, { icon: string; short: string; long: string 
   fake: { icon: '✕', short: 'Fake', long: 'a fake made by the generator for this caption' },
 };
 
-export function judgeQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function judgeQuestionPanel(ctx: PanelContext, message: QuestionMessage<'judge'>): Panel {
   const { session } = ctx;
-  const question = message.question as JudgeQuestion;
+  const question = message.question;
   const n = question.items.length;
   announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${n} images with captions. ${Math.round(message.remainingMs / 1000)} seconds.`);
   if (session.role === 'host') {
@@ -60,13 +60,13 @@ export function judgeQuestionPanel(ctx: PanelContext, message: QuestionMessage):
       else answers.push({ id: it.id, verdict: picked.value as Verdict });
     });
     if (missing.length) return { missing: `Give a verdict for item${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
-    return { answer: { answers }, summary: answers.map((a, i) => `${i + 1}: ${VERDICT_TEXT[a.verdict].short}`).join(' · ') + '.' };
+    return { answer: { answers }, summary: `${answers.map((a, i) => `${i + 1}: ${VERDICT_TEXT[a.verdict].short}`).join(' · ')}.` };
   });
 }
 
-export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage<'judge'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as JudgeReveal;
+  const reveal = message.reveal;
   const me = session.playerId;
   const mine = reveal.players.find((p) => p.playerId === me) ?? null;
   const points = session.myPoints();
@@ -74,7 +74,11 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
     'div',
     { class: 'gan-reveal-head' },
     h('p', { class: 'eyebrow' }, 'The verdicts'),
-    h('p', { class: 'truth gan-truth-small', tabindex: -1, 'data-testid': 'truth-summary' }, VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${reveal.items.filter((it) => it.truth === v).length} ${VERDICT_TEXT[v].short.toLowerCase()}`).join(' · ')),
+    h(
+      'p',
+      { class: 'truth gan-truth-small', tabindex: -1, 'data-testid': 'truth-summary' },
+      VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${reveal.items.filter((it) => it.truth === v).length} ${VERDICT_TEXT[v].short.toLowerCase()}`).join(' · '),
+    ),
   );
   if (session.role !== 'host') {
     const line = mine ? `${mine.correct} of ${reveal.items.length} right: +${formatNumber(points ?? mine.points)} points` : 'No answer from you this round: 0 points.';
@@ -82,7 +86,7 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
     announce(line);
   }
 
-  const sent = mine ? (session.myAnswer() as JudgeAnswer | null) : null;
+  const sent = mine ? session.myAnswer('judge') : null;
   const rows = reveal.items.map((it, i) => {
     const given = sent?.answers.find((a) => a.id === it.id)?.verdict;
     const votes = VERDICTS.reduce((s, v) => s + it.votes[v], 0);
@@ -102,15 +106,8 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage): Pan
           `${VERDICT_TEXT[it.truth].short} · weight ${reveal.weights[it.truth]} → ${Math.round(JUDGE_UNIT * reveal.weights[it.truth])} points`,
         ),
         it.truth === 'mismatch' ? h('p', { class: 'hint' }, `Its own caption: “${it.trueCaption}”`) : null,
-        given
-          ? h('p', { class: 'gan-mine', 'data-testid': 'my-answer' }, `${given === it.truth ? '✓ You' : '✗ You'}: ${VERDICT_TEXT[given].short}`)
-          : null,
-        h(
-          'p',
-          { class: 'gan-votes' },
-          `Class (${votes}): `,
-          VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${it.votes[v]}`).join(' · '),
-        ),
+        given ? h('p', { class: 'gan-mine', 'data-testid': 'my-answer' }, `${given === it.truth ? '✓ You' : '✗ You'}: ${VERDICT_TEXT[given].short}`) : null,
+        h('p', { class: 'gan-votes' }, `Class (${votes}): `, VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${it.votes[v]}`).join(' · ')),
         h(
           'p',
           { class: 'gan-neural', 'data-testid': 'neural-judge' },

@@ -5,20 +5,12 @@
  */
 import type { RatingsPayload, RatingTally } from '../../shared/game/engine.ts';
 import { MAX_STARS, MIN_STARS } from '../../shared/game/engine.ts';
-import {
-  decodeSample,
-  encodeSample,
-  SAMPLE_RATING_POINTS,
-  SAMPLE_SETUP_POINTS,
-  type LabQuestion,
-  type LabReveal,
-  type LabRevealEntry,
-} from '../../shared/rounds/noise-lab-round.ts';
+import { decodeSample, encodeSample, SAMPLE_RATING_POINTS, SAMPLE_SETUP_POINTS, type LabQuestion, type LabRevealEntry } from '../../shared/rounds/noise-lab-round.ts';
 import type { ScheduleSpec } from '../../shared/rounds/schedule-spec.ts';
-import { type GameSession, type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { answerFlow } from './answer-flow.ts';
+import { answerFlow, answeredText } from './answer-flow.ts';
 import { pixelCanvas } from './gan-common.ts';
 import { labSampler } from './lab-sampler.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
@@ -27,16 +19,15 @@ type SampleTask = Extract<LabQuestion['task'], { challenge: 'sample' }>;
 
 export const sampleTaskText = (caption: string) => `Draw “${caption}” with the diffusion model, using your own noise schedule and number of steps.`;
 
-export function specText(spec: ScheduleSpec): string {
+function specText(spec: ScheduleSpec): string {
   return `${spec.kind === 'custom' ? 'drawn' : spec.kind}, T = ${spec.T}`;
 }
 
 // ---- question ------------------------------------------------------------------------------
 
-export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage<'noise-lab'>, task: SampleTask): Panel {
   const { session } = ctx;
-  const question = message.question as LabQuestion;
-  const task = question.task as SampleTask;
+  const question = message.question;
   let sampler: ReturnType<typeof labSampler> | null = null;
   const editor = scheduleEditor(`lab-${message.round}`, question.previewSeed, null, null, () => sampler?.refresh());
   sampler = labSampler({ idPrefix: `lab-${message.round}`, caption: task.caption, noiseSeed: task.noiseSeed, spec: editor.spec, onSampled: () => (submit.disabled = false) });
@@ -69,7 +60,7 @@ export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage)
     submit.remove();
     const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
     hint.after(h('p', { class: 'hint' }, 'Students sample on their devices and lock in their sample; the class rates them at the reveal. You can try it here.'), count);
-    panel.update = (snap) => (count.textContent = `${snap.answeredCount} of ${snap.players.length} answered`);
+    panel.update = (snap) => (count.textContent = answeredText(snap));
     panel.update(session.snapshot());
     panel.destroy = destroyTools;
     return panel;
@@ -77,22 +68,22 @@ export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage)
 
   // The lab's submit: the answer is the last sample this device drew (none yet: say so).
   let sentText = '';
-  const flow = answerFlow({
+  const flow = answerFlow(
     session,
-    round: message.round,
+    message.round,
     form,
-    submit,
-    status,
-    locked,
-    noun: 'sample',
-    collect: () => {
-      const run = sampler?.last();
-      if (!run) return { missing: 'Press Sample first: the answer is your sample.' };
-      sentText = `${specText(run.spec)}, ${run.sampler.toUpperCase()} ${run.steps} steps.`;
-      return { answer: { schedule: run.spec, sampler: run.sampler, steps: run.steps, image: encodeSample(run.image) } };
+    { submit, status, locked },
+    {
+      noun: 'sample',
+      collect: () => {
+        const run = sampler?.last();
+        if (!run) return { missing: 'Press Sample first: the answer is your sample.' };
+        sentText = `${specText(run.spec)}, ${run.sampler.toUpperCase()} ${run.steps} steps.`;
+        return { answer: { schedule: run.spec, sampler: run.sampler, steps: run.steps, image: encodeSample(run.image) } };
+      },
+      lockedText: () => ({ text: sentText || 'Your sample is in.' }),
     },
-    lockedText: () => ({ text: sentText || 'Your sample is in.' }),
-  });
+  );
   panel.focus = editor.el.querySelector('select') ?? undefined;
   panel.destroy = () => {
     flow.destroy();
@@ -113,10 +104,9 @@ function tallyText(t: RatingTally | undefined, open: boolean, solo: boolean): st
   return `${stars(t.mean!)} from ${who}${fair} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}`;
 }
 
-export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage<'noise-lab'>, task: SampleTask): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as LabReveal;
-  const task = reveal.task as SampleTask;
+  const reveal = message.reveal;
   const me = session.playerId;
   const solo = session.mode === 'solo';
   let ratings: RatingsPayload | null = session.currentRatings() ?? message.ratings ?? null;
@@ -132,7 +122,9 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   const myTally = h('p', { class: 'hint', 'data-testid': 'lab-my-rating' });
   if (session.role !== 'host') {
     const points = session.myPoints() ?? 0;
-    const line = mine ? `Your set-up: +${formatNumber(points)} points. ${solo ? 'The neural judge rated your sample.' : 'The class now rates your sample.'}` : 'No sample from you this round: 0 points.';
+    const line = mine
+      ? `Your set-up: +${formatNumber(points)} points. ${solo ? 'The neural judge rated your sample.' : 'The class now rates your sample.'}`
+      : 'No sample from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line), myTally);
     announce(line);
   }
@@ -227,7 +219,11 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage): Pa
   const plot = h(
     'figure',
     { class: 'curve-figure' },
-    revealCurvePlot(null, null, reveal.entries.slice(0, 30).map((e) => ({ spec: e.schedule, mine: e.playerId === me }))),
+    revealCurvePlot(
+      null,
+      null,
+      reveal.entries.slice(0, 30).map((e) => ({ spec: e.schedule, mine: e.playerId === me })),
+    ),
     h('figcaption', {}, 'ᾱ over normalised time: ', mine ? 'bright, your schedule; faint, the others.' : 'the players’ schedules.'),
   );
   const empty = reveal.entries.length === 0 ? h('p', { class: 'hint' }, 'Nobody sampled this round.') : null;

@@ -6,28 +6,20 @@
 import { alphaBar, ddimSample, ddpmSample, withClippedX0, type StepCallback } from '../../shared/diffusion/index.ts';
 import { createRng } from '../../shared/random.ts';
 import { SAMPLE_GUIDANCE } from '../../shared/rounds/noise-lab-round.ts';
-import {
-  buildSchedule,
-  DDPM_MAX_T,
-  MAX_SAMPLE_STEPS,
-  MIN_SAMPLE_STEPS,
-  LAB_X0_BOUND,
-  type SamplerKind,
-  type ScheduleSpec,
-} from '../../shared/rounds/schedule-spec.ts';
+import { buildSchedule, DDPM_MAX_T, MAX_SAMPLE_STEPS, MIN_SAMPLE_STEPS, LAB_X0_BOUND, type SamplerKind, type ScheduleSpec } from '../../shared/rounds/schedule-spec.ts';
 import { mountModelStatus } from '../ml/model-status.ts';
 import { getModelService } from '../ml/model-service.ts';
 import { rgbToImageData } from '../render/pixels.ts';
 import { h } from '../ui/dom.ts';
 
-export interface SampleRun {
+interface SampleRun {
   spec: ScheduleSpec;
   sampler: SamplerKind;
   steps: number;
   image: Uint8Array;
 }
 
-export interface LabSampler {
+interface LabSampler {
   el: HTMLElement;
   /** The last finished run (what "lock in" submits), or null. */
   last(): SampleRun | null;
@@ -55,13 +47,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => window.setTimeout(r
 
 const sameSpec = (a: ScheduleSpec, b: ScheduleSpec) => JSON.stringify(a) === JSON.stringify(b);
 
-export function labSampler(options: {
-  idPrefix: string;
-  caption: string;
-  noiseSeed: number;
-  spec: () => ScheduleSpec;
-  onSampled?: (run: SampleRun) => void;
-}): LabSampler {
+export function labSampler(options: { idPrefix: string; caption: string; noiseSeed: number; spec: () => ScheduleSpec; onSampled?: (run: SampleRun) => void }): LabSampler {
   const { idPrefix, caption, noiseSeed } = options;
   const samplerSelect = h(
     'select',
@@ -82,8 +68,16 @@ export function labSampler(options: {
   const live = h('canvas', { class: 'gan-image placeholder', width: 32, height: 32, role: 'img', 'aria-label': 'The sample as it is denoised', 'data-testid': 'lab-sample-live' });
   const liveLabel = h('span', {}, 'x_T: noise, before sampling');
   const strip = h('div', { class: 'lab-strip', 'data-testid': 'lab-sample-strip', 'aria-label': 'The model’s guesses of x₀ during sampling' });
-  const status = h('p', { class: 'hint', role: 'status', 'data-testid': 'lab-sample-status' }, `Press Sample: the diffusion model draws “${caption}” on this device with your schedule.`);
-  const stale = h('p', { class: 'hint', 'data-testid': 'lab-sample-stale', hidden: true }, 'You changed the set-up since this sample: sample again to use it (locking in sends the sample shown).');
+  const status = h(
+    'p',
+    { class: 'hint', role: 'status', 'data-testid': 'lab-sample-status' },
+    `Press Sample: the diffusion model draws “${caption}” on this device with your schedule.`,
+  );
+  const stale = h(
+    'p',
+    { class: 'hint', 'data-testid': 'lab-sample-stale', hidden: true },
+    'You changed the set-up since this sample: sample again to use it (locking in sends the sample shown).',
+  );
   const controls = h(
     'div',
     { class: 'lab-controls' },

@@ -6,7 +6,7 @@ import { rgbToImageData } from '../render/pixels.ts';
 import { h, svg } from '../ui/dom.ts';
 
 /** Schedule editor for the Noise lab: kind switch, T input, draggable ᾱ points (pointer + arrows), live plots and an x_t strip. */
-export interface ScheduleEditor {
+interface ScheduleEditor {
   el: HTMLElement;
   spec(): ScheduleSpec;
   destroy(): void;
@@ -43,11 +43,22 @@ export function scheduleEditor(
   const sample = makeSample(previewSeed);
   const targetSchedule = target ? buildSchedule(target) : null;
 
-  const kindSelect = h('select', { id: `${idPrefix}-kind`, 'data-testid': 'lab-kind' }, h('option', { value: 'linear' }, 'linear'), h('option', { value: 'cosine' }, 'cosine'), h('option', { value: 'custom' }, 'drawn'));
+  const kindSelect = h(
+    'select',
+    { id: `${idPrefix}-kind`, 'data-testid': 'lab-kind' },
+    h('option', { value: 'linear' }, 'linear'),
+    h('option', { value: 'cosine' }, 'cosine'),
+    h('option', { value: 'custom' }, 'drawn'),
+  );
   const tInput = h('input', { id: `${idPrefix}-T`, type: 'number', min: 10, max: 1000, step: 1, value: 1000, 'data-testid': 'lab-T' });
 
   // ᾱ drawing area with control points.
-  const abSvg = svg('svg', { viewBox: `-8 -8 ${W + 16} ${PH + 16}`, class: 'lab-plot lab-draw', role: 'group', 'aria-label': 'ᾱ over normalised time; draggable control points when the kind is drawn' });
+  const abSvg = svg('svg', {
+    viewBox: `-8 -8 ${W + 16} ${PH + 16}`,
+    class: 'lab-plot lab-draw',
+    role: 'group',
+    'aria-label': 'ᾱ over normalised time; draggable control points when the kind is drawn',
+  });
   const abLayer = svg('g', {});
   const handleLayer = svg('g', {});
   abSvg.append(abLayer, handleLayer);
@@ -129,7 +140,16 @@ export function scheduleEditor(
     abLayer.replaceChildren(
       svg('rect', { x: 0, y: 0, width: W, height: PH, class: 'lab-frame' }),
       ...(window_ ? [svg('rect', { x: window_.notBefore * W, y: 0, width: (window_.by - window_.notBefore) * W, height: PH, class: 'lab-window' })] : []),
-      ...(targetSchedule ? [polyline(Array.from({ length: N + 1 }, (_, i) => alphaBarAt(targetSchedule, i / N)), 0, 1, 'lab-target')] : []),
+      ...(targetSchedule
+        ? [
+            polyline(
+              Array.from({ length: N + 1 }, (_, i) => alphaBarAt(targetSchedule, i / N)),
+              0,
+              1,
+              'lab-target',
+            ),
+          ]
+        : []),
       polyline(ab, 0, 1, 'lab-ab'),
     );
     handles.forEach((c, i) => {
@@ -166,8 +186,15 @@ export function scheduleEditor(
     'div',
     { class: 'lab-editor', 'data-testid': 'lab-editor' },
     h('div', { class: 'lab-controls' }, h('label', { for: `${idPrefix}-kind` }, 'Schedule '), kindSelect, h('label', { for: `${idPrefix}-T` }, ' T '), tInput),
-    h('div', { class: 'lab-plots' },
-      h('figure', {}, abSvg, h('figcaption', {}, 'ᾱ_t (drag the points, or focus one and use the arrow keys)', target ? ' — dashed: target' : '', window_ ? ' — band: destroy window' : '')),
+    h(
+      'div',
+      { class: 'lab-plots' },
+      h(
+        'figure',
+        {},
+        abSvg,
+        h('figcaption', {}, 'ᾱ_t (drag the points, or focus one and use the arrow keys)', target ? ' — dashed: target' : '', window_ ? ' — band: destroy window' : ''),
+      ),
       h('figure', {}, betaSvg, h('figcaption', {}, 'β_t')),
       h('figure', {}, snrSvg, h('figcaption', {}, 'SNR (log scale, −12…12)')),
     ),
@@ -191,7 +218,13 @@ export function revealCurvePlot(target: ScheduleSpec | null, window_: { notBefor
     const s = buildSchedule(spec);
     return Array.from({ length: N + 1 }, (_, i) => alphaBarAt(s, i / N));
   };
-  const el = svg('svg', { viewBox: `-8 -8 ${W + 16} ${PH + 16}`, class: 'lab-plot lab-reveal-plot', role: 'img', 'aria-label': 'ᾱ curves: target and the players’ schedules', 'data-testid': 'lab-reveal-plot' });
+  const el = svg('svg', {
+    viewBox: `-8 -8 ${W + 16} ${PH + 16}`,
+    class: 'lab-plot lab-reveal-plot',
+    role: 'img',
+    'aria-label': 'ᾱ curves: target and the players’ schedules',
+    'data-testid': 'lab-reveal-plot',
+  });
   el.append(svg('rect', { x: 0, y: 0, width: W, height: PH, class: 'lab-frame' }));
   if (window_) el.append(svg('rect', { x: window_.notBefore * W, y: 0, width: (window_.by - window_.notBefore) * W, height: PH, class: 'lab-window' }));
   for (const e of entries) el.append(polyline(curve(e.spec), 0, 1, e.mine ? 'lab-ab' : 'lab-other'));

@@ -1,8 +1,8 @@
-import type { LabQuestion, LabReveal, LabTask } from '../../shared/rounds/noise-lab-round.ts';
-import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import type { LabTask } from '../../shared/rounds/noise-lab-round.ts';
+import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { answerFlow } from './answer-flow.ts';
+import { answerFlow, answeredText } from './answer-flow.ts';
 import { closestList } from './closest-list.ts';
 import { sampleQuestionPanel, sampleRevealPanel, sampleTaskText } from './lab-sample-view.ts';
 import { revealCurvePlot, scheduleEditor } from './lab-schedule-editor.ts';
@@ -18,11 +18,11 @@ function taskText(task: LabTask): string {
   }
 }
 
-export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessage<'noise-lab'>): Panel {
   const { session } = ctx;
-  const question = message.question as LabQuestion;
+  const question = message.question;
   const task = question.task;
-  if (task.challenge === 'sample') return sampleQuestionPanel(ctx, message);
+  if (task.challenge === 'sample') return sampleQuestionPanel(ctx, message, task);
   const editor = scheduleEditor(
     `lab-${message.round}`,
     question.previewSeed,
@@ -41,25 +41,25 @@ export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessag
     submit.remove();
     const count = h('p', { class: 'answered-count', 'data-testid': 'answered-count' });
     form.append(h('p', { class: 'hint' }, 'Students shape their schedule on their devices. You can try it here.'), count);
-    panel.update = (snap) => (count.textContent = `${snap.answeredCount} of ${snap.players.length} answered`);
+    panel.update = (snap) => (count.textContent = answeredText(snap));
     panel.update(session.snapshot());
     panel.destroy = editor.destroy;
     return panel;
   }
 
-  const flow = answerFlow({
+  const flow = answerFlow(
     session,
-    round: message.round,
+    message.round,
     form,
-    submit,
-    status,
-    locked,
-    collect: () => ({ answer: { schedule: editor.spec() } }),
-    lockedText: () => {
-      const s = editor.spec();
-      return { text: `${s.kind === 'custom' ? 'drawn' : s.kind} schedule, T = ${s.T}.` };
+    { submit, status, locked },
+    {
+      collect: () => ({ answer: { schedule: editor.spec() } }),
+      lockedText: () => {
+        const s = editor.spec();
+        return { text: `${s.kind === 'custom' ? 'drawn' : s.kind} schedule, T = ${s.T}.` };
+      },
     },
-  });
+  );
   panel.focus = editor.el.querySelector('select') ?? undefined;
   panel.destroy = () => {
     flow.destroy();
@@ -68,10 +68,10 @@ export function noiseLabQuestionPanel(ctx: PanelContext, message: QuestionMessag
   return panel;
 }
 
-export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage<'noise-lab'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as LabReveal;
-  if (reveal.task.challenge === 'sample') return sampleRevealPanel(ctx, message);
+  const reveal = message.reveal;
+  if (reveal.task.challenge === 'sample') return sampleRevealPanel(ctx, message, reveal.task);
   const me = session.playerId;
   const mine = reveal.entries.find((e) => e.playerId === me) ?? null;
   const points = session.myPoints();
@@ -102,11 +102,24 @@ export function noiseLabRevealPanel(ctx: PanelContext, message: RevealMessage): 
       reveal.task.challenge === 'destroy-window' ? { notBefore: reveal.task.notBefore, by: reveal.task.by } : null,
       reveal.entries.slice(0, 30).map((e) => ({ spec: e.schedule, mine: e.playerId === me })),
     ),
-    h('figcaption', {}, 'ᾱ over normalised time. ', reveal.task.challenge === 'match-curve' ? 'Dashed: the target. ' : 'Band: the window. ', mine ? 'Bright: your schedule; faint: the others.' : 'Faint: the players’ schedules.'),
+    h(
+      'figcaption',
+      {},
+      'ᾱ over normalised time. ',
+      reveal.task.challenge === 'match-curve' ? 'Dashed: the target. ' : 'Band: the window. ',
+      mine ? 'Bright: your schedule; faint: the others.' : 'Faint: the players’ schedules.',
+    ),
   );
   return {
     focus: head.querySelector<HTMLElement>('.truth') ?? undefined,
-    el: h('div', { class: 'reveal-layout' }, head, plot, list, h('p', { class: 'formula', 'data-testid': 'formula' }, h('span', { class: 'eyebrow' }, 'Scoring'), ' ', message.formula)),
+    el: h(
+      'div',
+      { class: 'reveal-layout' },
+      head,
+      plot,
+      list,
+      h('p', { class: 'formula', 'data-testid': 'formula' }, h('span', { class: 'eyebrow' }, 'Scoring'), ' ', message.formula),
+    ),
     stage: { scene: 'none' },
   };
 }

@@ -1,6 +1,7 @@
 import type { RoundType } from '../../shared/rounds/registry.ts';
 import type { TimestepQuestion, TimestepReveal } from '../../shared/rounds/timestep-round.ts';
-import { IMAGE_BYTES, toBytes } from '../render/pixels.ts';
+import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
+import { toBytes } from '../render/pixels.ts';
 import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 
 interface Normalizer {
@@ -35,10 +36,11 @@ function binaryToBytes(value: unknown): unknown {
 
 export function normalizeQuestion(message: QuestionMessage): QuestionMessage {
   const n = NORMALIZERS[message.type];
-  return { ...message, question: n ? n.question(message.question) : binaryToBytes(message.question) };
+  // The wire's shape checked into typed arrays; the round type it claims is the server's.
+  return { ...message, question: n ? n.question(message.question) : binaryToBytes(message.question) } as QuestionMessage;
 }
 
 export function normalizeReveal(message: RevealMessage): RevealMessage {
   const n = NORMALIZERS[message.type];
-  return { ...message, reveal: n ? n.reveal(message.reveal) : binaryToBytes(message.reveal) };
+  return { ...message, reveal: n ? n.reveal(message.reveal) : binaryToBytes(message.reveal) } as RevealMessage;
 }

@@ -3,8 +3,9 @@
  * say. Players pick which result kept a reference's style, or which reference a result came
  * from; the reveal feeds the same S(x) with other captions to show what "style" is.
  */
-import { RESTYLE_MODES, type RestyleQuestion, type RestyleReveal } from '../../shared/rounds/restyle-round.ts';
-import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import { RESTYLE_MODES, type RestyleQuestion } from '../../shared/rounds/restyle-round.ts';
+import { answeredText } from './answer-flow.ts';
+import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formulaBox, pixelCanvas, roundAnswerForm } from './gan-common.ts';
@@ -33,9 +34,9 @@ function newCaption(caption: string): HTMLElement {
   return h('p', { class: 'restyle-caption' }, h('span', { class: 'eyebrow' }, 'New caption t_new'), ' ', `“${caption}”`);
 }
 
-export function restyleQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function restyleQuestionPanel(ctx: PanelContext, message: QuestionMessage<'restyle'>): Panel {
   const { session } = ctx;
-  const q = message.question as RestyleQuestion;
+  const q = message.question;
   const t = texts(q.mode);
   announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${t.prompt} ${q.choices.length} choices. ${Math.round(message.remainingMs / 1000)} seconds.`);
   const head = h('div', { class: 'restyle-head' }, h('p', { class: 'prompt' }, t.prompt), newCaption(q.caption), h('p', { class: 'math' }, FORMULA));
@@ -47,11 +48,18 @@ export function restyleQuestionPanel(ctx: PanelContext, message: QuestionMessage
       'div',
       { class: 'gan-host-grid' },
       ...q.choices.map((c, i) =>
-        h('figure', { class: 'gan-figure', 'data-testid': 'restyle-choice' }, pixelCanvas(c.pixels, `${t.choice} ${letter(i)}`, 'gan-image big'), h('figcaption', {}, h('span', { class: 'gan-letter' }, letter(i)), ` ${t.choice}`)),
+        h(
+          'figure',
+          { class: 'gan-figure', 'data-testid': 'restyle-choice' },
+          pixelCanvas(c.pixels, `${t.choice} ${letter(i)}`, 'gan-image big'),
+          h('figcaption', {}, h('span', { class: 'gan-letter' }, letter(i)), ` ${t.choice}`),
+        ),
       ),
     );
     const panel: Panel = { el: h('div', { class: 'restyle-layout' }, head, h('div', { class: 'restyle-body' }, shownFigure(q), grid)), stage: { scene: 'none' } };
-    panel.update = (snap: Snapshot) => void (count.textContent = `${snap.answeredCount} of ${snap.players.length} answered`);
+    panel.update = (snap: Snapshot) => {
+      count.textContent = answeredText(snap);
+    };
     panel.update(session.snapshot());
     return panel;
   }
@@ -81,9 +89,9 @@ export function restyleQuestionPanel(ctx: PanelContext, message: QuestionMessage
   return { ...form, el: h('div', { class: 'restyle-layout' }, head, h('div', { class: 'restyle-body' }, shownFigure(q), form.el)) };
 }
 
-export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage<'restyle'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as RestyleReveal;
+  const reveal = message.reveal;
   const t = texts(reveal.mode);
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
@@ -98,7 +106,9 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage): P
     h('p', { class: 'truth', tabindex: -1, 'data-testid': 'truth-summary' }, `${t.choice} ${letter(right)}`),
   );
   if (session.role !== 'host') {
-    const line = mine ? `${mine.choice === reveal.correct ? 'Right' : `You picked ${letter(ids.indexOf(mine.choice))}`}: +${formatNumber(points ?? mine.points)} points` : 'No answer from you this round: 0 points.';
+    const line = mine
+      ? `${mine.choice === reveal.correct ? 'Right' : `You picked ${letter(ids.indexOf(mine.choice))}`}: +${formatNumber(points ?? mine.points)} points`
+      : 'No answer from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`The answer was ${t.choice} ${letter(right)}. ${line}`);
   } else announce(`The answer was ${t.choice} ${letter(right)}.`);
@@ -113,7 +123,7 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage): P
 
   // The question's pixels for the wrong choices; a device that joined during the reveal has only the right one.
   const question = session.currentQuestion();
-  const asked = question?.round === message.round ? (question.question as RestyleQuestion) : null;
+  const asked = question?.type === 'restyle' && question.round === message.round ? question.question : null;
   const choices = h(
     'ol',
     { class: 'restyle-votes', 'data-testid': 'restyle-votes' },

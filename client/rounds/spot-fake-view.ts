@@ -4,8 +4,7 @@
  * the class's answers beside the neural D's, the class's V(D,G) and who fooled whom.
  */
 import { answerToD } from '../../shared/rounds/log-score.ts';
-import type { SpotFakeAnswer, SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
-import { type QuestionMessage, type RevealMessage } from '../session/game-session.ts';
+import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
@@ -14,9 +13,9 @@ import { generatorQuestionPanel } from './generator-view.ts';
 const REAL_ICON = '◯';
 const FAKE_ICON = '✕';
 
-export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessage<'spot-fake'>): Panel {
   const { session } = ctx;
-  const question = message.question as SpotFakeQuestion;
+  const question = message.question;
   const n = question.images.length;
   announce(`Round ${message.round + 1} of ${message.totalRounds}: ${message.title}. ${n} images. ${Math.round(message.remainingMs / 1000)} seconds.`);
 
@@ -26,12 +25,6 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
       'Real or fake? You are the discriminator D.',
       'For each image: is it from the data set, or did the generator G make it for this caption? Answer on your device, with how sure you are.',
       question.images,
-      (snap) => {
-        // The generator team picks fakes instead of answering (at least one player stays D).
-        const team = Number(snap.settings.playlist.find((e) => e.type === 'spot-fake')?.options?.generators ?? 0);
-        const connected = snap.players.filter((p) => p.connected).length;
-        return snap.players.length - Math.max(0, Math.min(team, connected - 1));
-      },
     );
   }
   const turn = session.playerId ? session.device?.turn(message.round) : null;
@@ -65,7 +58,12 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
       pixelCanvas(im.pixels, `Image ${i + 1}: ${im.caption}`),
       h('p', { class: 'gan-caption' }, h('span', { class: 'gan-letter' }, `${i + 1}`), ` “${im.caption}”`),
       h('div', { class: 'gan-choices', role: 'radiogroup', 'aria-label': `Image ${i + 1}: real or fake?` }, choice(true), choice(false)),
-      h('div', { class: 'gan-steps', role: 'radiogroup', 'aria-label': `Image ${i + 1}: how sure?` }, h('span', { class: 'gan-steps-label', 'aria-hidden': 'true' }, 'Sure:'), ...steps),
+      h(
+        'div',
+        { class: 'gan-steps', role: 'radiogroup', 'aria-label': `Image ${i + 1}: how sure?` },
+        h('span', { class: 'gan-steps-label', 'aria-hidden': 'true' }, 'Sure:'),
+        ...steps,
+      ),
     );
   });
 
@@ -84,9 +82,9 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
   });
 }
 
-export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'spot-fake'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as SpotFakeReveal;
+  const reveal = message.reveal;
   const me = session.playerId;
   const mine = reveal.players.find((p) => p.playerId === me) ?? null;
   const myFakes = reveal.generators.filter((g) => g.playerId === me);
@@ -111,7 +109,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): 
     announce(`${fakes} of ${reveal.images.length} were fakes. ${line}`);
   } else announce(`${fakes} of ${reveal.images.length} were fakes.`);
 
-  const sent = mine ? (session.myAnswer() as SpotFakeAnswer | null) : null;
+  const sent = mine ? session.myAnswer('spot-fake') : null;
   const rows = reveal.images.map((im, i) => {
     const g = reveal.generators.find((x) => x.imageId === im.id);
     const given = sent?.answers.find((a) => a.id === im.id);
@@ -137,14 +135,15 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): 
               `${given.real === im.real ? '✓ You' : '✗ You'}: ${given.real ? 'real' : 'fake'}, ${percent(given.confidence)} sure`,
             )
           : null,
+        h('p', { class: 'gan-votes' }, `Class: ${im.saidReal} said real, ${im.saidFake} said fake`, total ? ` · mean D = ${percent(im.classD)}` : ''),
         h(
           'p',
-          { class: 'gan-votes' },
-          `Class: ${im.saidReal} said real, ${im.saidFake} said fake`,
-          total ? ` · mean D = ${percent(im.classD)}` : '',
+          { class: 'gan-neural', 'data-testid': 'neural-d' },
+          `Neural D: ${im.neuralD === null ? 'no answer' : `D = ${percent(im.neuralD)} → “${im.neuralD >= 0.5 ? 'real' : 'fake'}”`}`,
         ),
-        h('p', { class: 'gan-neural', 'data-testid': 'neural-d' }, `Neural D: ${im.neuralD === null ? 'no answer' : `D = ${percent(im.neuralD)} → “${im.neuralD >= 0.5 ? 'real' : 'fake'}”`}`),
-        im.fooled.length ? h('p', { class: 'gan-fooled' }, `${im.real ? 'Called it fake' : 'Fooled'}: ${im.fooled.join(', ')}`) : h('p', { class: 'gan-fooled none' }, total ? 'Fooled nobody.' : ''),
+        im.fooled.length
+          ? h('p', { class: 'gan-fooled' }, `${im.real ? 'Called it fake' : 'Fooled'}: ${im.fooled.join(', ')}`)
+          : h('p', { class: 'gan-fooled none' }, total ? 'Fooled nobody.' : ''),
       ),
     );
   });
@@ -184,7 +183,12 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage): 
           'ul',
           {},
           ...reveal.generators.map((g) =>
-            h('li', {}, h('strong', {}, g.nickname), ` picked image ${reveal.images.findIndex((im) => im.id === g.imageId) + 1}: fooled ${g.fooled.length ? g.fooled.join(', ') : 'nobody'} · +${formatNumber(g.points)}`),
+            h(
+              'li',
+              {},
+              h('strong', {}, g.nickname),
+              ` picked image ${reveal.images.findIndex((im) => im.id === g.imageId) + 1}: fooled ${g.fooled.length ? g.fooled.join(', ') : 'nobody'} · +${formatNumber(g.points)}`,
+            ),
           ),
         ),
       )

@@ -1,9 +1,9 @@
 import { alphaBar } from '../../shared/diffusion/index.ts';
-import { TIMESTEP_T, timestepSchedule, type TimestepQuestion, type TimestepReveal } from '../../shared/rounds/timestep-round.ts';
-import { type QuestionMessage, type RevealMessage, type Snapshot } from '../session/game-session.ts';
+import { TIMESTEP_T, timestepSchedule } from '../../shared/rounds/timestep-round.ts';
+import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';
 import { alphaCurve } from '../ui/alpha-curve.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
-import { answerFlow } from './answer-flow.ts';
+import { answerFlow, answeredText } from './answer-flow.ts';
 import { byDistance, closestList } from './closest-list.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 
@@ -30,9 +30,9 @@ function imageFigure(slot: string, label: string, caption: Node | string, big = 
   );
 }
 
-export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessage): Panel {
+export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessage<'timestep'>): Panel {
   const { session } = ctx;
-  const question = message.question as TimestepQuestion;
+  const question = message.question;
   const T = question.T || TIMESTEP_T;
   const figure = imageFigure(
     'question-image',
@@ -58,8 +58,7 @@ export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessag
       count,
     );
     panel.update = (snap: Snapshot) => {
-      const total = snap.players.length;
-      count.textContent = `${snap.answeredCount} of ${total} answered`;
+      count.textContent = answeredText(snap);
     };
     panel.update(session.snapshot());
     return panel;
@@ -120,16 +119,16 @@ export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessag
   });
   exact.addEventListener('change', () => show(Number(exact.value) || START_GUESS, 'slider'));
 
-  const flow = answerFlow({
+  const flow = answerFlow(
     session,
-    round: message.round,
+    message.round,
     form,
-    submit,
-    status,
-    locked,
-    collect: () => ({ answer: { t: guess } }),
-    lockedText: () => ({ text: `t = ${guess}.`, announce: `Answer locked in: t = ${guess}.` }),
-  });
+    { submit, status, locked },
+    {
+      collect: () => ({ answer: { t: guess } }),
+      lockedText: () => ({ text: `t = ${guess}.`, announce: `Answer locked in: t = ${guess}.` }),
+    },
+  );
   panel.focus = flow.answeredBefore ? locked : slider;
   panel.update = flow.update;
   panel.update(session.snapshot());
@@ -137,9 +136,9 @@ export function timestepQuestionPanel(ctx: PanelContext, message: QuestionMessag
   return panel;
 }
 
-export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage): Panel {
+export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage<'timestep'>): Panel {
   const { session } = ctx;
-  const reveal = message.reveal as TimestepReveal;
+  const reveal = message.reveal;
   const me = session.playerId;
   const mine = reveal.guesses.find((g) => g.playerId === me) ?? null;
   const points = session.myPoints();
@@ -159,9 +158,7 @@ export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage): 
     ),
   );
   if (session.role !== 'host') {
-    const line = mine
-      ? `You guessed ${mine.t} (${Math.abs(mine.t - reveal.t)} away): +${formatNumber(points ?? mine.points)} points`
-      : 'No answer from you this round: 0 points.';
+    const line = mine ? `You guessed ${mine.t} (${Math.abs(mine.t - reveal.t)} away): +${formatNumber(points ?? mine.points)} points` : 'No answer from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`The answer was t = ${reveal.t}. ${line}`);
   } else {

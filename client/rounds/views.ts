@@ -5,14 +5,18 @@ import { timestepQuestionPanel, timestepRevealPanel } from './timestep-view.ts';
 import { ganOptionsEditor } from './gan-common.ts';
 import { judgeQuestionPanel, judgeRevealPanel } from './judge-view.ts';
 import { spotFakeQuestionPanel, spotFakeRevealPanel } from './spot-fake-view.ts';
+import { GENERATOR_TEAM_MAX } from '../../shared/rounds/spot-fake-round.ts';
 import { labOptionsEditor, noiseLabQuestionPanel, noiseLabRevealPanel } from './noise-lab-view.ts';
 import { blendOptionsEditor, blendQuestionPanel, blendRevealPanel } from './blend-view.ts';
 import { restyleOptionsEditor, restyleQuestionPanel, restyleRevealPanel } from './restyle-view.ts';
 
-/** A round type's screens. The host's playlist only offers types that have one. */
-export interface RoundView {
-  question(ctx: PanelContext, question: QuestionMessage): Panel;
-  reveal(ctx: PanelContext, reveal: RevealMessage): Panel;
+/**
+ * A round type's screens, typed by its rule book: `question` and `reveal` receive that
+ * round's own payloads (registry.ts QuestionOf / RevealOf), so views never cast them.
+ */
+export interface RoundView<T extends RoundType = RoundType> {
+  question(ctx: PanelContext, question: QuestionMessage<T>): Panel;
+  reveal(ctx: PanelContext, reveal: RevealMessage<T>): Panel;
   /**
    * The host's per-type settings in the playlist (optional). The playlist form calls it once
    * per round type that has it and puts `el` under that type's row; ids inside must start
@@ -33,17 +37,19 @@ export interface OptionsEditor {
   set(options: Readonly<Record<string, unknown>>): void;
 }
 
-const VIEWS: Partial<Record<RoundType, RoundView>> = {
+/** Every round type's screens: a rule book in shared/rounds/registry.ts without one here is a type error. */
+const VIEWS: { [T in RoundType]: RoundView<T> } = {
   timestep: { question: timestepQuestionPanel, reveal: timestepRevealPanel },
-  'spot-fake': { question: spotFakeQuestionPanel, reveal: spotFakeRevealPanel, optionsEditor: ganOptionsEditor({ images: [2, 8], generators: 3 }) },
+  'spot-fake': { question: spotFakeQuestionPanel, reveal: spotFakeRevealPanel, optionsEditor: ganOptionsEditor({ images: [2, 8], generators: GENERATOR_TEAM_MAX }) },
   judge: { question: judgeQuestionPanel, reveal: judgeRevealPanel, optionsEditor: ganOptionsEditor({ images: [3, 8] }) },
   'noise-lab': { question: noiseLabQuestionPanel, reveal: noiseLabRevealPanel, optionsEditor: labOptionsEditor },
   blend: { question: blendQuestionPanel, reveal: blendRevealPanel, optionsEditor: blendOptionsEditor },
   restyle: { question: restyleQuestionPanel, reveal: restyleRevealPanel, optionsEditor: restyleOptionsEditor },
 };
 
-export function roundView(type: string): RoundView | null {
-  return VIEWS[type as RoundType] ?? null;
+/** The screens of a round type (each view gets its own payload type; the union is checked by `type`). */
+export function roundView(type: RoundType): RoundView {
+  return VIEWS[type];
 }
 
 export function playableRoundTypes(): RoundType[] {

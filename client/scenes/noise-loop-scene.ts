@@ -63,7 +63,7 @@ export class NoiseLoopScene extends SlotScene {
       const rect = this.rectOf(tile.el);
       this.fitImage(tile.image, rect);
       if (!redraw || !rect) continue;
-      const t = still ? 250 : stepAt(((clock / CYCLE_MS + tile.offset) % 1 + 1) % 1);
+      const t = still ? 250 : stepAt((((clock / CYCLE_MS + tile.offset) % 1) + 1) % 1);
       this.pixelTexture(tile.key, tile.path.at(t));
       if (tile.label) tile.label.textContent = `t = ${t}`;
     }

@@ -53,6 +53,9 @@ export class QuestionScene extends SlotScene {
     g.lineStyle(width, 0xffffff, 0.12).strokeCircle(cx, cy, r);
     if (fraction <= 0) return;
     const start = -Math.PI / 2;
-    g.lineStyle(width, colour, 1).beginPath().arc(cx, cy, r, start, start + fraction * Math.PI * 2, false).strokePath();
+    g.lineStyle(width, colour, 1)
+      .beginPath()
+      .arc(cx, cy, r, start, start + fraction * Math.PI * 2, false)
+      .strokePath();
   }
 }

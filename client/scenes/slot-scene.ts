@@ -2,7 +2,7 @@ import Phaser from 'phaser';
 import { IMAGE_SIZE } from '../../shared/dataset/vocabulary.ts';
 import { rgbToImageData } from '../render/pixels.ts';
 
-export interface SlotRect {
+interface SlotRect {
   x: number;
   y: number;
   width: number;
@@ -65,7 +65,7 @@ export abstract class SlotScene extends Phaser.Scene {
 
   /** The element's rect on the canvas, or null when it is gone, hidden or off screen. */
   protected rectOf(el: Element | null): SlotRect | null {
-    if (!el || !el.isConnected) return null;
+    if (!el?.isConnected) return null;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2) return null;
     if (r.bottom < 0 || r.right < 0 || r.top > window.innerHeight || r.left > window.innerWidth) return null;
@@ -79,7 +79,10 @@ export abstract class SlotScene extends Phaser.Scene {
       return;
     }
     const side = Math.floor(Math.min(rect.width, rect.height));
-    image.setVisible(true).setPosition(Math.round(rect.x + rect.width / 2), Math.round(rect.y + rect.height / 2)).setDisplaySize(side, side);
+    image
+      .setVisible(true)
+      .setPosition(Math.round(rect.x + rect.width / 2), Math.round(rect.y + rect.height / 2))
+      .setDisplaySize(side, side);
   }
 
   /** Creates or updates a 32×32 texture from RGB bytes, crisp when scaled up. */

@@ -3,8 +3,8 @@ export class Emitter<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
+    const set = this.listeners.get(type) ?? new Set();
+    this.listeners.set(type, set);
     set.add(listener as (payload: never) => void);
     return () => set.delete(listener as (payload: never) => void);
   }

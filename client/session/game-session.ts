@@ -2,6 +2,7 @@ import type { Phase, QuestionPayload, RatingsPayload, RevealPayload } from '../.
 import type { GameSettings } from '../../shared/game/settings.ts';
 import type { ErrorMessage } from '../../shared/protocol/errors.ts';
 import type { ClientMessage, ClientMessageType, ServerMessages, ServerMessageType } from '../../shared/protocol/messages.ts';
+import type { AnswerOf, RoundType } from '../../shared/rounds/registry.ts';
 import type { GanDevice } from '../rounds/gan-device.ts';
 import type { Countdown } from './countdown.ts';
 
@@ -33,6 +34,8 @@ export interface Snapshot {
   phaseMs: number;
   secondsLeft: number;
   answeredCount: number;
+  /** Players who answer this round (generator players pick fakes instead). */
+  answering: number;
   maxPlayers: number;
   settings: GameSettings;
   /** In join order. */
@@ -40,8 +43,8 @@ export interface Snapshot {
 }
 
 /** A question as received; binary fields are already Uint8Array. */
-export type QuestionMessage = QuestionPayload & { remainingMs: number };
-export type RevealMessage = RevealPayload;
+export type QuestionMessage<T extends RoundType = RoundType> = QuestionPayload<T> & { remainingMs: number };
+export type RevealMessage<T extends RoundType = RoundType> = RevealPayload<T>;
 
 /** The class room's messages, typed both ways (shared/protocol/messages.ts). */
 export interface SessionChannel {
@@ -50,7 +53,7 @@ export interface SessionChannel {
   onMessage<K extends ServerMessageType>(type: K, callback: (payload: ServerMessages[K]) => void): () => void;
 }
 
-export type ConnectionStatus = 'connected' | 'reconnecting' | 'closed';
+type ConnectionStatus = 'connected' | 'reconnecting' | 'closed';
 
 export interface SessionEvents {
   state: Snapshot;
@@ -75,7 +78,7 @@ export interface HostControls {
   end(): void;
 }
 
-export type SessionRole = 'host' | 'player' | 'solo';
+type SessionRole = 'host' | 'player' | 'solo';
 
 export interface GameSession {
   readonly mode: 'network' | 'solo';
@@ -98,8 +101,8 @@ export interface GameSession {
   /** Whether this device's player has an answer in for the current round. */
   hasAnswered(): boolean;
   answer(round: number, answer: unknown): void;
-  /** What this device answered in the current round, if it did. */
-  myAnswer(): unknown;
+  /** What this device answered in the current round, if it did and the round is of `type`. */
+  myAnswer<T extends RoundType>(type: T): AnswerOf<T> | null;
   /** This device's player's points in the current round, once revealed (null before, and on the host screen). */
   myPoints(): number | null;
   /** Stars for another player's sample (rated rounds, during the reveal). */
@@ -125,82 +128,9 @@ export function emptySnapshot(code: string, settings: GameSettings): Snapshot {
     phaseMs: 0,
     secondsLeft: 0,
     answeredCount: 0,
+    answering: 0,
     maxPlayers: 0,
     settings,
     players: [],
   };
-}
-
-/**
- * What a session remembers of the current round for its screens: the question, the reveal,
- * the ratings, and this device's own answer and stars. Both sessions hold one.
- */
-export class RoundMemory {
-  private question: QuestionMessage | null = null;
-  private reveal: RevealMessage | null = null;
-  private ratings: RatingsPayload | null = null;
-  private answer: { round: number; answer: unknown } | null = null;
-  private stars = new Map<string, number>();
-  private starsRound = -1;
-
-  private readonly round: () => number;
-
-  /** `round`: the session's current round (the one its screens show). */
-  constructor(round: () => number) {
-    this.round = round;
-  }
-
-  setQuestion(question: QuestionMessage): void {
-    this.question = question;
-    this.reveal = null;
-  }
-
-  setReveal(reveal: RevealMessage): void {
-    this.reveal = reveal;
-    if (reveal.ratings) this.setRatings(reveal.ratings);
-  }
-
-  setRatings(ratings: RatingsPayload): void {
-    if (!this.ratings || ratings.round >= this.ratings.round) this.ratings = ratings;
-  }
-
-  setAnswer(round: number, answer: unknown): void {
-    this.answer = { round, answer };
-  }
-
-  /** Records stars this device gives; false if it already rated that player this round. */
-  giveStars(round: number, playerId: string, stars: number): boolean {
-    if (round !== this.starsRound) {
-      this.stars = new Map();
-      this.starsRound = round;
-    }
-    if (this.stars.has(playerId)) return false;
-    this.stars.set(playerId, stars);
-    return true;
-  }
-
-  currentQuestion(): QuestionMessage | null {
-    return this.question?.round === this.round() ? this.question : null;
-  }
-
-  currentReveal(): RevealMessage | null {
-    return this.reveal?.round === this.round() ? this.reveal : null;
-  }
-
-  currentRatings(): RatingsPayload | null {
-    return this.ratings?.round === this.round() ? this.ratings : null;
-  }
-
-  myAnswer(): unknown {
-    return this.answer?.round === this.round() ? this.answer.answer : null;
-  }
-
-  pointsOf(playerId: string | null): number | null {
-    const reveal = this.currentReveal();
-    return playerId !== null && reveal ? (reveal.points[playerId] ?? null) : null;
-  }
-
-  starsGiven(playerId: string): number | undefined {
-    return this.starsRound === this.round() ? this.stars.get(playerId) : undefined;
-  }
 }

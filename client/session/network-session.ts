@@ -6,18 +6,8 @@ import { ROOM_NAME, type ServerMessages } from '../../shared/protocol/messages.t
 import { GanDevice } from '../rounds/gan-device.ts';
 import { GameState } from '../../shared/protocol/state.ts';
 import { normalizeQuestion, normalizeReveal } from '../rounds/normalize.ts';
-import { Countdown } from './countdown.ts';
-import { Emitter } from './emitter.ts';
-import {
-  emptySnapshot,
-  RoundMemory,
-  type GameSession,
-  type HostControls,
-  type QuestionMessage,
-  type SessionChannel,
-  type SessionEvents,
-  type Snapshot,
-} from './game-session.ts';
+import { emptySnapshot, type GameSession, type HostControls, type SessionChannel, type Snapshot } from './game-session.ts';
+import { SessionBase } from './session-base.ts';
 import { serverUrl } from './server-api.ts';
 import { saveHostSecret, saveSeat } from './storage.ts';
 
@@ -48,19 +38,16 @@ function joinError(error: unknown): JoinError {
 }
 
 /** The class server's room behind the GameSession interface. */
-export class NetworkSession implements GameSession {
+export class NetworkSession extends SessionBase implements GameSession {
   readonly mode = 'network' as const;
   readonly role: 'host' | 'player';
   readonly code: string;
   readonly playerId: string | null;
   readonly host: HostControls | null;
-  readonly countdown = new Countdown();
   readonly device: GanDevice;
 
   private room: GameRoom;
-  private readonly events = new Emitter<SessionEvents>();
   private snap: Snapshot;
-  private readonly memory = new RoundMemory(() => this.snap.round);
   /** Answers sent and not yet confirmed, by round: the server's 'answered' makes one this device's answer. */
   private readonly sent = new Map<number, unknown>();
   private answeredRound = -1;
@@ -122,6 +109,7 @@ export class NetworkSession implements GameSession {
   }
 
   private constructor(room: GameRoom, role: 'host' | 'player', code: string, nickname: string | null) {
+    super();
     this.room = room;
     this.role = role;
     this.code = code;
@@ -140,18 +128,6 @@ export class NetworkSession implements GameSession {
     return this.snap;
   }
 
-  currentQuestion(): QuestionMessage | null {
-    return this.memory.currentQuestion();
-  }
-
-  currentReveal() {
-    return this.memory.currentReveal();
-  }
-
-  currentRatings() {
-    return this.memory.currentRatings();
-  }
-
   hasAnswered(): boolean {
     if (this.answeredRound === this.snap.round) return true;
     return this.snap.players.find((p) => p.id === this.playerId)?.answered ?? false;
@@ -162,24 +138,12 @@ export class NetworkSession implements GameSession {
     this.room.send('answer', { round, answer });
   }
 
-  myAnswer(): unknown {
-    return this.memory.myAnswer();
-  }
-
-  myPoints(): number | null {
-    return this.memory.pointsOf(this.playerId);
-  }
-
   rate(round: number, playerId: string, stars: number): void {
     if (this.memory.giveStars(round, playerId, stars)) this.room.send('rate', { round, playerId, stars });
   }
 
   starsGiven(playerId: string): number | undefined {
     return this.memory.starsGiven(playerId);
-  }
-
-  on<K extends keyof SessionEvents>(type: K, listener: (payload: SessionEvents[K]) => void): () => void {
-    return this.events.on(type, listener);
   }
 
   /** The room's messages, typed, for device services beside the game screens (the GAN device). */
@@ -288,6 +252,7 @@ export class NetworkSession implements GameSession {
       phaseMs: state.phaseMs,
       secondsLeft: state.secondsLeft,
       answeredCount: state.answeredCount,
+      answering: state.answering,
       maxPlayers: state.maxPlayers,
       settings: parsed.success ? parsed.data : this.snap.settings,
       players,

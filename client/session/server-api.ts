@@ -12,13 +12,13 @@ export function serverUrl(): string {
 
 export type { LobbyInfo };
 
-export type LobbyLookup = { ok: true; lobby: LobbyInfo } | { ok: false; error: ErrorMessage };
+type LobbyLookup = { ok: true; lobby: LobbyInfo } | { ok: false; error: ErrorMessage };
 
 /** Checks a code before joining, so a typo gets a clear sentence instead of a socket error. */
 export async function lookUpLobby(code: string): Promise<LobbyLookup> {
   try {
     const res = await fetch(`/api/lobbies/${encodeURIComponent(code)}`, { headers: { accept: 'application/json' } });
-    const body = (await res.json().catch(() => null)) as { error?: ErrorMessage } & Partial<LobbyInfo> | null;
+    const body = (await res.json().catch(() => null)) as ({ error?: ErrorMessage } & Partial<LobbyInfo>) | null;
     if (res.ok && body && typeof body.code === 'string') return { ok: true, lobby: body as LobbyInfo };
     if (body?.error?.message) return { ok: false, error: body.error };
     return { ok: false, error: { code: 'no_such_lobby', message: ERRORS.no_such_lobby } };

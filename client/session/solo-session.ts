@@ -3,9 +3,8 @@ import { DEFAULT_SETTINGS, type GameSettings } from '../../shared/game/settings.
 import { GameError } from '../../shared/protocol/errors.ts';
 import type { FakeRenderer, NeuralOpponents } from '../../shared/render/recipes.ts';
 import { getModelService } from '../ml/model-service.ts';
-import { Countdown } from './countdown.ts';
-import { Emitter } from './emitter.ts';
-import { emptySnapshot, RoundMemory, type GameSession, type HostControls, type PlayerView, type QuestionMessage, type SessionEvents, type Snapshot } from './game-session.ts';
+import { emptySnapshot, type GameSession, type HostControls, type PlayerView, type Snapshot } from './game-session.ts';
+import { SessionBase } from './session-base.ts';
 
 const SOLO_PLAYER_ID = 'solo';
 
@@ -14,24 +13,22 @@ const SOLO_PLAYER_ID = 'solo';
  * window timers for its clock, this browser's models making the fakes and answering as
  * opponents, and the neural judge rating samples as there is no class to rate them.
  */
-export class SoloSession implements GameSession {
+export class SoloSession extends SessionBase implements GameSession {
   readonly mode = 'solo' as const;
   readonly role = 'solo' as const;
   readonly code = 'SOLO';
   readonly playerId = SOLO_PLAYER_ID;
   readonly host: HostControls;
-  readonly countdown = new Countdown();
   readonly device = null;
 
   private readonly match: Match;
-  private readonly events = new Emitter<SessionEvents>();
-  private readonly memory = new RoundMemory(() => this.snap.round);
   private snap: Snapshot;
   private readonly models: () => FakeRenderer & NeuralOpponents;
   /** The answer being submitted: the match's 'answered' event makes it this device's answer. */
   private answering: unknown;
 
   constructor(nickname = 'You', settings: GameSettings = DEFAULT_SETTINGS, seed = randomSeed(), models?: FakeRenderer & NeuralOpponents) {
+    super();
     let local = models ?? null;
     this.models = () => (local ??= getModelService().asGameModels());
     this.match = new Match(settings, seed, this.ports(), { neuralJudge: true });
@@ -58,18 +55,6 @@ export class SoloSession implements GameSession {
     return this.snap;
   }
 
-  currentQuestion(): QuestionMessage | null {
-    return this.memory.currentQuestion();
-  }
-
-  currentReveal() {
-    return this.memory.currentReveal();
-  }
-
-  currentRatings() {
-    return this.memory.currentRatings();
-  }
-
   hasAnswered(): boolean {
     return this.match.hasAnswered(SOLO_PLAYER_ID);
   }
@@ -85,24 +70,12 @@ export class SoloSession implements GameSession {
     });
   }
 
-  myAnswer(): unknown {
-    return this.memory.myAnswer();
-  }
-
-  myPoints(): number | null {
-    return this.memory.pointsOf(SOLO_PLAYER_ID);
-  }
-
   rate(): void {
     this.fail(new GameError('wrong_phase', 'In solo practice the neural judge rates the samples.'));
   }
 
   starsGiven(): undefined {
     return undefined;
-  }
-
-  on<K extends keyof SessionEvents>(type: K, listener: (payload: SessionEvents[K]) => void): () => void {
-    return this.events.on(type, listener);
   }
 
   async leave(): Promise<void> {
@@ -163,11 +136,11 @@ export class SoloSession implements GameSession {
   }
 
   private showStatus(status: MatchStatus): void {
-    const { phase, paused, round, totalRounds, roundType, phaseMs, secondsLeft, answeredCount, settings } = status;
+    const { phase, paused, round, totalRounds, roundType, phaseMs, secondsLeft, answeredCount, answering, settings } = status;
     if (phase !== this.snap.phase || round !== this.snap.round || phaseMs !== this.snap.phaseMs || paused !== this.snap.paused) {
       this.countdown.set(this.match.remainingMs(), phaseMs, paused);
     }
-    this.patch({ phase, paused, round, totalRounds, roundType, phaseMs, secondsLeft, answeredCount, settings });
+    this.patch({ phase, paused, round, totalRounds, roundType, phaseMs, secondsLeft, answeredCount, answering, settings });
   }
 
   private guard(action: () => void): void {

@@ -8,7 +8,7 @@ const GAMES_KEY = 'latent-arena:host-games';
 const SEAT_PREFIX = 'latent-arena:seat:';
 const MAX_REMEMBERED_GAMES = 30;
 
-export interface HostedGame {
+interface HostedGame {
   code: string;
   createdAt: number;
 }
@@ -40,10 +40,7 @@ export function hostedGames(): HostedGame[] {
   return safe(() => {
     const parsed: unknown = JSON.parse(localStorage.getItem(GAMES_KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (g): g is HostedGame =>
-        typeof g?.code === 'string' && typeof g?.createdAt === 'number' && localStorage.getItem(HOST_PREFIX + g.code) !== null,
-    );
+    return parsed.filter((g): g is HostedGame => typeof g?.code === 'string' && typeof g?.createdAt === 'number' && localStorage.getItem(HOST_PREFIX + g.code) !== null);
   }, []);
 }
 
@@ -51,7 +48,7 @@ export function reportUrl(code: string, secret: string): string {
   return `/api/lobbies/${encodeURIComponent(code)}/report.csv?key=${encodeURIComponent(secret)}`;
 }
 
-export interface Seat {
+interface Seat {
   token: string;
   nickname: string;
 }

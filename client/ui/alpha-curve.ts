@@ -2,7 +2,7 @@ import type { Schedule } from '../../shared/diffusion/index.ts';
 import { alphaBar } from '../../shared/diffusion/index.ts';
 import { svg } from './dom.ts';
 
-export interface CurveGuess {
+interface CurveGuess {
   t: number;
   nickname: string;
   mine: boolean;
@@ -41,10 +41,7 @@ export function alphaCurve(schedule: Schedule, truth: number, guesses: readonly 
 
   const grid = svg('g', { class: 'grid' });
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
-    grid.append(
-      svg('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }),
-      svg('text', { x: M.left - 10, y: y(v) + 5, 'text-anchor': 'end', class: 'tick' }, v.toString()),
-    );
+    grid.append(svg('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }), svg('text', { x: M.left - 10, y: y(v) + 5, 'text-anchor': 'end', class: 'tick' }, v.toString()));
   }
   for (const t of [0, T / 4, T / 2, (3 * T) / 4, T]) {
     grid.append(

@@ -1,8 +1,8 @@
 /** A tiny element builder: the UI is a handful of forms, not worth a framework. */
-export type Child = Node | string | number | null | undefined | false;
+type Child = Node | string | number | null | undefined | false;
 type AttrValue = string | number | boolean | null | undefined;
 type Handler = (event: never) => void;
-export type Attrs = Record<string, AttrValue | Handler>;
+type Attrs = Record<string, AttrValue | Handler>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);

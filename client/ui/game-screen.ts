@@ -6,7 +6,7 @@ import { announce, h, toast } from './dom.ts';
 import type { Panel, PanelContext, StageHandle } from './panel.ts';
 import { leaderboardPanel, podiumPanel } from './standings.ts';
 
-export interface GameScreenOptions {
+interface GameScreenOptions {
   session: GameSession;
   stage: StageHandle;
   /** The lobby differs most between roles: the host's setup, a student's waiting room, solo setup. */
@@ -112,14 +112,12 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
       case 'question': {
         const q = session.currentQuestion();
         if (!q) return message('Getting the question…');
-        const view = roundView(q.type);
-        return view ? view.question(ctx, q) : message(`${roundTitle(q.type)} is not available in this version of the game.`, 'Your teacher can skip this round.');
+        return roundView(q.type).question(ctx, q);
       }
       case 'reveal': {
         const r = session.currentReveal();
         if (!r) return message('Getting the answer…');
-        const view = roundView(r.type);
-        return view ? view.reveal(ctx, r) : message(`${roundTitle(r.type)}: the answer is on the host screen.`);
+        return roundView(r.type).reveal(ctx, r);
       }
       case 'leaderboard':
         return leaderboardPanel(ctx);
@@ -148,8 +146,7 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
       pauseButton.textContent = snap.paused ? '▶ Resume' : '❚❚ Pause';
       pauseButton.setAttribute('aria-pressed', String(snap.paused));
       const last = snap.round + 1 >= snap.totalRounds;
-      skipButton.textContent =
-        snap.phase === 'question' ? 'Reveal now' : snap.phase === 'reveal' ? 'Show leaderboard' : last ? 'Show final results' : 'Next round';
+      skipButton.textContent = snap.phase === 'question' ? 'Reveal now' : snap.phase === 'reveal' ? 'Show leaderboard' : last ? 'Show final results' : 'Next round';
     }
   };
 

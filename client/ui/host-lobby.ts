@@ -87,7 +87,10 @@ export function hostLobbyPanel(ctx: PanelContext): Panel {
       };
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        const others = session.snapshot().players.filter((o) => o.id !== p.id).map((o) => o.nickname);
+        const others = session
+          .snapshot()
+          .players.filter((o) => o.id !== p.id)
+          .map((o) => o.nickname);
         const result = validateNickname(input.value, others);
         if (!result.ok) {
           error.textContent = result.message;

@@ -30,10 +30,7 @@ export const hostView: View = (ctx, route) => {
     unmount = null;
     ctx.stage.show({ scene: 'none' });
     const report = reportLink(code);
-    ctx.root.replaceChildren(
-      noticeCard(title, text, ...(report ? [report] : []), linkButton('/host', 'Host a new class', 'primary')),
-      previousGames(code) ?? '',
-    );
+    ctx.root.replaceChildren(noticeCard(title, text, ...(report ? [report] : []), linkButton('/host', 'Host a new class', 'primary')), previousGames(code) ?? '');
     ctx.root.querySelector<HTMLElement>('h1')?.focus();
   };
 
@@ -50,12 +47,7 @@ export const hostView: View = (ctx, route) => {
       stage: ctx.stage,
       lobby: hostLobbyPanel,
       podiumExtras: () =>
-        h(
-          'div',
-          { class: 'podium-extras' },
-          h('div', { class: 'actions' }, reportLink(code), linkButton('/host', 'Host a new class', 'primary')),
-          previousGames(code),
-        ),
+        h('div', { class: 'podium-extras' }, h('div', { class: 'actions' }, reportLink(code), linkButton('/host', 'Host a new class', 'primary')), previousGames(code)),
       onClosed: (message) => deadEnd(code, 'Disconnected from the class', `${message} Reload this page to take the host screen back.`),
     });
     // The host screen renders the fakes (render worker) once the playlist has rounds that need them.
@@ -77,8 +69,7 @@ export const hostView: View = (ctx, route) => {
     };
   };
 
-  const waiting = (text: string) =>
-    ctx.root.replaceChildren(h('section', { class: 'card narrow center' }, h('h1', { class: 'card-heading' }, text)));
+  const waiting = (text: string) => ctx.root.replaceChildren(h('section', { class: 'card narrow center' }, h('h1', { class: 'card-heading' }, text)));
 
   const code = route.code;
   if (code === null) {
@@ -100,7 +91,12 @@ export const hostView: View = (ctx, route) => {
     const secret = hostSecret(code);
     if (!secret) {
       ctx.root.replaceChildren(
-        noticeCard(`Class ${code}`, 'This browser is not the host of that class. Only the browser that created it can host it.', linkButton('/host', 'Host a new class', 'primary'), linkButton(`/join/${code}`, 'Join it as a student')),
+        noticeCard(
+          `Class ${code}`,
+          'This browser is not the host of that class. Only the browser that created it can host it.',
+          linkButton('/host', 'Host a new class', 'primary'),
+          linkButton(`/join/${code}`, 'Join it as a student'),
+        ),
       );
     } else {
       waiting(`Opening class ${code}…`);

@@ -61,8 +61,7 @@ export const playView: View = (ctx, route) => {
       session: s,
       stage: ctx.stage,
       lobby: (panelCtx) => waitingPanel(panelCtx, nickname),
-      podiumExtras: () =>
-        h('div', { class: 'actions' }, linkButton('/join', 'Join another class'), linkButton('/solo', 'Practice solo')),
+      podiumExtras: () => h('div', { class: 'actions' }, linkButton('/join', 'Join another class'), linkButton('/solo', 'Practice solo')),
       onKicked: (message) => {
         forgetSeat(code);
         deadEnd('You were removed', message);

@@ -1,17 +1,9 @@
 import { roundRules, type RoundType } from '../../shared/rounds/registry.ts';
-import {
-  gameSettingsSchema,
-  MAX_ROUNDS_PER_ENTRY,
-  RELAXED_TIMER_FACTOR,
-  TIMER_MAX_SEC,
-  TIMER_MIN_SEC,
-  type GameSettings,
-  type PlaylistEntry,
-} from '../../shared/game/settings.ts';
+import { gameSettingsSchema, MAX_ROUNDS_PER_ENTRY, RELAXED_TIMER_FACTOR, TIMER_MAX_SEC, TIMER_MIN_SEC, type GameSettings, type PlaylistEntry } from '../../shared/game/settings.ts';
 import { playableRoundTypes, roundView, type OptionsEditor } from '../rounds/views.ts';
 import { h } from './dom.ts';
 
-export interface PlaylistForm {
+interface PlaylistForm {
   el: HTMLElement;
   /** Shows settings that came from elsewhere (the server), unless the user is editing. */
   set(settings: GameSettings): void;
@@ -43,8 +35,15 @@ export function playlistForm(idPrefix: string, initial: GameSettings, onChange: 
       h('div', { class: 'field small' }, h('label', { for: timerId }, 'Seconds each'), timer),
     );
     // Per-type options (RoundView.optionsEditor): kept here, sent in PlaylistEntry.options.
-    const row: { type: RoundType; count: HTMLInputElement; timer: HTMLInputElement; el: HTMLElement; options: Record<string, unknown> | null; editor: OptionsEditor | null } = { type, count, timer, el, options: null, editor: null };
-    const makeEditor = roundView(type)?.optionsEditor;
+    const row: { type: RoundType; count: HTMLInputElement; timer: HTMLInputElement; el: HTMLElement; options: Record<string, unknown> | null; editor: OptionsEditor | null } = {
+      type,
+      count,
+      timer,
+      el,
+      options: null,
+      editor: null,
+    };
+    const makeEditor = roundView(type).optionsEditor;
     if (makeEditor) {
       row.options = { ...(rules.defaultOptions as Record<string, unknown>) };
       row.editor = makeEditor(`${idPrefix}-${type}-opt`, row.options, (options) => {
@@ -66,12 +65,7 @@ export function playlistForm(idPrefix: string, initial: GameSettings, onChange: 
     { class: 'playlist' },
     h('legend', {}, 'Playlist'),
     ...rows.map((r) => r.el),
-    h(
-      'div',
-      { class: 'check-row' },
-      relaxed,
-      h('label', { for: `${idPrefix}-relaxed` }, h('strong', {}, 'Relaxed pace'), `: ${RELAXED_TIMER_FACTOR}× the timer, no speed bonus`),
-    ),
+    h('div', { class: 'check-row' }, relaxed, h('label', { for: `${idPrefix}-relaxed` }, h('strong', {}, 'Relaxed pace'), `: ${RELAXED_TIMER_FACTOR}× the timer, no speed bonus`)),
     summary,
     error,
   );

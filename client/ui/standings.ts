@@ -71,9 +71,7 @@ export function podiumPanel(ctx: PanelContext, extras: Node | null): Panel {
       h('span', { class: 'podium-block', 'data-slot': 'podium-block', 'data-rank': String(Math.min(3, p.rank || i + 1)), 'aria-hidden': 'true' }),
     );
   const self = players.find((p) => p.id === me);
-  const mine = self
-    ? h('p', { class: 'my-rank', 'data-testid': 'my-rank' }, `You finished #${self.rank} of ${players.length} with ${formatNumber(self.score)} points.`)
-    : null;
+  const mine = self ? h('p', { class: 'my-rank', 'data-testid': 'my-rank' }, `You finished #${self.rank} of ${players.length} with ${formatNumber(self.score)} points.`) : null;
   const best = Math.max(1, ...players.map((p) => p.score));
   const el = h(
     'div',

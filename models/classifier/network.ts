@@ -10,7 +10,7 @@ import { conv, convTrunk, dense } from '../tf/blocks.ts';
 export const ATTRIBUTES = [...CAPTION_ATTRIBUTES, ...STYLE_ATTRIBUTES] as const;
 export type AttributeName = (typeof ATTRIBUTES)[number];
 
-export const ATTRIBUTE_CLASSES: Readonly<Record<AttributeName, number>> = {
+const ATTRIBUTE_CLASSES: Readonly<Record<AttributeName, number>> = {
   size: CAPTION_VALUES.size.length,
   colour: CAPTION_VALUES.colour.length,
   shape: CAPTION_VALUES.shape.length,

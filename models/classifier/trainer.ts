@@ -5,10 +5,15 @@ import { seedInit, trainableVars } from '../tf/blocks.ts';
 import { ATTRIBUTES, buildClassifier, type AttributeName } from './network.ts';
 import type { AttributeLabels } from '../data/stream.ts';
 
-export const CLASSIFIER_LR = 1e-3;
+const CLASSIFIER_LR = 1e-3;
 
 export function labelTensors(labels: readonly AttributeLabels[]): tf.Tensor1D[] {
-  return ATTRIBUTES.map((a) => tf.tensor1d(labels.map((l) => l[a]), 'int32'));
+  return ATTRIBUTES.map((a) =>
+    tf.tensor1d(
+      labels.map((l) => l[a]),
+      'int32',
+    ),
+  );
 }
 
 export class ClassifierTrainer {

@@ -10,13 +10,13 @@ import { L2Normalize, PositionEmbedding } from '../tf/layers.ts';
 
 export const EMBED_DIM = 64;
 
-export interface ClipConfig {
+interface ClipConfig {
   tokenDim: number;
   hidden: number;
   imageChannels: readonly number[];
 }
 
-export const CLIP_CONFIG: ClipConfig = { tokenDim: 32, hidden: 64, imageChannels: [32, 64, 64] };
+const CLIP_CONFIG: ClipConfig = { tokenDim: 32, hidden: 64, imageChannels: [32, 64, 64] };
 
 /** tokens [B, MAX_TOKENS] (float ids) → token + position embeddings → per-token MLP → mean-pool → 64 → L2. */
 export function buildTextEncoder(cfg: ClipConfig = CLIP_CONFIG): tf.LayersModel {

@@ -5,9 +5,9 @@ import { seedInit, trainableVars } from '../tf/blocks.ts';
 import { buildImageEncoder, buildTextEncoder, INITIAL_LOG_SCALE, MAX_LOG_SCALE } from './encoders.ts';
 import { clipLoss } from './loss.ts';
 
-export const CLIP_LR = 1e-3;
+const CLIP_LR = 1e-3;
 
-export interface ClipBatch {
+interface ClipBatch {
   images: tf.Tensor4D;
   tokens: tf.Tensor2D;
   captionIds: tf.Tensor1D;

@@ -4,20 +4,13 @@
  * a training run's data cursor is just the next index. The splits never overlap in seeds
  * (train, val = held-out during training, test = evaluation).
  */
+import { imagesToSigned, signedToImages } from '../../shared/render/pixel-codec.ts';
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../../shared/random.ts';
-import {
-  CAPTION_VALUES,
-  STYLE_VALUES,
-  captionIndex,
-  makeSample,
-  type CaptionAttributes,
-  type Sample,
-  type StyleAttributes,
-} from '../../shared/dataset/index.ts';
+import { CAPTION_VALUES, STYLE_VALUES, makeSample, type CaptionAttributes, type Sample, type StyleAttributes } from '../../shared/dataset/index.ts';
 import { ATTRIBUTES, type AttributeName } from '../classifier/network.ts';
 
-export type Split = 'train' | 'val' | 'test';
+type Split = 'train' | 'val' | 'test';
 
 export const DEFAULT_SEED = 20261126;
 
@@ -33,31 +26,20 @@ export function samplesAt(seed: number, split: Split, start: number, n: number):
 
 /** RGB bytes (N × 32·32·3) → [N, 32, 32, 3] float in [−1, 1]. */
 export function pixelsToTensor(pixels: readonly Uint8Array[]): tf.Tensor4D {
-  const n = pixels.length;
-  const buf = new Float32Array(n * 3072);
-  for (let i = 0; i < n; i++) {
-    const p = pixels[i]!;
-    const o = i * 3072;
-    for (let j = 0; j < 3072; j++) buf[o + j] = p[j]! / 127.5 - 1;
-  }
-  return tf.tensor4d(buf, [n, 32, 32, 3]);
+  return tf.tensor4d(imagesToSigned(pixels), [pixels.length, 32, 32, 3]);
 }
 
 /** [N, 32, 32, 3] in [−1, 1] → RGB bytes per image. */
 export function tensorToPixels(images: tf.Tensor4D): Uint8Array[] {
-  const v = images.dataSync();
-  const n = images.shape[0];
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = new Uint8Array(3072);
-    for (let j = 0; j < 3072; j++) p[j] = Math.max(0, Math.min(255, Math.round((v[i * 3072 + j]! + 1) * 127.5)));
-    out.push(p);
-  }
-  return out;
+  return signedToImages(images.dataSync() as Float32Array, images.shape[0]);
 }
 
 export function tokensTensor(tokens: readonly (readonly number[])[]): tf.Tensor2D {
-  return tf.tensor2d(tokens.map((t) => [...t]), [tokens.length, tokens[0]!.length], 'float32');
+  return tf.tensor2d(
+    tokens.map((t) => [...t]),
+    [tokens.length, tokens[0]!.length],
+    'float32',
+  );
 }
 
 export type AttributeLabels = Record<AttributeName, number>;
@@ -72,10 +54,6 @@ export function labelsOf(a: CaptionAttributes, s: StyleAttributes): AttributeLab
     posX: STYLE_VALUES.posX.indexOf(s.posX),
     posY: STYLE_VALUES.posY.indexOf(s.posY),
   };
-}
-
-export function captionIndexOf(s: Sample): number {
-  return captionIndex(s.attributes);
 }
 
 export { ATTRIBUTES };

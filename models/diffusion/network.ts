@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { seedInit } from '../tf/blocks.ts';
 
-export const IMAGE_SHAPE = [32, 32, 3] as const;
+const IMAGE_SHAPE = [32, 32, 3] as const;
 export const LATENT_SHAPE = [8, 8, 4] as const;
 export const LATENT_SIZE = LATENT_SHAPE[0] * LATENT_SHAPE[1] * LATENT_SHAPE[2];
 export const COND_DIM = 64;
@@ -56,7 +56,7 @@ export const EPS_ARCHS = {
 } satisfies Record<string, EpsConfig>;
 export type EpsArch = keyof typeof EPS_ARCHS;
 
-export interface AutoencoderConfig {
+interface AutoencoderConfig {
   encoder: readonly [number, number, number];
   decoder: readonly [number, number];
 }
@@ -163,7 +163,7 @@ export function seedInitDiffusion(model: tf.LayersModel, seed: number): void {
  * [sin(t ω_k), cos(t ω_k)], ω_k = 10000^(−k/(d/2)), k = 0..d/2 − 1. Written into `out`
  * at `offset` (a row of a [B, TIME_FEATURES] buffer).
  */
-export function timeFeatures(t: number, out: Float32Array = new Float32Array(TIME_FEATURES), offset = 0): Float32Array {
+function timeFeatures(t: number, out: Float32Array = new Float32Array(TIME_FEATURES), offset = 0): Float32Array {
   const half = TIME_FEATURES / 2;
   for (let k = 0; k < half; k++) {
     const w = Math.exp((-Math.log(10000) * k) / half);

@@ -18,15 +18,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../tf/layers.ts';
-import {
-  ddimSample, ddpmSample, linearSchedule, withBatchedGuidance, withClippedX0, type EpsModel, type Schedule,
-} from '../../shared/diffusion/index.ts';
+import { ddimSample, ddpmSample, linearSchedule, withBatchedGuidance, withClippedX0, type EpsModel, type Schedule } from '../../shared/diffusion/index.ts';
 import { allCaptions, captionIndex, captionOf, parseCaption, tokenize } from '../../shared/dataset/index.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
+import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
+import { imagesToSigned, pixelsToSigned, signedToImages, signedToPixels } from '../../shared/render/pixel-codec.ts';
+import type { WeightsLoader } from '../runtime/weights-loader.ts';
 import { deserializeModel } from '../tf/io.ts';
 import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, timeFeatureBatch } from './network.ts';
 
-export const IMAGE_BYTES = 32 * 32 * 3;
 /** Default classifier-free guidance scale w (ε̂ = ε_∅ + w (ε_c − ε_∅)). */
 export const DEFAULT_GUIDANCE = 3;
 export const DEFAULT_STEPS = 50;
@@ -40,7 +40,6 @@ export const DIFFUSION_DIRS = {
 } as const;
 
 /** Reads one file (e.g. 'diffusion-eps/model.json') of the shipped weights as bytes. */
-export type WeightsLoader = (path: string) => Promise<Uint8Array>;
 
 export interface LatentNorm {
   mean: readonly number[];
@@ -95,18 +94,7 @@ export function fnv1a(bytes: Uint8Array): string {
   return h.toString(16).padStart(8, '0');
 }
 
-function toImages(v: Float32Array | Int32Array | Uint8Array, n: number): Uint8Array[] {
-  return Array.from({ length: n }, (_, i) => {
-    const out = new Uint8Array(IMAGE_BYTES);
-    for (let j = 0; j < IMAGE_BYTES; j++) out[j] = Math.max(0, Math.min(255, Math.round((v[i * IMAGE_BYTES + j]! + 1) * 127.5)));
-    return out;
-  });
-}
-
-/** The condition passed to the EpsModel: φ rows (n × 64), or null = "no caption". */
-export type EpsCond = Float32Array | null;
-
-export interface StepView {
+interface StepView {
   /** the step just denoised (of the sampling schedule), the step now reached, 1-based index, count */
   t: number;
   tNext: number;
@@ -118,7 +106,7 @@ export interface StepView {
   x0Pred: Float32Array;
 }
 
-export interface SampleOptions {
+interface SampleOptions {
   /** captions in the data set's grammar (one image each) … */
   captions?: readonly string[];
   /** … or raw condition rows (n × 64), e.g. a blend of two captions' φ */
@@ -152,9 +140,9 @@ export interface SampleOptions {
  * Real latents are normalised to unit variance and stay well inside ±5; clipping x̂₀ there
  * keeps schedules with a tiny ᾱ_T (cosine) from blowing up the first steps.
  */
-export const X0_BOUND = 5;
+const X0_BOUND = 5;
 
-export interface SampleResult {
+interface SampleResult {
   images: Uint8Array[];
   /** final latents x_0 (n × 256) */
   latents: Float32Array;
@@ -214,13 +202,7 @@ export class DiffusionModel {
       if (phi.length !== n * COND_DIM) throw new Error(`epsModel: condition has ${phi.length} values, expected ${n * COND_DIM}`);
       const tau = taus[t - 1]!;
       const feats = timeFeatureBatch(new Float64Array(n).fill(tau));
-      const out = tf.tidy(() =>
-        this.eps.predict([
-          tf.tensor4d(x, [n, ...LATENT_SHAPE]),
-          tf.tensor2d(feats, [n, TIME_FEATURES]),
-          tf.tensor2d(phi, [n, COND_DIM]),
-        ]) as tf.Tensor,
-      );
+      const out = tf.tidy(() => this.eps.predict([tf.tensor4d(x, [n, ...LATENT_SHAPE]), tf.tensor2d(feats, [n, TIME_FEATURES]), tf.tensor2d(phi, [n, COND_DIM])]) as tf.Tensor);
       const v = (await out.data()) as Float32Array;
       out.dispose();
       return v;
@@ -249,18 +231,14 @@ export class DiffusionModel {
       const z = tf.add(tf.mul(tf.tensor4d(latents, [n, ...LATENT_SHAPE]), this.normStd), this.normMean);
       return (this.decoder.predict(z) as tf.Tensor).dataSync() as Float32Array;
     });
-    return toImages(v, n);
+    return signedToImages(v as Float32Array, n);
   }
 
   /** RGB bytes → normalised latents (needs the encoder; load with { encoder: true }). */
   encode(images: readonly Uint8Array[]): Float32Array {
     if (this.encoder === null) throw new Error('encode: the encoder was not loaded');
     const n = images.length;
-    const buf = new Float32Array(n * IMAGE_BYTES);
-    images.forEach((img, i) => {
-      if (img.length !== IMAGE_BYTES) throw new Error(`image ${i} has ${img.length} bytes, expected ${IMAGE_BYTES}`);
-      for (let j = 0; j < IMAGE_BYTES; j++) buf[i * IMAGE_BYTES + j] = img[j]! / 127.5 - 1;
-    });
+    const buf = imagesToSigned(images);
     return tf.tidy(() => {
       const mu = this.encoder!.predict(tf.tensor4d(buf, [n, 32, 32, 3])) as tf.Tensor;
       return tf.div(tf.sub(mu, this.normMean), this.normStd).dataSync() as Float32Array;
@@ -277,12 +255,10 @@ export class DiffusionModel {
     const a = Math.sqrt(alphaBar);
     const b = Math.sqrt(1 - alphaBar);
     return imgs.map((img, i) => {
-      const out = new Uint8Array(IMAGE_BYTES);
-      for (let j = 0; j < IMAGE_BYTES; j++) {
-        const v = a * (img[j]! / 127.5 - 1) + b * noisePixels[i * IMAGE_BYTES + j]!;
-        out[j] = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
-      }
-      return out;
+      const x = pixelsToSigned(img);
+      const noise = noisePixels.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES);
+      for (let j = 0; j < IMAGE_BYTES; j++) x[j] = a * x[j]! + b * noise[j]!;
+      return signedToPixels(x);
     });
   }
 
@@ -313,10 +289,7 @@ export class DiffusionModel {
           }
         : {}),
     };
-    const latents =
-      (opts.sampler ?? 'ddim') === 'ddpm'
-        ? await ddpmSample(common)
-        : await ddimSample({ ...common, steps: opts.steps ?? DEFAULT_STEPS, eta: opts.eta ?? 0 });
+    const latents = (opts.sampler ?? 'ddim') === 'ddpm' ? await ddpmSample(common) : await ddimSample({ ...common, steps: opts.steps ?? DEFAULT_STEPS, eta: opts.eta ?? 0 });
     return { images: this.decode(latents), latents };
   }
 
@@ -339,7 +312,11 @@ function defaultSchedule(): Schedule {
 export function captionTable(textEncoder: tf.LayersModel): Float32Array {
   return tf.tidy(() => {
     const toks = allCaptions().map((a) => tokenize(captionOf(a)));
-    const t = tf.tensor2d(toks.map((r) => [...r]), [toks.length, toks[0]!.length], 'float32');
+    const t = tf.tensor2d(
+      toks.map((r) => [...r]),
+      [toks.length, toks[0]!.length],
+      'float32',
+    );
     return (textEncoder.predict(t) as tf.Tensor).dataSync() as Float32Array;
   });
 }
@@ -386,14 +363,14 @@ export async function loadDiffusionModel(loader: WeightsLoader, opts: LoadOption
     opts.encoder ? tick(loadDir(loader, DIFFUSION_DIRS.encoder)) : Promise.resolve(null),
   ]);
   const meta = eps.metadata;
-  const norm = decoder.metadata['latentNorm'] as LatentNorm | undefined;
+  const norm = decoder.metadata.latentNorm as LatentNorm | undefined;
   if (!norm) throw new Error('diffusion-decoder/model.json lacks latentNorm metadata');
   let phiTable: Float32Array;
-  const wanted = meta['textEncoderHash'];
+  const wanted = meta.textEncoderHash;
   const have = fnv1a(text.weightsBin);
-  if (typeof wanted === 'string' && wanted !== have && typeof meta['phiTable'] === 'string') {
+  if (typeof wanted === 'string' && wanted !== have && typeof meta.phiTable === 'string') {
     console.warn(`diffusion: the text encoder changed since training (${have} ≠ ${wanted}); using the caption embeddings stored with the ε-network`);
-    phiTable = decodeBase64Floats(meta['phiTable']);
+    phiTable = decodeBase64Floats(meta.phiTable);
   } else {
     phiTable = captionTable(text.model);
   }

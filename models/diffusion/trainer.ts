@@ -14,7 +14,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../shared/random.ts';
 import { linearSchedule, type Schedule } from '../../shared/diffusion/index.ts';
-import { COND_DIM, LATENT_SHAPE, LATENT_SIZE, TIME_FEATURES, TRAIN_T, buildDecoder, buildEncoder, buildEpsNet, seedInitDiffusion, timeFeatureBatch, type EpsConfig, EPS_CONFIG } from './network.ts';
+import {
+  COND_DIM,
+  LATENT_SHAPE,
+  LATENT_SIZE,
+  TIME_FEATURES,
+  TRAIN_T,
+  buildDecoder,
+  buildEncoder,
+  buildEpsNet,
+  seedInitDiffusion,
+  timeFeatureBatch,
+  type EpsConfig,
+  EPS_CONFIG,
+} from './network.ts';
 import { WeightEma, warmupDecay } from '../tf/ema.ts';
 import { pixelsToTensor, samplesAt } from '../data/stream.ts';
 import { captionIndex } from '../../shared/dataset/index.ts';
@@ -22,11 +35,11 @@ import { trainableVars } from '../tf/blocks.ts';
 import type { LatentNorm } from './runtime.ts';
 import { flatten, unflatten } from '../tf/flat.ts';
 
-export const AE_LATENT_NOISE = 0.1;
-export const AE_LATENT_PENALTY = 1e-3;
+const AE_LATENT_NOISE = 0.1;
+const AE_LATENT_PENALTY = 1e-3;
 export const COND_DROPOUT = 0.15;
-export const EMA_DECAY = 0.999;
-export const GRAD_CLIP = 1;
+const EMA_DECAY = 0.999;
+const GRAD_CLIP = 1;
 
 export class AutoencoderTrainer {
   readonly encoder = buildEncoder();
@@ -78,14 +91,14 @@ export function encodeNormalised(encoder: tf.LayersModel, images: tf.Tensor4D, m
   return tf.tidy(() => tf.div(tf.sub(encoder.predict(images) as tf.Tensor4D, tf.tensor1d([...mean])), tf.tensor1d([...std])) as tf.Tensor4D);
 }
 
-export function seededTensor(rng: Rng, shape: number[], std = 1): tf.Tensor {
+function seededTensor(rng: Rng, shape: number[], std = 1): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(n);
   for (let i = 0; i < n; i++) buf[i] = rng.normal() * std;
   return tf.tensor(buf, shape);
 }
 
-export interface EpsBatch {
+interface EpsBatch {
   /** z_0, normalised latents [B, 8, 8, 4] */
   z0: tf.Tensor4D;
   /** φ(t) [B, 64] (rows are replaced by zeros for dropped captions inside the step) */
@@ -161,7 +174,16 @@ export function epsBatchAt(encoder: tf.LayersModel, norm: LatentNorm, phiT: tf.T
   const images = pixelsToTensor(samples.map((x) => x.pixels));
   const z0 = encodeNormalised(encoder, images, norm.mean, norm.std);
   images.dispose();
-  const phi = tf.tidy(() => tf.gather(phiT, tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32')) as tf.Tensor2D);
+  const phi = tf.tidy(
+    () =>
+      tf.gather(
+        phiT,
+        tf.tensor1d(
+          samples.map((x) => captionIndex(x.attributes)),
+          'int32',
+        ),
+      ) as tf.Tensor2D,
+  );
   return { z0, phi };
 }
 

@@ -20,9 +20,9 @@ import { fileLoader, WEIGHTS_DIR } from '../runtime/node.ts';
 import { kid } from './metrics.ts';
 import { DEFAULT_GUIDANCE, loadDiffusionModel, type DiffusionModel } from '../diffusion/runtime.ts';
 
-export const FAITHFULNESS_BAR = 0.9;
+const FAITHFULNESS_BAR = 0.9;
 
-export interface DiffusionEvalConfig {
+interface DiffusionEvalConfig {
   id: string;
   sampler: 'ddim' | 'ddpm';
   steps: number;
@@ -31,7 +31,7 @@ export interface DiffusionEvalConfig {
   barred: boolean;
 }
 
-export const DIFFUSION_EVAL_CONFIGS: readonly DiffusionEvalConfig[] = [
+const DIFFUSION_EVAL_CONFIGS: readonly DiffusionEvalConfig[] = [
   { id: 'ddim10', sampler: 'ddim', steps: 10, guidance: DEFAULT_GUIDANCE, barred: false },
   { id: 'ddim20', sampler: 'ddim', steps: 20, guidance: DEFAULT_GUIDANCE, barred: false },
   { id: 'ddim50', sampler: 'ddim', steps: 50, guidance: DEFAULT_GUIDANCE, barred: true },
@@ -41,7 +41,7 @@ export const DIFFUSION_EVAL_CONFIGS: readonly DiffusionEvalConfig[] = [
   { id: 'ddim50-w5', sampler: 'ddim', steps: 50, guidance: 5, barred: false },
 ];
 
-export interface DiffusionEvalOptions {
+interface DiffusionEvalOptions {
   /** images per DDIM row */
   n: number;
   /** images for the DDPM 1000-step row (slow: 1000 network calls) */
@@ -55,10 +55,15 @@ export interface DiffusionEvalOptions {
 }
 
 export const DIFFUSION_EVAL_DEFAULTS: DiffusionEvalOptions = {
-  n: 256, nDdpm: 32, seed: DEFAULT_SEED, weightsDir: WEIGHTS_DIR, only: null, chunk: 128,
+  n: 256,
+  nDdpm: 32,
+  seed: DEFAULT_SEED,
+  weightsDir: WEIGHTS_DIR,
+  only: null,
+  chunk: 128,
 };
 
-export interface DiffusionEvalRow {
+interface DiffusionEvalRow {
   config: DiffusionEvalConfig;
   n: number;
   faithfulness: number;
@@ -70,9 +75,7 @@ export interface DiffusionEvalRow {
   pass: boolean;
 }
 
-export async function generate(
-  dm: DiffusionModel, captions: readonly string[], cfg: DiffusionEvalConfig, seed: number, chunk: number,
-): Promise<Uint8Array[]> {
+export async function generate(dm: DiffusionModel, captions: readonly string[], cfg: DiffusionEvalConfig, seed: number, chunk: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (let i = 0; i < captions.length; i += chunk) {
     const { images } = await dm.sample({
@@ -88,9 +91,7 @@ export async function generate(
   return out;
 }
 
-export async function evaluateDiffusion(
-  opts: Partial<DiffusionEvalOptions> = {}, log: (s: string) => void = () => {},
-): Promise<DiffusionEvalRow[]> {
+export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}, log: (s: string) => void = () => {}): Promise<DiffusionEvalRow[]> {
   const o = { ...DIFFUSION_EVAL_DEFAULTS, ...opts };
   await initNodeWasm();
   const dm = await loadDiffusionModel(fileLoader(o.weightsDir));
@@ -98,8 +99,7 @@ export async function evaluateDiffusion(
   const { model: imageEncoder } = await loadModel(join(o.weightsDir, 'image-encoder'));
   const seed = deriveSeed(o.seed, 'diffusion eval');
   const all = allCaptions();
-  const embed = (images: readonly Uint8Array[]): tf.Tensor2D =>
-    tf.tidy(() => imageEncoder.predict(pixelsToTensor(images)) as tf.Tensor2D);
+  const embed = (images: readonly Uint8Array[]): tf.Tensor2D => tf.tidy(() => imageEncoder.predict(pixelsToTensor(images)) as tf.Tensor2D);
   const realCache = new Map<number, { real: tf.Tensor2D; floor: number }>();
   const reference = (n: number) => {
     let r = realCache.get(n);
@@ -132,8 +132,15 @@ export async function evaluateDiffusion(
     e.dispose();
     const bar = cfg.barred ? FAITHFULNESS_BAR : null;
     const row: DiffusionEvalRow = {
-      config: cfg, n, faithfulness: okAll, perAttribute, kid: k * 1000, kidFloor: ref.floor * 1000,
-      seconds: (performance.now() - t0) / 1000, bar, pass: bar === null || okAll >= bar,
+      config: cfg,
+      n,
+      faithfulness: okAll,
+      perAttribute,
+      kid: k * 1000,
+      kidFloor: ref.floor * 1000,
+      seconds: (performance.now() - t0) / 1000,
+      bar,
+      pass: bar === null || okAll >= bar,
     };
     rows.push(row);
     log(`${cfg.id}: faithfulness ${(okAll * 100).toFixed(1)}%, KID×1000 ${row.kid.toFixed(2)} (floor ${row.kidFloor.toFixed(2)}), ${row.seconds.toFixed(0)} s`);
@@ -154,7 +161,7 @@ export function formatDiffusionTable(rows: readonly DiffusionEvalRow[]): string 
   for (const r of rows) {
     const c = r.config;
     lines.push(
-      `| ${c.sampler.toUpperCase()} | ${c.steps} | ${c.guidance} | ${r.n} | ${pct(r.faithfulness)} | ${pct(r.perAttribute['size']!)} | ${pct(r.perAttribute['colour']!)} | ${pct(r.perAttribute['shape']!)} | ${r.kid.toFixed(2)} (${r.kidFloor.toFixed(2)}) | ${r.bar === null ? '' : `≥ ${(r.bar * 100).toFixed(0)}%`} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`,
+      `| ${c.sampler.toUpperCase()} | ${c.steps} | ${c.guidance} | ${r.n} | ${pct(r.faithfulness)} | ${pct(r.perAttribute.size!)} | ${pct(r.perAttribute.colour!)} | ${pct(r.perAttribute.shape!)} | ${r.kid.toFixed(2)} (${r.kidFloor.toFixed(2)}) | ${r.bar === null ? '' : `≥ ${(r.bar * 100).toFixed(0)}%`} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`,
     );
   }
   return lines.join('\n');

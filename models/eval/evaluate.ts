@@ -15,7 +15,16 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import {
-  CAPTION_ATTRIBUTES, CAPTION_COUNT, STYLE_ATTRIBUTES, STYLE_VALUES, allCaptions, captionFromIndex, captionIndex, captionOf, renderImage, sampleStyle,
+  CAPTION_ATTRIBUTES,
+  CAPTION_COUNT,
+  STYLE_ATTRIBUTES,
+  STYLE_VALUES,
+  allCaptions,
+  captionFromIndex,
+  captionIndex,
+  captionOf,
+  renderImage,
+  sampleStyle,
 } from '../../shared/dataset/index.ts';
 import { loadModel } from '../tf/fs.ts';
 import { initNodeWasm } from '../tf/node-wasm.ts';
@@ -35,7 +44,7 @@ export interface EvalRow {
   pass: boolean;
 }
 
-export interface EvalOptions {
+interface EvalOptions {
   /** images per figure (classifier accuracy, faithfulness, retrieval, KID, style transfer) */
   n: number;
   seed: number;
@@ -45,7 +54,7 @@ export interface EvalOptions {
 export const EVAL_DEFAULTS: EvalOptions = { n: 1000, seed: DEFAULT_SEED, weightsDir: WEIGHTS_DIR };
 
 /** The bars. */
-export const BARS = {
+const BARS = {
   classifierAccuracy: 0.97,
   faithfulness: 0.9,
   retrievalImageToText: 0.95,
@@ -90,21 +99,25 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
   const genT = pixelsToTensor(gen);
   const predGen = classify(classifier, genT);
   rows.push(
-    row('b', 'caption faithfulness of G (size, colour, shape all right)', share(capLabels.map((l, i) => CAPTION_ATTRIBUTES.every((a) => l[a] === predGen[a][i]))), BARS.faithfulness),
+    row(
+      'b',
+      'caption faithfulness of G (size, colour, shape all right)',
+      share(capLabels.map((l, i) => CAPTION_ATTRIBUTES.every((a) => l[a] === predGen[a][i]))),
+      BARS.faithfulness,
+    ),
   );
   for (const a of CAPTION_ATTRIBUTES) rows.push(row('b', `  faithfulness: ${a}`, share(capLabels.map((l, i) => l[a] === predGen[a][i])), null));
   // Which backgrounds G draws (each is a quarter of the real data): one it never draws can
   // never be kept by a style transfer in (e).
-  STYLE_VALUES.background.forEach((name, k) =>
-    rows.push(row('b', `  G's backgrounds: ${name} (real: 25%)`, share(Array.from(predGen.background, (v) => v === k)), null)),
-  );
-  STYLE_VALUES.pattern.forEach((name, k) =>
-    rows.push(row('b', `  G's patterns: ${name} (real: 25%)`, share(Array.from(predGen.pattern, (v) => v === k)), null)),
-  );
+  STYLE_VALUES.background.forEach((name, k) => rows.push(row('b', `  G's backgrounds: ${name} (real: 25%)`, share(Array.from(predGen.background, (v) => v === k)), null)));
+  STYLE_VALUES.pattern.forEach((name, k) => rows.push(row('b', `  G's patterns: ${name} (real: 25%)`, share(Array.from(predGen.pattern, (v) => v === k)), null)));
   log('(b) faithfulness done');
 
   // (c) retrieval with the CLIP pair on held-out real pairs.
-  const judged = rt.judgeMany(test.map((s) => s.pixels), test.map((s) => s.caption));
+  const judged = rt.judgeMany(
+    test.map((s) => s.pixels),
+    test.map((s) => s.caption),
+  );
   rows.push(row('c', `CLIP retrieval image→caption top-1 (${n} test images, 128 captions)`, share(judged.map((j) => j.rank === 1)), BARS.retrievalImageToText));
   {
     const prng = createRng(deriveSeed(seed, 'retrieval pool'));
@@ -115,7 +128,14 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
       const imgs = rt.embedImageTensor(pixelsToTensor(pool));
       return tf.argMax(tf.matMul(text, imgs, false, true), 1).dataSync() as Int32Array;
     });
-    rows.push(row('c', 'CLIP retrieval caption→image top-1 (128 captions, pool of 128 test images)', share(all.map((a, i) => captionIndex(all[best[i]!]!) === captionIndex(a))), BARS.retrievalTextToImage));
+    rows.push(
+      row(
+        'c',
+        'CLIP retrieval caption→image top-1 (128 captions, pool of 128 test images)',
+        share(all.map((a, i) => captionIndex(all[best[i]!]!) === captionIndex(a))),
+        BARS.retrievalTextToImage,
+      ),
+    );
   }
   log('(c) retrieval done');
 
@@ -142,7 +162,12 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
   });
   const restyled: Uint8Array[] = [];
   for (let i = 0; i < n; i += chunk) {
-    restyled.push(...rt.restyleMany(test.slice(i, i + chunk).map((s) => s.pixels), newCaps.slice(i, i + chunk).map(captionOf)));
+    restyled.push(
+      ...rt.restyleMany(
+        test.slice(i, i + chunk).map((s) => s.pixels),
+        newCaps.slice(i, i + chunk).map(captionOf),
+      ),
+    );
   }
   const rT = pixelsToTensor(restyled);
   const predR = classify(classifier, rT);

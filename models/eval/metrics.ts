@@ -23,7 +23,16 @@ export function kid(a: tf.Tensor2D, b: tf.Tensor2D): number {
 /** A 3×3 box blur of [N, 32, 32, 3] images (edge-replicated): the "blurred real" baseline. */
 export function boxBlur(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const padded = tf.mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric');
+    const padded = tf.mirrorPad(
+      images,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      'symmetric',
+    );
     const w = tf.fill([3, 3, 3, 1], 1 / 9) as tf.Tensor4D;
     return tf.depthwiseConv2d(padded, w, 1, 'valid');
   });

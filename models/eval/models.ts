@@ -19,5 +19,9 @@ const rows = await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed: opt('-
 );
 console.log(formatTable(rows));
 const failed = rows.filter((r) => !r.pass);
-console.log(failed.length === 0 ? `\nall bars hold (${((performance.now() - t0) / 1000).toFixed(1)} s)` : `\n${failed.length} figure(s) below their bar: ${failed.map((r) => r.metric.trim()).join('; ')}`);
+console.log(
+  failed.length === 0
+    ? `\nall bars hold (${((performance.now() - t0) / 1000).toFixed(1)} s)`
+    : `\n${failed.length} figure(s) below their bar: ${failed.map((r) => r.metric.trim()).join('; ')}`,
+);
 process.exitCode = failed.length === 0 ? 0 : 1;

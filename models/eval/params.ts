@@ -13,7 +13,7 @@ for (const name of readdirSync(WEIGHTS_DIR).sort()) {
   const bytes = statSync(join(dir, 'weights.bin')).size + statSync(join(dir, 'model.json')).size;
   total += bytes;
   const { model, metadata } = await loadModel(dir);
-  console.log(`| ${name} | ${model.countParams().toLocaleString('en')} | ${(bytes / 1024).toFixed(0)} KB | ${metadata['trainedSteps'] ?? ''} |`);
+  console.log(`| ${name} | ${model.countParams().toLocaleString('en')} | ${(bytes / 1024).toFixed(0)} KB | ${metadata.trainedSteps ?? ''} |`);
   model.dispose();
 }
 console.log(`total ${(total / 1024 / 1024).toFixed(2)} MB`);

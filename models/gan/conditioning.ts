@@ -1,8 +1,6 @@
 /** Caption embeddings for the GAN: the frozen CLIP text encoder's φ(t) for all 128 captions. */
 import * as tf from '@tensorflow/tfjs';
-import {
-  CAPTION_ATTRIBUTES, CAPTION_COUNT, CAPTION_VALUES, captionFromIndex, captionIndex, type CaptionAttributes,
-} from '../../shared/dataset/index.ts';
+import { CAPTION_ATTRIBUTES, CAPTION_COUNT, CAPTION_VALUES, captionFromIndex, captionIndex, type CaptionAttributes } from '../../shared/dataset/index.ts';
 import type { Rng } from '../../shared/random.ts';
 
 /**
@@ -27,11 +25,8 @@ export function wrongCaption(rng: Rng, c: number, hardFraction = 0): number {
 
 /** GAN-INT: φ_β = β φ(t1) + (1 − β) φ(t2). */
 export function interpolate(phiTable: tf.Tensor2D, t1: readonly number[], t2: readonly number[], beta: number): tf.Tensor2D {
-  return tf.tidy(() =>
-    tf.add(
-      tf.mul(tf.gather(phiTable, tf.tensor1d([...t1], 'int32')), beta),
-      tf.mul(tf.gather(phiTable, tf.tensor1d([...t2], 'int32')), 1 - beta),
-    ) as tf.Tensor2D,
+  return tf.tidy(
+    () => tf.add(tf.mul(tf.gather(phiTable, tf.tensor1d([...t1], 'int32')), beta), tf.mul(tf.gather(phiTable, tf.tensor1d([...t2], 'int32')), 1 - beta)) as tf.Tensor2D,
   );
 }
 

@@ -46,7 +46,10 @@ try {
       }
       tf.dispose(Object.values(b) as tf.Tensor[]);
       const buffers = 'd' in reply ? [reply.d, ...(reply.k ? [reply.k] : [])] : 'g' in reply ? [reply.g] : [];
-      parentPort!.postMessage(reply, buffers.map((x) => x.buffer as ArrayBuffer));
+      parentPort!.postMessage(
+        reply,
+        buffers.map((x) => x.buffer as ArrayBuffer),
+      );
     } catch (e) {
       const reply: GanGradReply = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
       parentPort!.postMessage(reply);

@@ -84,9 +84,20 @@ export interface GanConfig {
 }
 
 export const GAN_CONFIG: GanConfig = {
-  zDim: Z_DIM, condDim: 32, gChannels: [128, 64, 32, 16], dChannels: [32, 64, 128], dCondDim: 32, gNorm: 'batch', dMbstdGroup: 4,
-  gLayout: 'layered', bgDim: 10, bgChannels: [32, 16, 16, 8], objectRadius: 15.5, gPlace: 'data-layout',
-  gBackground: 'codes', bgCodes: [BACKGROUNDS.length, PATTERNS.length],
+  zDim: Z_DIM,
+  condDim: 32,
+  gChannels: [128, 64, 32, 16],
+  dChannels: [32, 64, 128],
+  dCondDim: 32,
+  gNorm: 'batch',
+  dMbstdGroup: 4,
+  gLayout: 'layered',
+  bgDim: 10,
+  bgChannels: [32, 16, 16, 8],
+  objectRadius: 15.5,
+  gPlace: 'data-layout',
+  gBackground: 'codes',
+  bgCodes: [BACKGROUNDS.length, PATTERNS.length],
 };
 
 /** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
@@ -158,8 +169,7 @@ function drawBackground(cfg: GanConfig, zBg: S): S {
 /** G v1–v4's drawing network, (z, c) → [32, 32, channels] before the output activation. */
 function drawLayer(cfg: GanConfig, z: S, c: S, channels: number, prefix: string): S {
   let h = tf.layers.concatenate({ name: `${prefix}_zc` }).apply([z, c]) as S;
-  const norm = (x: S, name: string) =>
-    cfg.gNorm === 'batch' ? (tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S) : x;
+  const norm = (x: S, name: string) => (cfg.gNorm === 'batch' ? (tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(x) as S) : x);
   const [c4, c8, c16, c32] = cfg.gChannels;
   h = tf.layers.dense({ units: 4 * 4 * c4, name: `${prefix}_fc`, kernelInitializer: 'glorotNormal' }).apply(h) as S;
   h = tf.layers.reshape({ targetShape: [4, 4, c4], name: `${prefix}_4x4` }).apply(h) as S;

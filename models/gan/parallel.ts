@@ -29,13 +29,13 @@ export interface GanWorkerInit {
 }
 
 /** A tensor as plain data, to cross to a worker thread. */
-export interface PlainTensor {
+interface PlainTensor {
   values: Float32Array | Int32Array;
   shape: number[];
   dtype: 'float32' | 'int32';
 }
 
-export type PlainBatch = Partial<Record<keyof GanBatch, PlainTensor>>;
+type PlainBatch = Partial<Record<keyof GanBatch, PlainTensor>>;
 
 export interface GanGradRequest {
   phase: 'd' | 'g';
@@ -44,10 +44,7 @@ export interface GanGradRequest {
   batch: PlainBatch;
 }
 
-export type GanGradReply =
-  | { d: Float32Array; k: Float32Array | null; losses: Record<string, number> }
-  | { g: Float32Array; losses: Record<string, number> }
-  | { error: string };
+export type GanGradReply = { d: Float32Array; k: Float32Array | null; losses: Record<string, number> } | { g: Float32Array; losses: Record<string, number> } | { error: string };
 
 /** The networks whose weights a worker mirrors, in a fixed order. */
 export function networksOf(tr: GanTrainer): tf.LayersModel[] {
@@ -55,7 +52,7 @@ export function networksOf(tr: GanTrainer): tf.LayersModel[] {
 }
 
 /** All weights (trainable and not, e.g. batch-norm statistics) of `nets`, flattened. */
-export function flatNetworkWeights(nets: readonly tf.LayersModel[]): Float32Array {
+function flatNetworkWeights(nets: readonly tf.LayersModel[]): Float32Array {
   return flatten(nets.flatMap((n) => n.weights.map((w) => w.read())));
 }
 
@@ -71,7 +68,7 @@ export function setNetworkWeights(nets: readonly tf.LayersModel[], flat: Float32
   });
 }
 
-export function toPlain(b: GanBatch): PlainBatch {
+function toPlain(b: GanBatch): PlainBatch {
   const out: PlainBatch = {};
   for (const [k, t] of Object.entries(b) as [keyof GanBatch, tf.Tensor | undefined][]) {
     if (!t) continue;
@@ -118,7 +115,10 @@ export class GanGradWorker {
 
 /** The mean of two gradient lists: ours (tensors) and the worker's (flattened, same order). */
 function meanOf(own: readonly tf.Tensor[], theirs: Float32Array): tf.Tensor[] {
-  const other = unflatten(theirs, own.map((t) => t.shape));
+  const other = unflatten(
+    theirs,
+    own.map((t) => t.shape),
+  );
   const avg = own.map((t, i) => tf.tidy(() => tf.mul(tf.add(t, other[i]!), 0.5)));
   tf.dispose(other);
   return avg;
@@ -159,9 +159,17 @@ export async function parallelGanStep(tr: GanTrainer, worker: GanGradWorker, b: 
     const dl = own.losses;
     const gl = ownG.losses;
     return {
-      d: mean2(dl.d, r.losses['d']), dReal: mean2(dl.dReal, r.losses['dReal']), dWrong: mean2(dl.dWrong, r.losses['dWrong']), dFake: mean2(dl.dFake, r.losses['dFake']),
-      criticD: mean2(dl.criticD, r.losses['criticD']), classReal,
-      g: mean2(gl.g, rg.losses['g']), clip: mean2(gl.clip, rg.losses['clip']), info: NaN, classFake: mean2(gl.classFake, rg.losses['classFake']), criticG: mean2(gl.criticG, rg.losses['criticG']),
+      d: mean2(dl.d, r.losses.d),
+      dReal: mean2(dl.dReal, r.losses.dReal),
+      dWrong: mean2(dl.dWrong, r.losses.dWrong),
+      dFake: mean2(dl.dFake, r.losses.dFake),
+      criticD: mean2(dl.criticD, r.losses.criticD),
+      classReal,
+      g: mean2(gl.g, rg.losses.g),
+      clip: mean2(gl.clip, rg.losses.clip),
+      info: NaN,
+      classFake: mean2(gl.classFake, rg.losses.classFake),
+      criticG: mean2(gl.criticG, rg.losses.criticG),
     };
   } finally {
     tf.dispose([...Object.values(mine), ...Object.values(theirs)] as tf.Tensor[]);

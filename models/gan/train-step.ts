@@ -52,7 +52,7 @@ export interface GanBatch {
  * mean|z1 − z2| + ε). Without it the CLIP term pulls every z to one prototype per caption
  * (seen here: every object centred, whatever z).
  */
-export const MODE_SEEKING_EPS = 1e-5;
+const MODE_SEEKING_EPS = 1e-5;
 
 export interface ClipGuide {
   /** the frozen CLIP image encoder (L2-normalised 64-d output) */
@@ -115,7 +115,11 @@ export interface ClassTerm {
 }
 
 export function buildClassHead(groups: readonly number[]): tf.LayersModel {
-  return fullResolutionHead('c', groups.reduce((a, k) => a + k, 0), 'class_head');
+  return fullResolutionHead(
+    'c',
+    groups.reduce((a, k) => a + k, 0),
+    'class_head',
+  );
 }
 
 /**
@@ -127,7 +131,13 @@ export function buildClassHead(groups: readonly number[]): tf.LayersModel {
 function fullResolutionHead(prefix: string, units: number, name: string): tf.LayersModel {
   const x = tf.input({ shape: [32, 32, 3], name: 'image' });
   let h: tf.SymbolicTensor = x;
-  ([[16, 1], [32, 2], [32, 2]] as const).forEach(([filters, strides], i) => {
+  (
+    [
+      [16, 1],
+      [32, 2],
+      [32, 2],
+    ] as const
+  ).forEach(([filters, strides], i) => {
     h = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', name: `${prefix}_conv${i}`, kernelInitializer: 'glorotNormal' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.leakyReLU({ alpha: 0.2, name: `${prefix}_conv${i}_act` }).apply(h) as tf.SymbolicTensor;
   });
@@ -200,21 +210,21 @@ export interface GanLosses {
 }
 
 /** What a D update reports (GanLosses' D half). */
-export type DLosses = Pick<GanLosses, 'd' | 'dReal' | 'dWrong' | 'dFake' | 'classReal' | 'criticD'>;
+type DLosses = Pick<GanLosses, 'd' | 'dReal' | 'dWrong' | 'dFake' | 'classReal' | 'criticD'>;
 /** What a G update reports (GanLosses' G half). */
-export type GLosses = Pick<GanLosses, 'g' | 'clip' | 'info' | 'classFake' | 'criticG'>;
+type GLosses = Pick<GanLosses, 'g' | 'clip' | 'info' | 'classFake' | 'criticG'>;
 
-export const GAN_LR = 2e-4;
-export const CLASS_HEAD_LR = 1e-3;
+const GAN_LR = 2e-4;
+const CLASS_HEAD_LR = 1e-3;
 export const CLASS_HEAD_WARMUP = 400;
 /**
  * The background critic's rate, 5× D's (two time-scale rule, Heusel et al. 2017): at D's
  * 2e-4 it had not yet told real pairs from wrong ones after 100 steps. A fresh K first
  * learns alone for CRITIC_WARMUP steps against the current G.
  */
-export const CRITIC_LR = 1e-3;
+const CRITIC_LR = 1e-3;
 export const CRITIC_WARMUP = 200;
-export const GAN_BETA1 = 0.5;
+const GAN_BETA1 = 0.5;
 
 export class GanTrainer {
   readonly G: tf.LayersModel;
@@ -235,7 +245,15 @@ export class GanTrainer {
   /** the background critic's own optimizer (CRITIC_LR) */
   readonly optK: tf.AdamOptimizer | null;
 
-  constructor(G: tf.LayersModel, D: tf.LayersModel, lr = GAN_LR, guide: ClipGuide | null = null, info: InfoTerm | null = null, classes: ClassTerm | null = null, critic: BgCritic | null = null) {
+  constructor(
+    G: tf.LayersModel,
+    D: tf.LayersModel,
+    lr = GAN_LR,
+    guide: ClipGuide | null = null,
+    info: InfoTerm | null = null,
+    classes: ClassTerm | null = null,
+    critic: BgCritic | null = null,
+  ) {
     this.critic = critic;
     this.optK = critic ? (tf.train.adam(CRITIC_LR, GAN_BETA1, 0.999) as tf.AdamOptimizer) : null;
     this.guide = guide;
@@ -282,9 +300,9 @@ export class GanTrainer {
    */
   dGradients(b: GanBatch): { d: tf.Tensor[]; k: tf.Tensor[] | null; losses: Omit<DLosses, 'classReal'> } {
     const n = b.real.shape[0];
-    if (this.classes && !b.classes) throw new Error('the class term needs the real images\' classes (GanBatch.classes)');
+    if (this.classes && !b.classes) throw new Error("the class term needs the real images' classes (GanBatch.classes)");
     const critic = this.critic;
-    if (critic && (!b.classes || !b.pairsWrong)) throw new Error('the background critic needs the real images\' classes and other pairs (GanBatch.classes, pairsWrong)');
+    if (critic && (!b.classes || !b.pairsWrong)) throw new Error("the background critic needs the real images' classes and other pairs (GanBatch.classes, pairsWrong)");
     let out: { d: tf.Tensor[]; k: tf.Tensor[] | null; losses: Omit<DLosses, 'classReal'> } | null = null;
     tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0) as tf.Tensor2D;
@@ -376,56 +394,52 @@ export class GanTrainer {
     tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0);
       const phiG = tf.concat([b.phi, b.phiInt], 0);
-      const codes = classTerm
-        ? codesOf(tf.slice(zAll, [0, classTerm.begin], [-1, classTerm.groups.reduce((a, k) => a + k, 0)]) as tf.Tensor2D, classTerm.groups)
-        : null;
+      const codes = classTerm ? codesOf(tf.slice(zAll, [0, classTerm.begin], [-1, classTerm.groups.reduce((a, k) => a + k, 0)]) as tf.Tensor2D, classTerm.groups) : null;
       let clip = NaN;
       let info = NaN;
       let classFake = NaN;
       let criticG = NaN;
-      const pairG = critic
-        ? pairOf(codesOf(tf.slice(zAll, [0, critic.begin], [-1, critic.groups[0] + critic.groups[1]]) as tf.Tensor2D, critic.groups), critic.groups)
-        : null;
-      const { value, grads } = tf.variableGrads(
-        () => {
-          const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
-          const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
-          let adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
-          if (infoTerm) {
-            const code = tf.slice(zAll, [0, infoTerm.begin], [-1, infoTerm.size]);
-            const mse = tf.square(tf.sub(infoTerm.Q.apply(f) as tf.Tensor2D, code)).mean() as tf.Scalar;
-            info = mse.dataSync()[0]!;
-            adv = adv.add(mse.mul(infoTerm.weight)) as tf.Scalar;
-          }
-          if (classTerm) {
-            // C's weights are not in G's variables: this term moves G only.
-            const ce = groupedCrossEntropy(classTerm.C.apply(f) as tf.Tensor2D, codes!, classTerm.groups);
-            classFake = ce.dataSync()[0]!;
-            adv = adv.add(ce.mul(classTerm.weight)) as tf.Scalar;
-          }
-          if (critic) {
-            // K's weights are not in G's variables either: non-saturating, like G's D term.
-            const lk = tf.softplus(tf.neg(logitAt(critic.K.apply(f) as tf.Tensor2D, pairG!))).mean() as tf.Scalar;
-            criticG = lk.dataSync()[0]!;
-            adv = adv.add(lk.mul(critic.weight)) as tf.Scalar;
-          }
-          if (!guide) return adv;
-          const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
-          const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
-          const sim = tf.matMul(emb, guide.captionEmb, false, true).mul(Math.exp(guide.logScale));
-          const target = tf.oneHot(b.caps!, guide.captionEmb.shape[0]);
-          const ce = tf.losses.softmaxCrossEntropy(target, sim, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
-          clip = ce.mean().dataSync()[0]!;
-          let loss = adv.add(tf.relu(ce.sub(guide.margin)).mean().mul(guide.weight)) as tf.Scalar;
-          if (guide.modeSeeking > 0 && b.z2) {
-            const f2 = this.G.apply([b.z2, b.phi], { training: true }) as tf.Tensor4D;
-            const ratio = tf.abs(tf.sub(f1, f2)).mean().div(tf.abs(tf.sub(b.z, b.z2)).mean());
-            loss = loss.add(tf.div(guide.modeSeeking, ratio.add(MODE_SEEKING_EPS))) as tf.Scalar;
-          }
-          return loss;
-        },
-        this.gVars,
-      );
+      const pairG = critic ? pairOf(codesOf(tf.slice(zAll, [0, critic.begin], [-1, critic.groups[0] + critic.groups[1]]) as tf.Tensor2D, critic.groups), critic.groups) : null;
+      const { value, grads } = tf.variableGrads(() => {
+        const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
+        const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
+        let adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
+        if (infoTerm) {
+          const code = tf.slice(zAll, [0, infoTerm.begin], [-1, infoTerm.size]);
+          const mse = tf.square(tf.sub(infoTerm.Q.apply(f) as tf.Tensor2D, code)).mean() as tf.Scalar;
+          info = mse.dataSync()[0]!;
+          adv = adv.add(mse.mul(infoTerm.weight)) as tf.Scalar;
+        }
+        if (classTerm) {
+          // C's weights are not in G's variables: this term moves G only.
+          const ce = groupedCrossEntropy(classTerm.C.apply(f) as tf.Tensor2D, codes!, classTerm.groups);
+          classFake = ce.dataSync()[0]!;
+          adv = adv.add(ce.mul(classTerm.weight)) as tf.Scalar;
+        }
+        if (critic) {
+          // K's weights are not in G's variables either: non-saturating, like G's D term.
+          const lk = tf.softplus(tf.neg(logitAt(critic.K.apply(f) as tf.Tensor2D, pairG!))).mean() as tf.Scalar;
+          criticG = lk.dataSync()[0]!;
+          adv = adv.add(lk.mul(critic.weight)) as tf.Scalar;
+        }
+        if (!guide) return adv;
+        const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
+        const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
+        const sim = tf.matMul(emb, guide.captionEmb, false, true).mul(Math.exp(guide.logScale));
+        const target = tf.oneHot(b.caps!, guide.captionEmb.shape[0]);
+        const ce = tf.losses.softmaxCrossEntropy(target, sim, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
+        clip = ce.mean().dataSync()[0]!;
+        let loss = adv.add(tf.relu(ce.sub(guide.margin)).mean().mul(guide.weight)) as tf.Scalar;
+        if (guide.modeSeeking > 0 && b.z2) {
+          const f2 = this.G.apply([b.z2, b.phi], { training: true }) as tf.Tensor4D;
+          const ratio = tf
+            .abs(tf.sub(f1, f2))
+            .mean()
+            .div(tf.abs(tf.sub(b.z, b.z2)).mean());
+          loss = loss.add(tf.div(guide.modeSeeking, ratio.add(MODE_SEEKING_EPS))) as tf.Scalar;
+        }
+        return loss;
+      }, this.gVars);
       out = { g: this.gVars.map((v) => tf.keep(grads[v.name]!)), losses: { g: value.dataSync()[0]!, clip, info, classFake, criticG } };
     });
     return out!;

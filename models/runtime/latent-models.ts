@@ -9,15 +9,12 @@ import '../tf/layers.ts';
 import { CAPTION_COUNT, allCaptions, captionIndex, captionOf, parseCaption, tokenize } from '../../shared/dataset/index.ts';
 import { createRng } from '../../shared/random.ts';
 import { deserializeModel } from '../tf/io.ts';
-
-export const IMAGE_BYTES = 32 * 32 * 3;
+import { imagesToSigned, signedToImages } from '../../shared/render/pixel-codec.ts';
+import type { WeightsLoader } from './weights-loader.ts';
 
 /** The shipped models, by directory under models/weights/. */
 export const MODEL_NAMES = ['text-encoder', 'image-encoder', 'generator', 'discriminator', 'style-encoder'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-/** Reads one file (e.g. 'generator/model.json') of the shipped weights as bytes. */
-export type WeightsLoader = (path: string) => Promise<Uint8Array>;
+type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface LoadProgress {
   /** 0..1 over all files */
@@ -39,25 +36,15 @@ export interface JudgeResult {
 }
 
 function toTensor(images: readonly Uint8Array[]): tf.Tensor4D {
-  const buf = new Float32Array(images.length * IMAGE_BYTES);
-  images.forEach((img, i) => {
-    if (img.length !== IMAGE_BYTES) throw new Error(`image ${i} has ${img.length} bytes, expected ${IMAGE_BYTES} (32×32 RGB)`);
-    for (let j = 0; j < IMAGE_BYTES; j++) buf[i * IMAGE_BYTES + j] = img[j]! / 127.5 - 1;
-  });
-  return tf.tensor4d(buf, [images.length, 32, 32, 3]);
+  return tf.tensor4d(imagesToSigned(images), [images.length, 32, 32, 3]);
 }
 
 function toImages(t: tf.Tensor4D): Uint8Array[] {
-  const v = t.dataSync();
-  return Array.from({ length: t.shape[0] }, (_, i) => {
-    const out = new Uint8Array(IMAGE_BYTES);
-    for (let j = 0; j < IMAGE_BYTES; j++) out[j] = Math.max(0, Math.min(255, Math.round((v[i * IMAGE_BYTES + j]! + 1) * 127.5)));
-    return out;
-  });
+  return signedToImages(t.dataSync() as Float32Array, t.shape[0]);
 }
 
 /** Checks a caption against the data set's grammar; returns its canonical form. */
-export function canonicalCaption(caption: string): string {
+function canonicalCaption(caption: string): string {
   const a = parseCaption(caption);
   if (a === null) throw new Error(`caption outside the grammar "a {size} {colour} {shape}": "${caption}"`);
   return captionOf(a);
@@ -108,7 +95,10 @@ export class LatentModels {
     z.forEach((v, i) => {
       if (v.length !== this.zDim) throw new Error(`z[${i}] has length ${v.length}, expected ${this.zDim}`);
     });
-    return tf.tensor2d(z.map((v) => Array.from(v)), [z.length, this.zDim]);
+    return tf.tensor2d(
+      z.map((v) => Array.from(v)),
+      [z.length, this.zDim],
+    );
   }
 
   /** G(z, φ(t)) for each caption; z defaults to a seeded draw. */
@@ -215,7 +205,7 @@ export async function loadLatentModels(loader: WeightsLoader, onProgress?: (p: L
     const [json, bin] = await Promise.all([loader(`${name}/model.json`), loader(`${name}/weights.bin`)]);
     const { model, metadata } = await deserializeModel({ modelJson: dec.decode(json), weightsBin: bin });
     models[name] = model;
-    if (name === 'image-encoder' && typeof metadata['logScale'] === 'number') logScale = metadata['logScale'];
+    if (name === 'image-encoder' && typeof metadata.logScale === 'number') logScale = metadata.logScale;
     onProgress?.({ fraction: (i + 1) / MODEL_NAMES.length, model: name, phase: 'ready' });
   }
   return new LatentModels(models, logScale);
@@ -225,10 +215,7 @@ export async function loadLatentModels(loader: WeightsLoader, onProgress?: (p: L
  * Chooses the fastest available backend by measuring a short generator-shaped warm-up on
  * each candidate (a software-emulated GPU is slower than wasm). Leaves the winner active.
  */
-export async function chooseBackend(
-  candidates: readonly string[] = ['webgpu', 'webgl', 'wasm', 'cpu'],
-  reps = 3,
-): Promise<{ chosen: string; timingsMs: Record<string, number> }> {
+export async function chooseBackend(candidates: readonly string[] = ['webgpu', 'webgl', 'wasm', 'cpu'], reps = 3): Promise<{ chosen: string; timingsMs: Record<string, number> }> {
   const timingsMs: Record<string, number> = {};
   for (const name of candidates) {
     if (tf.findBackendFactory(name) === null) continue;
@@ -239,7 +226,11 @@ export async function chooseBackend(
         const t0 = performance.now();
         const y = tf.tidy(() => {
           let h = tf.ones([16, 4, 4, 128]) as tf.Tensor4D;
-          for (const [cin, cout] of [[128, 64], [64, 32], [32, 3]] as const) {
+          for (const [cin, cout] of [
+            [128, 64],
+            [64, 32],
+            [32, 3],
+          ] as const) {
             const w = tf.fill([4, 4, cout, cin], 0.01) as tf.Tensor4D;
             const s = h.shape[1] * 2;
             h = tf.conv2dTranspose(h, w, [16, s, s, cout], 2, 'same');

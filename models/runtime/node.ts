@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initNodeWasm } from '../tf/node-wasm.ts';
-import { loadLatentModels, type LatentModels, type LoadProgress, type WeightsLoader } from './latent-models.ts';
+import { loadLatentModels, type LatentModels, type LoadProgress } from './latent-models.ts';
+import type { WeightsLoader } from './weights-loader.ts';
 
 export const WEIGHTS_DIR = new URL('../weights', import.meta.url).pathname;
 
@@ -14,10 +15,12 @@ export function fileLoader(dir = WEIGHTS_DIR): WeightsLoader {
 }
 
 /** A text progress bar for terminals. */
-export function printProgress(p: LoadProgress): void {
+function printProgress(p: LoadProgress): void {
   const w = 24;
   const filled = Math.round(p.fraction * w);
-  process.stderr.write(`\rloading models [${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${(p.fraction * 100).toFixed(0).padStart(3)}% ${p.model.padEnd(14)}${p.fraction >= 1 ? '\n' : ''}`);
+  process.stderr.write(
+    `\rloading models [${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${(p.fraction * 100).toFixed(0).padStart(3)}% ${p.model.padEnd(14)}${p.fraction >= 1 ? '\n' : ''}`,
+  );
 }
 
 export async function loadNodeModels(opts: { dir?: string; progress?: boolean } = {}): Promise<LatentModels> {

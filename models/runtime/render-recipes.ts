@@ -11,16 +11,16 @@ export interface DiffusionRenderer {
   sampleCaptions(captions: readonly string[], opts: { seed: number; steps: number; guidance: number }): Promise<Uint8Array[]>;
 }
 
-export async function renderRecipes(
-  models: { gan: LatentModels; diffusion?: DiffusionRenderer | null },
-  recipes: readonly RenderRecipe[],
-): Promise<Uint8Array[]> {
+export async function renderRecipes(models: { gan: LatentModels; diffusion?: DiffusionRenderer | null }, recipes: readonly RenderRecipe[]): Promise<Uint8Array[]> {
   const out: Uint8Array[] = new Array(recipes.length);
   const gan = recipes.flatMap((r, i) => (r.model === 'gan' ? [{ r, i }] : []));
   if (gan.length) {
     // Truncation ψ scales z towards the prior's mode: the classic fidelity/variety knob.
     const z = gan.map(({ r }) => models.gan.randomZ(1, r.zSeed)[0]!.map((v) => v * r.truncation));
-    const images = models.gan.generate(gan.map(({ r }) => r.caption), z);
+    const images = models.gan.generate(
+      gan.map(({ r }) => r.caption),
+      z,
+    );
     gan.forEach(({ i }, k) => (out[i] = images[k]!));
   }
   for (const [i, r] of recipes.entries()) {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Z_DIM } from '../gan/networks.ts';
 import { convTrunk, dense } from '../tf/blocks.ts';
 
-export const STYLE_CHANNELS = [32, 64, 64] as const;
+const STYLE_CHANNELS = [32, 64, 64] as const;
 
 export function buildStyleEncoder(zDim = Z_DIM): tf.LayersModel {
   const x = tf.input({ shape: [32, 32, 3], name: 'image' });

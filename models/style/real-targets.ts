@@ -29,7 +29,7 @@ export function zOfPosition(cell: number, jitter: number): number {
   return z;
 }
 
-export interface StyleTarget {
+interface StyleTarget {
   values: number[];
   mask: number[];
 }

@@ -7,7 +7,7 @@ import { deriveSeed } from '../../shared/random.ts';
 import { seedInit, trainableVars } from '../tf/blocks.ts';
 import { buildStyleEncoder } from './encoder.ts';
 
-export const STYLE_LR = 1e-3;
+const STYLE_LR = 1e-3;
 
 export class StyleTrainer {
   readonly S: tf.LayersModel;

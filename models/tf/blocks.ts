@@ -5,9 +5,7 @@ import { createRng, type Rng } from '../../shared/random.ts';
 export const LEAK = 0.2;
 
 export function conv(x: tf.SymbolicTensor, filters: number, kernel: number, strides: number, name: string): tf.SymbolicTensor {
-  const y = tf.layers
-    .conv2d({ filters, kernelSize: kernel, strides, padding: 'same', name, kernelInitializer: 'glorotNormal' })
-    .apply(x) as tf.SymbolicTensor;
+  const y = tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', name, kernelInitializer: 'glorotNormal' }).apply(x) as tf.SymbolicTensor;
   return tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(y) as tf.SymbolicTensor;
 }
 
@@ -21,15 +19,9 @@ export function convTrunk(x: tf.SymbolicTensor, channels: readonly number[], pre
 }
 
 export function dense(x: tf.SymbolicTensor, units: number, name: string, activation: 'leaky' | 'linear' | 'tanh' = 'leaky'): tf.SymbolicTensor {
-  const y = tf.layers
-    .dense({ units, name, activation: activation === 'tanh' ? 'tanh' : 'linear', kernelInitializer: 'glorotNormal' })
-    .apply(x) as tf.SymbolicTensor;
+  const y = tf.layers.dense({ units, name, activation: activation === 'tanh' ? 'tanh' : 'linear', kernelInitializer: 'glorotNormal' }).apply(x) as tf.SymbolicTensor;
   if (activation !== 'leaky') return y;
   return tf.layers.leakyReLU({ alpha: LEAK, name: `${name}_act` }).apply(y) as tf.SymbolicTensor;
-}
-
-export function paramCount(model: tf.LayersModel): number {
-  return model.countParams();
 }
 
 /** The tf.Variables behind a model's trainable weights (for optimizer.minimize). */

@@ -44,5 +44,5 @@ export function warmupDecay(step: number, cap: number): number {
  */
 export function halfLifeDecay(step: number, maxHalfLife: number, ramp: number): number {
   const h = Math.max(1, Math.min(maxHalfLife, ramp * step));
-  return Math.pow(0.5, 1 / h);
+  return 0.5 ** (1 / h);
 }

@@ -1,6 +1,6 @@
 /** Node-only file helpers for model files and checkpoints (atomic directory writes). */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { deserializeModel, quantizeFloat16, serializeModel, type ModelFiles } from './io.ts';
 
@@ -18,12 +18,7 @@ export function readModelDir(dir: string): ModelFiles {
 }
 
 /** Saves a model as TF.js model.json + weights.bin; `float16` halves the bytes (shipped weights). */
-export async function saveModel(
-  dir: string,
-  model: tf.LayersModel,
-  metadata: Record<string, unknown> = {},
-  opts: { float16?: boolean } = {},
-): Promise<void> {
+export async function saveModel(dir: string, model: tf.LayersModel, metadata: Record<string, unknown> = {}, opts: { float16?: boolean } = {}): Promise<void> {
   const files = await serializeModel(model, metadata);
   writeModelDir(dir, opts.float16 ? quantizeFloat16(files) : files);
 }
@@ -47,8 +42,4 @@ export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise
   if (existsSync(cur)) renameSync(cur, old);
   renameSync(tmp, cur);
   rmSync(scratch, { recursive: true, force: true });
-}
-
-export function ensureDir(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
 }

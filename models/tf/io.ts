@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** A named tensor, as optimizers' getWeights/setWeights use. */
-export interface NamedTensor {
+interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }
@@ -20,18 +20,12 @@ export interface ModelFiles {
 }
 
 /** Serialises a layers model (with optional metadata kept in model.json). */
-export async function serializeModel(
-  model: tf.LayersModel,
-  metadata: Record<string, unknown> = {},
-): Promise<ModelFiles> {
+export async function serializeModel(model: tf.LayersModel, metadata: Record<string, unknown> = {}): Promise<ModelFiles> {
   let files: ModelFiles | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightData = artifacts.weightData;
-      const buffer =
-        weightData === undefined
-          ? new ArrayBuffer(0)
-          : tf.io.CompositeArrayBuffer.join(weightData);
+      const buffer = weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(weightData);
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -49,9 +43,7 @@ export async function serializeModel(
 }
 
 /** Loads a layers model from model.json text and weights.bin bytes. */
-export async function deserializeModel(
-  files: ModelFiles,
-): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
+export async function deserializeModel(files: ModelFiles): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
   const json = JSON.parse(files.modelJson) as {
     modelTopology: object;
     weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
@@ -60,19 +52,8 @@ export async function deserializeModel(
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const bytes = files.weightsBin;
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
-  );
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
   return { model, metadata: json.userDefinedMetadata ?? {} };
-}
-
-/** Named tensors (e.g. optimizer state) to bytes + a JSON spec list. */
-export async function serializeTensors(
-  named: NamedTensor[],
-): Promise<{ specs: tf.io.WeightsManifestEntry[]; data: Uint8Array }> {
-  const { data, specs } = await tf.io.encodeWeights(named);
-  const buf = tf.io.CompositeArrayBuffer.join(data);
-  return { specs, data: new Uint8Array(buf) };
 }
 
 export function deserializeTensors(specs: tf.io.WeightsManifestEntry[], data: Uint8Array): NamedTensor[] {

@@ -106,7 +106,7 @@ export class MinibatchStd extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const [b, h, w] = x.shape;
-      const per = kwargs['training'] === true ? MinibatchStd.groupStd(x, this.groupSize) : tf.tile(tf.reshape(this.calibrated!.read(), [1]), [b]);
+      const per = kwargs.training === true ? MinibatchStd.groupStd(x, this.groupSize) : tf.tile(tf.reshape(this.calibrated!.read(), [1]), [b]);
       const channel = tf.tile(tf.reshape(per, [b, 1, 1, 1]), [1, h, w, 1]);
       return tf.concat([x, channel], 3);
     });

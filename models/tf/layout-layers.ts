@@ -54,7 +54,7 @@ export function unitPosition(z: tf.Tensor): tf.Tensor {
 }
 
 /** Pixels the half-range of the object's travel is scaled from: exp(tanh(·)) keeps it in [base/e, base·e]. */
-export const BASE_HALF_RANGE = 5;
+const BASE_HALF_RANGE = 5;
 
 /**
  * [z: B×zDim, halfRaw: B×2, shift: B×2] → the object's offset in pixels (dx, dy), B×2:
@@ -140,7 +140,7 @@ export function place(img: tf.Tensor4D, scale: tf.Tensor2D, off: tf.Tensor2D): t
 /** The five numbers of an object's layout, in the order PlaceObject reads them. */
 export const LAYOUT_FIELDS = ['scale', 'halfX', 'halfY', 'shiftX', 'shiftY'] as const;
 /** Bounds on the zoom: the object network draws at the largest size, and never needs more. */
-export const SCALE_RANGE = [0.3, 1] as const;
+const SCALE_RANGE = [0.3, 1] as const;
 
 /**
  * [object: B×H×W×C, z: B×zDim, layout: B×5] → the object zoomed and moved to its place:
@@ -208,7 +208,7 @@ export class RgbaActivation extends tf.layers.Layer {
 }
 
 /** [1, H, W, 1]: ≈ 1 inside the disc of radius r around the centre, falling to 0 over ≈ 3 px at its edge. */
-export function alphaWindow(h: number, w: number, r: number): tf.Tensor4D {
+function alphaWindow(h: number, w: number, r: number): tf.Tensor4D {
   return tf.tidy(() => {
     const y = tf.reshape(tf.sub(tf.add(tf.range(0, h), 0.5), h / 2), [h, 1]);
     const x = tf.reshape(tf.sub(tf.add(tf.range(0, w), 0.5), w / 2), [1, w]);
@@ -259,7 +259,10 @@ export class OneHotCodes extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor2D;
       const codes = tf.unstack(codesOf(x, this.groups), 1);
-      return tf.concat(codes.map((c, i) => tf.oneHot(c as tf.Tensor1D, this.groups[i]!).toFloat()), 1);
+      return tf.concat(
+        codes.map((c, i) => tf.oneHot(c as tf.Tensor1D, this.groups[i]!).toFloat()),
+        1,
+      );
     });
   }
 
@@ -276,7 +279,10 @@ export class OneHotCodes extends tf.layers.Layer {
 export function codesOf(x: tf.Tensor2D, groups: readonly number[]): tf.Tensor2D {
   return tf.tidy(() => {
     const parts = tf.split(x, [...groups], 1);
-    return tf.stack(parts.map((p) => tf.argMax(p, 1)), 1) as tf.Tensor2D;
+    return tf.stack(
+      parts.map((p) => tf.argMax(p, 1)),
+      1,
+    ) as tf.Tensor2D;
   });
 }
 

@@ -34,16 +34,9 @@ function asOutput(backend: unknown, t: tf.Tensor): tf.TensorInfo {
 }
 
 /** dW = ∂L/∂filter for y = conv2d(x, W). */
-export function conv2dBackpropFilterImpl(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+function conv2dBackpropFilterImpl(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm replacement): NCHW unsupported');
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
-  );
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
   const [, h, w] = x.shape;
   const pt = info.padInfo.top;
@@ -59,7 +52,12 @@ export function conv2dBackpropFilterImpl(
     }
     const xt = tf.transpose(xs, [3, 1, 2, 0]); // [Ci, H, W, B]
     const f = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, B, Co]
-    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ];
     const g = tf.conv2d(xt, f as tf.Tensor4D, 1, pad, 'NHWC', [sh, sw]); // [Ci, KH, KW, Co]
     return tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D;
   });
@@ -102,16 +100,9 @@ function planAxis(k: number, s: number, pad: number): PhasePlan {
 }
 
 /** dx = ∂L/∂x for y = conv2d(x, W) (also the forward pass of conv2dTranspose). */
-export function conv2dBackpropInputImpl(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+function conv2dBackpropInputImpl(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput (wasm replacement): NCHW unsupported');
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
-  );
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const [b, h, w, ci] = inputShape;
   const [kh, kw, , co] = filter.shape;
   const { outHeight: oh, outWidth: ow } = info;
@@ -154,7 +145,12 @@ export function conv2dBackpropInputImpl(
     const padB = Math.max(0, mh + ph.b0 + ph.jc - 1 - oh);
     const padR = Math.max(0, mw + pw.b0 + pw.jc - 1 - ow);
     const f = tf.tensor4d(comb, [ph.jc, pw.jc, co, nOut]);
-    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [padT, padB], [padL, padR], [0, 0]];
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [padT, padB],
+      [padL, padR],
+      [0, 0],
+    ];
     let y = tf.conv2d(d, f, 1, pad) as tf.Tensor4D; // [B, >=mh, >=mw, sh*sw*ci]
     if (y.shape[1] !== mh || y.shape[2] !== mw) y = tf.slice(y, [0, 0, 0, 0], [-1, mh, mw, -1]);
     if (sh === 1 && sw === 1) return y;
@@ -176,7 +172,7 @@ function wrapInput(backend: unknown, info: tf.TensorInfo): tf.Tensor4D {
  * UnsortedSegmentSum (the gradient of gather, hence of tf.layers.embedding) is missing on
  * wasm: out[s] = Σ_{i: ids[i] = s} x[i], computed as oneHot(ids)ᵀ · x (small vocabularies).
  */
-export function unsortedSegmentSumImpl(x: tf.Tensor, ids: tf.Tensor, numSegments: number): tf.Tensor {
+function unsortedSegmentSumImpl(x: tf.Tensor, ids: tf.Tensor, numSegments: number): tf.Tensor {
   return tf.tidy(() => {
     const n = ids.size;
     const rest = x.shape.slice(ids.rank);

@@ -9,15 +9,24 @@ import { saveModel } from '../tf/fs.ts';
 import { ClassifierTrainer, classify, labelTensors } from '../classifier/trainer.ts';
 import { ATTRIBUTES, labelsOf, pixelsToTensor, samplesAt } from '../data/stream.ts';
 import {
-  clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  clearCheckpoint,
+  hasCheckpoint,
+  loadCheckpoint,
+  parseArgs,
+  pruneSamples,
+  runLoop,
+  samplePath,
+  saveCheckpoint,
+  writeGrid,
+  type TrainArgs,
   setLearningRate,
 } from './common.ts';
 import type { AttributeName } from '../classifier/network.ts';
 
-export const CLASSIFIER_STEPS = 3000;
-export const CLASSIFIER_BATCH = 64;
+const CLASSIFIER_STEPS = 3000;
+const CLASSIFIER_BATCH = 64;
 
-export function heldOutAccuracy(net: tf.LayersModel, seed: number, n: number): Record<AttributeName, number> {
+function heldOutAccuracy(net: tf.LayersModel, seed: number, n: number): Record<AttributeName, number> {
   const samples = samplesAt(seed, 'val', 0, n);
   const images = pixelsToTensor(samples.map((s) => s.pixels));
   const pred = classify(net, images);
@@ -31,7 +40,7 @@ export function heldOutAccuracy(net: tf.LayersModel, seed: number, n: number): R
   return acc;
 }
 
-export async function trainClassifier(args: TrainArgs, batch = CLASSIFIER_BATCH): Promise<{ trainer: ClassifierTrainer; losses: number[] }> {
+async function trainClassifier(args: TrainArgs, batch = CLASSIFIER_BATCH): Promise<{ trainer: ClassifierTrainer; losses: number[] }> {
   await initNodeWasm();
   const tr = new ClassifierTrainer(args.seed);
   const nets = { classifier: tr.net };
@@ -67,20 +76,28 @@ export async function trainClassifier(args: TrainArgs, batch = CLASSIFIER_BATCH)
     },
     writeSamples: (s) => {
       const acc = heldOutAccuracy(tr.net, args.seed, 1000);
-      if (!args.quiet)
-        console.log(`[classifier] step ${s}: held-out accuracy ${ATTRIBUTES.map((a) => `${a}=${(acc[a] * 100).toFixed(1)}%`).join(' ')}`);
+      if (!args.quiet) console.log(`[classifier] step ${s}: held-out accuracy ${ATTRIBUTES.map((a) => `${a}=${(acc[a] * 100).toFixed(1)}%`).join(' ')}`);
       // Grid of held-out images the classifier gets wrong (any attribute), for inspection.
       const samples = samplesAt(args.seed, 'val', 0, 400);
       const images = pixelsToTensor(samples.map((x) => x.pixels));
       const pred = classify(tr.net, images);
       images.dispose();
       const wrong = samples.filter((x, i) => ATTRIBUTES.some((a) => labelsOf(x.attributes, x.style)[a] !== pred[a][i]));
-      writeGrid(samplePath(args.root, 'classifier', s), wrong.slice(0, 32).map((x) => x.pixels), 8);
+      writeGrid(
+        samplePath(args.root, 'classifier', s),
+        wrong.slice(0, 32).map((x) => x.pixels),
+        8,
+      );
       pruneSamples(join(args.root, 'samples', 'classifier'));
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, 'classifier', nets, opts, {
-        step: s, cursor, seed: args.seed, extra: {}, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s,
+        cursor,
+        seed: args.seed,
+        extra: {},
+        savedAt: new Date().toISOString(),
+        elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {

@@ -11,14 +11,12 @@ import { saveModel } from '../tf/fs.ts';
 import { ClipTrainer } from '../clip/trainer.ts';
 import { allCaptionEmbeddings, embedImages, nearestCaption } from '../clip/similarity.ts';
 import { pixelsToTensor, samplesAt, tokensTensor } from '../data/stream.ts';
-import {
-  clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, type TrainArgs,
-} from './common.ts';
+import { clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, type TrainArgs } from './common.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { encode } from 'fast-png';
 
-export const CLIP_STEPS = 2000;
-export const CLIP_BATCH = 128;
+const CLIP_STEPS = 2000;
+const CLIP_BATCH = 128;
 
 export async function trainClip(args: TrainArgs, batch = CLIP_BATCH): Promise<{ trainer: ClipTrainer; losses: number[] }> {
   await initNodeWasm();
@@ -34,7 +32,7 @@ export async function trainClip(args: TrainArgs, batch = CLIP_BATCH): Promise<{ 
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
     ({ step, cursor } = st);
     prevElapsed = st.elapsedSeconds;
-    tr.logScale.assign(tf.scalar(st.extra['logScale'] as number));
+    tr.logScale.assign(tf.scalar(st.extra.logScale as number));
     if (!args.quiet) console.log(`[clip] resumed at step ${step}`);
   }
   const total = args.steps ?? CLIP_STEPS;
@@ -64,7 +62,10 @@ export async function trainClip(args: TrainArgs, batch = CLIP_BATCH): Promise<{ 
       const b = {
         images: pixelsToTensor(samples.map((s) => s.pixels)),
         tokens: tokensTensor(samples.map((s) => s.tokens)),
-        captionIds: tf.tensor1d(samples.map((s) => captionIndex(s.attributes)), 'int32'),
+        captionIds: tf.tensor1d(
+          samples.map((s) => captionIndex(s.attributes)),
+          'int32',
+        ),
       };
       const loss = tr.step(b);
       tf.dispose(Object.values(b));
@@ -93,14 +94,26 @@ export async function trainClip(args: TrainArgs, batch = CLIP_BATCH): Promise<{ 
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, 'clip', nets, opts, {
-        step: s, cursor, seed: args.seed, extra: { logScale: tr.logScale.dataSync()[0]! }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s,
+        cursor,
+        seed: args.seed,
+        extra: { logScale: tr.logScale.dataSync()[0]! },
+        savedAt: new Date().toISOString(),
+        elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {
     await saveModel(join(args.root, 'weights', 'text-encoder'), tr.text, { trainedSteps: last, seed: args.seed }, { float16: true });
-    await saveModel(join(args.root, 'weights', 'image-encoder'), tr.image, {
-      trainedSteps: last, seed: args.seed, logScale: tr.logScale.dataSync()[0]!,
-    }, { float16: true });
+    await saveModel(
+      join(args.root, 'weights', 'image-encoder'),
+      tr.image,
+      {
+        trainedSteps: last,
+        seed: args.seed,
+        logScale: tr.logScale.dataSync()[0]!,
+      },
+      { float16: true },
+    );
     if (!args.quiet) console.log(`[clip] done: weights in ${join(args.root, 'weights')}`);
   }
   valImages.dispose();

@@ -131,13 +131,13 @@ export async function saveCheckpoint(
  * rounded — which keeps float32's exponent range (second moments are ~1e-10) at 8 bits of
  * mantissa, and shrinks checkpoints by a third so they can be committed.
  */
-export interface Bf16Spec {
+interface Bf16Spec {
   name: string;
   shape: number[];
   encoding: 'bf16' | 'f32';
 }
 
-export function encodeBf16(named: { name: string; tensor: tf.Tensor }[]): { specs: Bf16Spec[]; data: Uint8Array } {
+function encodeBf16(named: { name: string; tensor: tf.Tensor }[]): { specs: Bf16Spec[]; data: Uint8Array } {
   // Scalars (Adam's iteration count) stay float32: written as two 16-bit halves.
   const parts = named.map((n) => {
     const u32 = new Uint32Array(Float32Array.from(n.tensor.dataSync() as Float32Array).buffer);
@@ -159,7 +159,7 @@ export function encodeBf16(named: { name: string; tensor: tf.Tensor }[]): { spec
   return { specs, data: new Uint8Array(all.buffer) };
 }
 
-export function decodeBf16(specs: Bf16Spec[], data: Uint8Array): { name: string; tensor: tf.Tensor }[] {
+function decodeBf16(specs: Bf16Spec[], data: Uint8Array): { name: string; tensor: tf.Tensor }[] {
   const u16 = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
   let o = 0;
   return specs.map((s) => {
@@ -192,12 +192,7 @@ export function readCheckpointState(root: string, model: string): CheckpointStat
 }
 
 /** Copies the checkpoint's weights into `nets` and its state into `optimizers`; returns the state. */
-export async function loadCheckpoint(
-  root: string,
-  model: string,
-  nets: Record<string, tf.LayersModel>,
-  optimizers: Record<string, tf.Optimizer>,
-): Promise<CheckpointState> {
+export async function loadCheckpoint(root: string, model: string, nets: Record<string, tf.LayersModel>, optimizers: Record<string, tf.Optimizer>): Promise<CheckpointState> {
   const dir = join(checkpointDir(root, model), 'current');
   for (const [name, net] of Object.entries(nets)) {
     const { model: saved } = await deserializeModel({
@@ -210,9 +205,7 @@ export async function loadCheckpoint(
   for (const [name, opt] of Object.entries(optimizers)) {
     const specs = JSON.parse(readFileSync(join(dir, `${name}.opt.json`), 'utf8')) as (tf.io.WeightsManifestEntry | Bf16Spec)[];
     const bytes = new Uint8Array(readFileSync(join(dir, `${name}.opt.bin`)));
-    const tensors = specs.some((x) => 'encoding' in x)
-      ? decodeBf16(specs as Bf16Spec[], bytes)
-      : deserializeTensors(specs as tf.io.WeightsManifestEntry[], bytes);
+    const tensors = specs.some((x) => 'encoding' in x) ? decodeBf16(specs as Bf16Spec[], bytes) : deserializeTensors(specs as tf.io.WeightsManifestEntry[], bytes);
     await opt.setWeights(tensors);
   }
   return readCheckpointState(root, model);
@@ -295,7 +288,7 @@ export function samplePath(root: string, model: string, step: number): string {
 }
 
 /** The training loop skeleton: resume, step, log, checkpoint on a timer and at the end. */
-export interface LoopHooks {
+interface LoopHooks {
   total: number;
   step: (step: number) => Record<string, number> | Promise<Record<string, number>>;
   logEvery: number;

@@ -26,27 +26,39 @@ import { classify } from '../classifier/trainer.ts';
 import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
 import { labelsOf } from '../data/stream.ts';
 import {
-  MODELS_DIR, clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, readCheckpointState, pruneSamples, runLoop, samplePath, saveCheckpoint, setLearningRate,
-  writeGrid, type CheckpointState, type TrainArgs,
+  MODELS_DIR,
+  clearCheckpoint,
+  hasCheckpoint,
+  loadCheckpoint,
+  parseArgs,
+  readCheckpointState,
+  pruneSamples,
+  runLoop,
+  samplePath,
+  saveCheckpoint,
+  setLearningRate,
+  writeGrid,
+  type CheckpointState,
+  type TrainArgs,
 } from './common.ts';
 import { AutoencoderTrainer, COND_DROPOUT, EpsTrainer, latentStats } from '../diffusion/trainer.ts';
 import { GradWorker, parallelEpsStep } from '../diffusion/parallel.ts';
 import { DEFAULT_GUIDANCE, DIFFUSION_DIRS, DiffusionModel, captionTable, fnv1a, type LatentNorm } from '../diffusion/runtime.ts';
 import { EPS_ARCHS, AE_CONFIG, TRAIN_T, type EpsArch, type EpsConfig } from '../diffusion/network.ts';
 
-export const AE_STEPS = 2000;
-export const AE_BATCH = 32;
+const AE_STEPS = 2000;
+const AE_BATCH = 32;
 /**
  * The 2-hour recipe (session 6): the two-level U-Net, data-parallel on two threads,
  * 14,000 steps. The shipped flat network of session 5 took 40,000 steps in one thread.
  */
-export const EPS_STEPS = 14_000;
-export const EPS_BATCH = 64;
+const EPS_STEPS = 14_000;
+const EPS_BATCH = 64;
 export const EPS_LR = 8e-4;
 export const EPS_WARMUP = 200;
 export const EPS_LR_END = 4e-5;
 /** The share of the run at the peak rate before the cosine decay starts. */
-export const EPS_DECAY_FROM = 0.5;
+const EPS_DECAY_FROM = 0.5;
 
 /**
  * Warm-up, then the peak rate for the first half, then a cosine decay to EPS_LR_END: the
@@ -60,14 +72,14 @@ export function epsLearningRate(s: number, total: number): number {
   const p = Math.min(1, (s - from) / Math.max(1, total - from));
   return EPS_LR_END + (EPS_LR - EPS_LR_END) * 0.5 * (1 + Math.cos(Math.PI * p));
 }
-export const DEFAULT_ARCH: EpsArch = 'unet2-phi8';
+const DEFAULT_ARCH: EpsArch = 'unet2-phi8';
 /** One gradient worker beside the main thread: both cores of this machine. */
-export const DEFAULT_WORKERS = 1;
+const DEFAULT_WORKERS = 1;
 
 const AE_NAME = 'diffusion-autoencoder';
 const EPS_NAME = 'diffusion';
 
-export interface DiffusionArgs extends TrainArgs {
+interface DiffusionArgs extends TrainArgs {
   phase: 'all' | 'autoencoder' | 'eps';
   aeSteps: number | null;
   exportOnly: boolean;
@@ -108,10 +120,11 @@ export function parseDiffusionArgs(argv: readonly string[] = process.argv.slice(
     } else if (a === '--batch') {
       batch = Number(argv[++i]);
       if (!Number.isInteger(batch) || batch! < 2) throw new Error('--batch must be an integer ≥ 2');
-    }
-    else if (a === '--shared-weights') sharedWeights = argv[++i]!;
+    } else if (a === '--shared-weights') sharedWeights = argv[++i]!;
     else if (a === '--help') {
-      console.log(`options: --seed N  --fresh  --steps N (ε-network)  --ae-steps N  --phase all|autoencoder|eps  --arch ${Object.keys(EPS_ARCHS).join('|')}  --batch N  --workers N  --export  --checkpoint-every SECONDS  --root DIR  --shared-weights DIR`);
+      console.log(
+        `options: --seed N  --fresh  --steps N (ε-network)  --ae-steps N  --phase all|autoencoder|eps  --arch ${Object.keys(EPS_ARCHS).join('|')}  --batch N  --workers N  --export  --checkpoint-every SECONDS  --root DIR  --shared-weights DIR`,
+      );
       process.exit(0);
     } else rest.push(a);
   }
@@ -127,7 +140,12 @@ export function epsEncoding(w: { shape: number[] }): WeightEncoding {
 }
 export const EPS_UINT8_MIN_SIZE = 4096;
 
-async function saveWeights(dir: string, model: tf.LayersModel, metadata: Record<string, unknown>, encodingOf: (w: { shape: number[] }) => WeightEncoding = () => 'float16'): Promise<void> {
+async function saveWeights(
+  dir: string,
+  model: tf.LayersModel,
+  metadata: Record<string, unknown>,
+  encodingOf: (w: { shape: number[] }) => WeightEncoding = () => 'float16',
+): Promise<void> {
   writeModelDir(dir, quantizeWeights(await serializeModel(model, metadata), encodingOf));
 }
 
@@ -148,7 +166,7 @@ function weightsDir(args: TrainArgs, name: string): string {
 
 // ---- phase 1: autoencoder ----------------------------------------------------------------
 
-export async function trainAutoencoder(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
+async function trainAutoencoder(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
   await initNodeWasm();
   const total = args.aeSteps ?? AE_STEPS;
   const tr = new AutoencoderTrainer(deriveSeed(args.seed, 'init autoencoder'));
@@ -170,8 +188,7 @@ export async function trainAutoencoder(args: DiffusionArgs): Promise<{ losses: n
   }
   const val = samplesAt(args.seed, 'val', 0, 512);
   const valT = pixelsToTensor(val.map((s) => s.pixels));
-  const valL1 = (): number =>
-    tf.tidy(() => tf.mean(tf.abs(tf.sub(tr.decoder.predict(tr.encoder.predict(valT)) as tf.Tensor, valT))).dataSync()[0]!);
+  const valL1 = (): number => tf.tidy(() => tf.mean(tf.abs(tf.sub(tr.decoder.predict(tr.encoder.predict(valT)) as tf.Tensor, valT))).dataSync()[0]!);
   const losses: number[] = [];
   let avg = 0;
   const last = await runLoop(AE_NAME, step, prevElapsed, args, {
@@ -227,7 +244,7 @@ function fmtArr(a: readonly number[]): string {
 // ---- phase 2: ε-network --------------------------------------------------------------------
 
 /** 32 captions for the sample grid: every shape and colour, both sizes. */
-export function gridCaptions(): string[] {
+function gridCaptions(): string[] {
   const all = allCaptions();
   return Array.from({ length: 32 }, (_, i) => captionOf(all[(i * 37 + (i >> 3)) % all.length]!));
 }
@@ -249,12 +266,12 @@ function epsMetadata(args: DiffusionArgs, cfg: EpsConfig, batch: number, step: n
   };
 }
 
-export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
+async function trainEps(args: DiffusionArgs): Promise<{ losses: number[]; done: boolean }> {
   await initNodeWasm();
   const total = args.steps ?? EPS_STEPS;
   const { model: encoder, metadata: aeMeta } = await loadModel(weightsDir(args, DIFFUSION_DIRS.encoder));
   const { model: decoder } = await loadModel(weightsDir(args, DIFFUSION_DIRS.decoder));
-  const norm = aeMeta['latentNorm'] as LatentNorm;
+  const norm = aeMeta.latentNorm as LatentNorm;
   const textDir = join(args.sharedWeights, DIFFUSION_DIRS.text);
   const { model: text } = await loadModel(textDir);
   const textHash = fnv1a(readModelDir(textDir).weightsBin);
@@ -280,10 +297,11 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
   if (hasCheckpoint(args.root, EPS_NAME)) {
     const st = await loadCheckpoint(args.root, EPS_NAME, nets, opts);
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
-    if (st.extra['textEncoderHash'] !== textHash) console.warn(`[${EPS_NAME}] warning: the text encoder changed since this checkpoint (${String(st.extra['textEncoderHash'])} → ${textHash})`);
+    if (st.extra.textEncoderHash !== textHash)
+      console.warn(`[${EPS_NAME}] warning: the text encoder changed since this checkpoint (${String(st.extra.textEncoderHash)} → ${textHash})`);
     ({ step, cursor } = st);
     prevElapsed = st.elapsedSeconds;
-    avg = (st.extra['lossAvg'] as number | undefined) ?? NaN;
+    avg = (st.extra.lossAvg as number | undefined) ?? NaN;
     if (!args.quiet) console.log(`[${EPS_NAME}] resumed at step ${step}`);
   }
   const exportWeights = async (s: number): Promise<void> => {
@@ -336,12 +354,18 @@ export async function trainEps(args: DiffusionArgs): Promise<{ losses: number[];
         clf.dispose();
         const st0 = samplesAt(args.seed, 'val', 0, 1)[0]!.style;
         const ok = all.filter((a, i) => CAPTION_ATTRIBUTES.every((k) => labelsOf(a, st0)[k] === pred[k][i])).length;
-        if (!args.quiet) console.log(`[${EPS_NAME}] step ${s}: caption faithfulness (DDIM 20, w=${DEFAULT_GUIDANCE}, 128 captions, EMA) = ${((ok / all.length) * 100).toFixed(1)}%`);
+        if (!args.quiet)
+          console.log(`[${EPS_NAME}] step ${s}: caption faithfulness (DDIM 20, w=${DEFAULT_GUIDANCE}, 128 captions, EMA) = ${((ok / all.length) * 100).toFixed(1)}%`);
       }
     },
     checkpoint: async (s, elapsed) => {
       await saveCheckpoint(args.root, EPS_NAME, nets, opts, {
-        step: s, cursor, seed: args.seed, extra: { textEncoderHash: textHash, lossAvg: avg, arch, batch, workers: nWorkers }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s,
+        cursor,
+        seed: args.seed,
+        extra: { textEncoderHash: textHash, lossAvg: avg, arch, batch, workers: nWorkers },
+        savedAt: new Date().toISOString(),
+        elapsedSeconds: elapsed,
       });
     },
     // A live worker thread keeps the process alive: stop them even when a step throws.

@@ -13,7 +13,18 @@ import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
 import { WeightEma, halfLifeDecay } from '../tf/ema.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, POSITION_DIMS, type GanConfig } from '../gan/networks.ts';
-import { CLASS_HEAD_WARMUP, CRITIC_WARMUP, GanTrainer, buildBgCritic, buildClassHead, buildInfoHead, type BgCritic, type ClassTerm, type ClipGuide, type InfoTerm } from '../gan/train-step.ts';
+import {
+  CLASS_HEAD_WARMUP,
+  CRITIC_WARMUP,
+  GanTrainer,
+  buildBgCritic,
+  buildClassHead,
+  buildInfoHead,
+  type BgCritic,
+  type ClassTerm,
+  type ClipGuide,
+  type InfoTerm,
+} from '../gan/train-step.ts';
 import { INT_BETA, interpolate, wrongCaption } from '../gan/conditioning.ts';
 import { fitLayoutHead } from '../gan/layout-fit.ts';
 import { freezeAllButBackground } from '../gan/freeze.ts';
@@ -23,7 +34,19 @@ import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { classify } from '../classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import {
-  checkpointDir, clearCheckpoint, copyMatchingLayers, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, readCheckpointState, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  checkpointDir,
+  clearCheckpoint,
+  copyMatchingLayers,
+  hasCheckpoint,
+  loadCheckpoint,
+  parseArgs,
+  pruneSamples,
+  readCheckpointState,
+  runLoop,
+  samplePath,
+  saveCheckpoint,
+  writeGrid,
+  type TrainArgs,
 } from './common.ts';
 
 /**
@@ -32,7 +55,7 @@ import {
  * steps from scratch with the codes, the class term and the background critic on both
  * cores (`--bg-critic 1 --workers 1`), 1 h 25 min. models/README.md: the 2-hour rule.
  */
-export const GAN_STEPS = 4000;
+const GAN_STEPS = 4000;
 
 /**
  * Training options (CLI: --hard-negatives F, --hard-negatives-from STEP, --cond-scale K,
@@ -51,12 +74,40 @@ export const GAN_STEPS = 4000;
  * (train-step.ts BgCritic; 0 = off). --workers 1 computes half of each batch's gradients in
  * a worker thread, on the second core (gan/parallel.ts); a checkpoint keeps its setting.
  */
-export const GAN_TRAINING = { hardNegatives: 0.5, hardNegativesFrom: 0, condInitScale: 1, clipWeight: 1, clipMargin: 0.2, modeSeeking: 0, mbstdGroup: GAN_CONFIG.dMbstdGroup, clipUntil: 0, infoWeight: 1, classWeight: 1, bgCritic: 0 };
-export const GAN_BATCH = 32;
+const GAN_TRAINING = {
+  hardNegatives: 0.5,
+  hardNegativesFrom: 0,
+  condInitScale: 1,
+  clipWeight: 1,
+  clipMargin: 0.2,
+  modeSeeking: 0,
+  mbstdGroup: GAN_CONFIG.dMbstdGroup,
+  clipUntil: 0,
+  infoWeight: 1,
+  classWeight: 1,
+  bgCritic: 0,
+};
+const GAN_BATCH = 32;
 
 /** The options train:gan accepts besides the common ones (see GAN_TRAINING's comment). */
 export const GAN_OPTIONS = [
-  'run', 'hard-negatives', 'hard-negatives-from', 'cond-scale', 'clip-weight', 'clip-margin', 'mode-seeking', 'mbstd', 'clip-until', 'info-weight', 'place', 'background', 'class-weight', 'init-from', 'g-trains', 'bg-critic', 'workers',
+  'run',
+  'hard-negatives',
+  'hard-negatives-from',
+  'cond-scale',
+  'clip-weight',
+  'clip-margin',
+  'mode-seeking',
+  'mbstd',
+  'clip-until',
+  'info-weight',
+  'place',
+  'background',
+  'class-weight',
+  'init-from',
+  'g-trains',
+  'bg-critic',
+  'workers',
 ];
 
 /**
@@ -64,7 +115,7 @@ export const GAN_OPTIONS = [
  * StyleGAN's ramp: half-life 10% of the steps so far, at most 300 steps. G v5's own weights
  * swung the probe between 67% and 83% from one checkpoint to the next (steps 1,500–3,000).
  */
-export const GAN_EMA = { maxHalfLife: 300, ramp: 0.1 };
+const GAN_EMA = { maxHalfLife: 300, ramp: 0.1 };
 
 /** Captions of the sample grid's columns: spread over colours, shapes and sizes. */
 export const GRID_CAPTIONS = [0, 9, 18, 27, 36 + 64, 45 + 64, 54 + 64, 63 + 64];
@@ -79,16 +130,16 @@ export async function trainGan(
   const phiTable = allCaptionEmbeddings(text);
   // A run's name picks its checkpoint and sample directories; runs other than 'gan' (the
   // shipped one) export their weights under checkpoints/<run>/export/ instead of weights/.
-  const run = args.options['run'] ?? 'gan';
+  const run = args.options.run ?? 'gan';
   const hard = Number(args.options['hard-negatives'] ?? GAN_TRAINING.hardNegatives);
   const hardFrom = Number(args.options['hard-negatives-from'] ?? GAN_TRAINING.hardNegativesFrom);
   const condScale = Number(args.options['cond-scale'] ?? GAN_TRAINING.condInitScale);
   const clipWeight = Number(args.options['clip-weight'] ?? GAN_TRAINING.clipWeight);
   const clipMargin = Number(args.options['clip-margin'] ?? GAN_TRAINING.clipMargin);
   const modeSeeking = Number(args.options['mode-seeking'] ?? GAN_TRAINING.modeSeeking);
-  const mbstdGroup = Number(args.options['mbstd'] ?? GAN_TRAINING.mbstdGroup);
+  const mbstdGroup = Number(args.options.mbstd ?? GAN_TRAINING.mbstdGroup);
   const clipUntil = Number(args.options['clip-until'] ?? GAN_TRAINING.clipUntil);
-  const background = (args.options['background'] ?? GAN_CONFIG.gBackground) as GanConfig['gBackground'];
+  const background = (args.options.background ?? GAN_CONFIG.gBackground) as GanConfig['gBackground'];
   if (background !== 'gaussian' && background !== 'codes') throw new Error(`--background must be gaussian or codes, not ${String(background)}`);
   const gTrains = args.options['g-trains'] ?? 'all';
   if (gTrains !== 'all' && gTrains !== 'background') throw new Error(`--g-trains must be all or background, not ${gTrains}`);
@@ -97,7 +148,7 @@ export async function trainGan(
   const infoWeight = layered && background === 'gaussian' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
   const classWeight = layered && background === 'codes' ? Number(args.options['class-weight'] ?? GAN_TRAINING.classWeight) : 0;
   const bgCritic = Number(args.options['bg-critic'] ?? GAN_TRAINING.bgCritic);
-  const workersGiven = args.options['workers'] === undefined ? null : Number(args.options['workers']);
+  const workersGiven = args.options.workers === undefined ? null : Number(args.options.workers);
   if (workersGiven !== null && workersGiven !== 0 && workersGiven !== 1) throw new Error('--workers must be 0 or 1 (this machine has two cores)');
   if (bgCritic > 0 && !(layered && background === 'codes')) throw new Error('--bg-critic needs a G whose background reads codes (--background codes)');
   if (mbstdGroup > 0 && batch % mbstdGroup !== 0) throw new Error(`--mbstd ${mbstdGroup} must divide the batch (${batch})`);
@@ -105,10 +156,10 @@ export async function trainGan(
   if (clipWeight > 0) {
     const { model: imageEncoder, metadata } = await loadModel(join(args.root, 'weights', 'image-encoder'));
     imageEncoder.trainable = false;
-    const logScale = typeof metadata['logScale'] === 'number' ? metadata['logScale'] : Math.log(1 / 0.07);
+    const logScale = typeof metadata.logScale === 'number' ? metadata.logScale : Math.log(1 / 0.07);
     guide = { imageEncoder, captionEmb: phiTable, logScale, weight: clipWeight, margin: clipMargin, modeSeeking };
   }
-  const place = (args.options['place'] ?? GAN_CONFIG.gPlace) as GanConfig['gPlace'];
+  const place = (args.options.place ?? GAN_CONFIG.gPlace) as GanConfig['gPlace'];
   if (place !== 'learnt-range' && place !== 'data-layout') throw new Error(`--place must be learnt-range or data-layout, not ${String(place)}`);
   const gCfg: GanConfig = { ...GAN_CONFIG, gPlace: place, gBackground: background };
   const G = buildGenerator(gCfg);
@@ -117,10 +168,18 @@ export async function trainGan(
   seedInit(D, deriveSeed(args.seed, 'init discriminator'));
   if (place === 'data-layout') {
     const worst = fitLayoutHead(G, phiTable);
-    if (!args.quiet) console.log(`[${run}] layout head fitted to the data set's geometry; largest error per field: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    if (!args.quiet)
+      console.log(
+        `[${run}] layout head fitted to the data set's geometry; largest error per field: ${Object.entries(worst)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ')}`,
+      );
   }
   if (condScale !== 1) {
-    for (const [net, layer] of [[G, 'g_cond'], [D, 'd_cond']] as const) {
+    for (const [net, layer] of [
+      [G, 'g_cond'],
+      [D, 'd_cond'],
+    ] as const) {
       const k = net.getLayer(layer);
       const [w, b] = k.getWeights();
       k.setWeights([tf.mul(w!, condScale), b!]);
@@ -157,7 +216,14 @@ export async function trainGan(
     freezeAllButBackground(G);
   }
   const tr = new GanTrainer(G, D, undefined, guide, info, classes, critic);
-  const nets = { generator: G, discriminator: D, generator_ema: gEma.model, ...(info ? { info_head: info.Q } : {}), ...(classes ? { class_head: classes.C } : {}), ...(critic ? { bg_critic: critic.K } : {}) };
+  const nets = {
+    generator: G,
+    discriminator: D,
+    generator_ema: gEma.model,
+    ...(info ? { info_head: info.Q } : {}),
+    ...(classes ? { class_head: classes.C } : {}),
+    ...(critic ? { bg_critic: critic.K } : {}),
+  };
   /** the step the average started at (0, or the step of a checkpoint saved before G had one) */
   let emaFrom = 0;
   const optimizers = { adamG: tr.optG, adamD: tr.optD, ...(tr.optC ? { adamC: tr.optC } : {}), ...(tr.optK ? { adamK: tr.optK } : {}) };
@@ -169,21 +235,33 @@ export async function trainGan(
   else if (hasCheckpoint(args.root, run)) {
     // Checkpoints from before the option are G v5's ('learnt-range').
     const saved = readCheckpointState(args.root, run).extra;
-    const savedPlace = (saved['place'] as string | undefined) ?? 'learnt-range';
+    const savedPlace = (saved.place as string | undefined) ?? 'learnt-range';
     if (savedPlace !== place) throw new Error(`checkpoint ${run} has a G placed by ${savedPlace}: pass --place ${savedPlace} (or --fresh)`);
     // Checkpoints from before the option are G v5's and v6's ('gaussian').
-    const savedBackground = (saved['background'] as string | undefined) ?? 'gaussian';
+    const savedBackground = (saved.background as string | undefined) ?? 'gaussian';
     if (savedBackground !== background) throw new Error(`checkpoint ${run} has a G whose background reads ${savedBackground} z: pass --background ${savedBackground} (or --fresh)`);
-    const savedWorkers = (saved['workers'] as number | undefined) ?? 0;
+    const savedWorkers = (saved.workers as number | undefined) ?? 0;
     if (workersGiven !== null && workersGiven !== savedWorkers) throw new Error(`checkpoint ${run} was trained with --workers ${savedWorkers}: pass it (or --fresh)`);
     workers = savedWorkers;
-    const savedTrains = (saved['gTrains'] as string | undefined) ?? 'all';
+    const savedTrains = (saved.gTrains as string | undefined) ?? 'all';
     if (savedTrains !== gTrains) throw new Error(`checkpoint ${run} was trained with --g-trains ${savedTrains}: pass it (or --fresh)`);
     const hasEma = existsSync(join(checkpointDir(args.root, run), 'current', 'generator_ema.json'));
     const { generator_ema: _, ...withoutEma } = nets;
     const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = { hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic };
+    const now = {
+      hardNegatives: hard,
+      hardNegativesFrom: hardFrom,
+      condInitScale: condScale,
+      clipWeight,
+      clipMargin,
+      modeSeeking,
+      mbstdGroup,
+      clipUntil,
+      infoWeight,
+      classWeight,
+      bgCritic,
+    };
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
     // existed) agrees with any clipUntil at or after its step.
     const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
@@ -194,7 +272,7 @@ export async function trainGan(
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
     ({ step, cursor } = st);
     prevElapsed = st.elapsedSeconds;
-    emaFrom = hasEma ? ((st.extra['emaFrom'] as number | undefined) ?? 0) : step;
+    emaFrom = hasEma ? ((st.extra.emaFrom as number | undefined) ?? 0) : step;
     if (!hasEma) gEma.reset(G);
     if (!args.quiet) console.log(`[${run}] resumed at step ${step}${hasEma ? '' : ' (no weight average in the checkpoint: it starts here)'}`);
   }
@@ -215,7 +293,14 @@ export async function trainGan(
       ...(guide && modeSeeking > 0 ? { z2: seededNormal(rng, batch, GAN_CONFIG.zDim) } : {}),
       ...(classes || critic ? { classes: tf.tensor2d(labels, [batch, 2], 'int32') } : {}),
       // drawn last, so that runs without the critic keep their random stream
-      ...(critic ? { pairsWrong: tf.tensor1d(labels.map(([c0, c1]) => otherPair(rng, c0! * critic.groups[1] + c1!, critic.groups[0] * critic.groups[1])), 'int32') } : {}),
+      ...(critic
+        ? {
+            pairsWrong: tf.tensor1d(
+              labels.map(([c0, c1]) => otherPair(rng, c0! * critic.groups[1] + c1!, critic.groups[0] * critic.groups[1])),
+              'int32',
+            ),
+          }
+        : {}),
     };
   };
   if (classes && step === 0) {
@@ -260,7 +345,9 @@ export async function trainGan(
   if (workers > 0) {
     if (info || (guide && modeSeeking > 0)) throw new Error('--workers 1 supports neither the InfoGAN term (--background gaussian) nor --mode-seeking');
     worker = await GanGradWorker.start({
-      gCfg, dCfg: { ...GAN_CONFIG, dMbstdGroup: mbstdGroup }, gTrains: gTrains as 'all' | 'background',
+      gCfg,
+      dCfg: { ...GAN_CONFIG, dMbstdGroup: mbstdGroup },
+      gTrains: gTrains as 'all' | 'background',
       guide: guide ? { encoderDir: join(args.root, 'weights', 'image-encoder'), logScale: guide.logScale, weight: guide.weight, margin: guide.margin } : null,
       phiTable: phiTable.dataSync() as Float32Array,
       classes: classes ? { weight: classes.weight, begin: classes.begin, groups: [...classes.groups] } : null,
@@ -280,14 +367,30 @@ export async function trainGan(
       gEma.update(halfLifeDecay(s + 1, GAN_EMA.maxHalfLife, GAN_EMA.ramp));
       tf.dispose(Object.values(b));
       losses.push({ d: l.d, g: l.g });
-      return { lossD: l.d, lossG: l.g, ...(guide ? { clip: l.clip } : {}), ...(info ? { info: l.info } : {}), ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}), ...(critic ? { 'critic(K)': l.criticD, 'critic(G)': l.criticG } : {}), 'D(real)': l.dReal, 'D(wrong)': l.dWrong, 'D(fake)': l.dFake };
+      return {
+        lossD: l.d,
+        lossG: l.g,
+        ...(guide ? { clip: l.clip } : {}),
+        ...(info ? { info: l.info } : {}),
+        ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}),
+        ...(critic ? { 'critic(K)': l.criticD, 'critic(G)': l.criticG } : {}),
+        'D(real)': l.dReal,
+        'D(wrong)': l.dWrong,
+        'D(fake)': l.dFake,
+      };
     },
     writeSamples: async (s) => {
       if (!classifier && existsSync(join(classifierDir, 'model.json'))) classifier = (await loadModel(classifierDir)).model;
       // Rows: 8 fixed z; columns: 8 captions (GRID_CAPTIONS).
       const imgs = tf.tidy(() => {
         const z = tf.reshape(tf.tile(gridZ.expandDims(1), [1, 8, 1]), [64, GAN_CONFIG.zDim]);
-        const phi = tf.gather(phiTable, tf.tensor1d(Array.from({ length: 64 }, (_, i) => GRID_CAPTIONS[i % 8]!), 'int32'));
+        const phi = tf.gather(
+          phiTable,
+          tf.tensor1d(
+            Array.from({ length: 64 }, (_, i) => GRID_CAPTIONS[i % 8]!),
+            'int32',
+          ),
+        );
         return gEma.model.predict([z, phi]) as tf.Tensor4D;
       });
       writeGrid(samplePath(args.root, run, s), tensorToPixels(imgs), 8);
@@ -295,22 +398,67 @@ export async function trainGan(
       pruneSamples(join(args.root, 'samples', run));
       if (classifier && !args.quiet) {
         // Caption faithfulness on 256 fresh samples (monitoring only; eval:models is the real figure).
-        for (const [label, net] of [['', gEma.model], [' (G without averaging)', G]] as const) {
-          console.log(`[${run}] step ${s}: caption faithfulness${label} ${probeFaithfulness(classifier, net, phiTable, deriveSeed(args.seed, `gan monitor ${s}`), classes ? gCfg.bgCodes : null)}`);
+        for (const [label, net] of [
+          ['', gEma.model],
+          [' (G without averaging)', G],
+        ] as const) {
+          console.log(
+            `[${run}] step ${s}: caption faithfulness${label} ${probeFaithfulness(classifier, net, phiTable, deriveSeed(args.seed, `gan monitor ${s}`), classes ? gCfg.bgCodes : null)}`,
+          );
         }
       }
     },
     checkpoint: (s, elapsed) => {
       calibrate();
       return saveCheckpoint(args.root, run, nets, optimizers, {
-        step: s, cursor, seed: args.seed, extra: { place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), emaFrom, hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic, workers }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s,
+        cursor,
+        seed: args.seed,
+        extra: {
+          place,
+          background,
+          gTrains,
+          ...(initFrom !== undefined ? { initFrom } : {}),
+          emaFrom,
+          hardNegatives: hard,
+          hardNegativesFrom: hardFrom,
+          condInitScale: condScale,
+          clipWeight,
+          clipMargin,
+          modeSeeking,
+          mbstdGroup,
+          clipUntil,
+          infoWeight,
+          classWeight,
+          bgCritic,
+          workers,
+        },
+        savedAt: new Date().toISOString(),
+        elapsedSeconds: elapsed,
       });
     },
   }).finally(() => worker?.terminate());
   if (last >= total) {
     const out = run === 'gan' ? join(args.root, 'weights') : join(args.root, 'checkpoints', run, 'export');
     const meta = {
-      trainedSteps: last, seed: args.seed, place, background, gTrains, ...(initFrom !== undefined ? { initFrom } : {}), hardNegatives: hard, hardNegativesFrom: hardFrom, condInitScale: condScale, clipWeight, clipMargin, modeSeeking, mbstdGroup, clipUntil, infoWeight, classWeight, bgCritic, mbstdCalibrated: calibrate(),
+      trainedSteps: last,
+      seed: args.seed,
+      place,
+      background,
+      gTrains,
+      ...(initFrom !== undefined ? { initFrom } : {}),
+      hardNegatives: hard,
+      hardNegativesFrom: hardFrom,
+      condInitScale: condScale,
+      clipWeight,
+      clipMargin,
+      modeSeeking,
+      mbstdGroup,
+      clipUntil,
+      infoWeight,
+      classWeight,
+      bgCritic,
+      mbstdCalibrated: calibrate(),
     };
     await saveModel(join(out, 'generator'), gEma.model, { ...meta, zDim: GAN_CONFIG.zDim, weightAverage: { ...GAN_EMA, from: emaFrom } }, { float16: true });
     await saveModel(join(out, 'discriminator'), D, meta, { float16: true });
@@ -366,7 +514,9 @@ function probeFaithfulness(classifier: tf.LayersModel, G: tf.LayersModel, phiTab
     }
     all += ok ? 1 : 0;
   });
-  return `${((all / 256) * 100).toFixed(1)}% (${Object.entries(per).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})${kept}`;
+  return `${((all / 256) * 100).toFixed(1)}% (${Object.entries(per)
+    .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
+    .join(', ')})${kept}`;
 }
 
 function indexOfAttr(k: (typeof CAPTION_ATTRIBUTES)[number], v: string): number {

@@ -16,12 +16,21 @@ import { allCaptionEmbeddings } from '../clip/similarity.ts';
 import { pixelsToTensor, samplesAt, tensorToPixels } from '../data/stream.ts';
 import { GRID_CAPTIONS } from './gan.ts';
 import {
-  clearCheckpoint, hasCheckpoint, loadCheckpoint, parseArgs, pruneSamples, runLoop, samplePath, saveCheckpoint, writeGrid, type TrainArgs,
+  clearCheckpoint,
+  hasCheckpoint,
+  loadCheckpoint,
+  parseArgs,
+  pruneSamples,
+  runLoop,
+  samplePath,
+  saveCheckpoint,
+  writeGrid,
+  type TrainArgs,
   setLearningRate,
 } from './common.ts';
 
-export const STYLE_STEPS = 1500;
-export const STYLE_BATCH = 64;
+const STYLE_STEPS = 1500;
+const STYLE_BATCH = 64;
 /**
  * Weight of S's real-image term (style/real-targets.ts; 0 = the lecture's objective alone).
  * S learns from G's images, and Restyle gives it real ones.
@@ -46,7 +55,7 @@ export async function trainStyle(
   if (!(realWeight >= 0)) throw new Error(`--real-weight must be ≥ 0, not ${args.options['real-weight']}`);
   // The real targets give z[2:10] the meaning of G v7's background codes; G v5 and v6 (no
   // 'background' in their metadata) read those dims as a Gaussian code.
-  if (realWeight > 0 && gLoaded && gLoaded.metadata['background'] !== 'codes') {
+  if (realWeight > 0 && gLoaded && gLoaded.metadata.background !== 'codes') {
     throw new Error('--real-weight needs a generator with background codes (G v7); pass --real-weight 0 for an older one');
   }
   let step = 0;
@@ -56,7 +65,7 @@ export async function trainStyle(
     const st = await loadCheckpoint(args.root, 'style', nets, optimizers);
     if (st.seed !== args.seed) throw new Error(`checkpoint was made with --seed ${st.seed}; pass it or use --fresh`);
     // Checkpoints from before the option trained on G's images only.
-    const saved = (st.extra['realWeight'] as number | undefined) ?? 0;
+    const saved = (st.extra.realWeight as number | undefined) ?? 0;
     if (saved !== realWeight) throw new Error(`checkpoint was trained with --real-weight ${saved}; pass it or use --fresh`);
     step = st.step;
     prevElapsed = st.elapsedSeconds;
@@ -111,7 +120,12 @@ export async function trainStyle(
     },
     checkpoint: (s, elapsed) =>
       saveCheckpoint(args.root, 'style', nets, optimizers, {
-        step: s, cursor: 0, seed: args.seed, extra: { realWeight }, savedAt: new Date().toISOString(), elapsedSeconds: elapsed,
+        step: s,
+        cursor: 0,
+        seed: args.seed,
+        extra: { realWeight },
+        savedAt: new Date().toISOString(),
+        elapsedSeconds: elapsed,
       }),
   });
   if (last >= total) {

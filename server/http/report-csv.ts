@@ -1,27 +1,18 @@
 import type { ResultRow } from '../../shared/game/engine.ts';
 
-export const REPORT_COLUMNS = ['round', 'round_type', 'player_id', 'nickname', 'answer', 'truth', 'points', 'time_to_answer_s'] as const;
+const REPORT_COLUMNS = ['round', 'round_type', 'player_id', 'nickname', 'answer', 'truth', 'points', 'time_to_answer_s'] as const;
 
 /** One row per player per round, as spreadsheets expect (RFC 4180, CRLF). */
 export function resultsToCsv(rows: readonly ResultRow[]): string {
   const lines = [REPORT_COLUMNS.join(',')];
   for (const r of rows) {
     lines.push(
-      [
-        r.roundIndex + 1,
-        r.roundType,
-        r.playerId,
-        safeText(r.nickname),
-        r.answer,
-        r.truth,
-        r.points,
-        r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(2),
-      ]
+      [r.roundIndex + 1, r.roundType, r.playerId, safeText(r.nickname), r.answer, r.truth, r.points, r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(2)]
         .map(csvField)
         .join(','),
     );
   }
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 /** A nickname like "=HYPERLINK(...)" must not run as a formula in the teacher's spreadsheet. */

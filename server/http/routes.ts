@@ -9,7 +9,7 @@ import { lobbyRegistry } from '../rooms/lobby-registry.ts';
 import type { ResultsStore } from '../store/results-store.ts';
 import { resultsToCsv } from './report-csv.ts';
 
-export interface RouteOptions {
+interface RouteOptions {
   store: ResultsStore;
   clientDir: string;
   joinBaseUrl: () => string;
@@ -75,11 +75,7 @@ export function installRoutes(app: Application, options: RouteOptions): void {
 
   // TF.js's WASM backend fetches its binaries at run time; serve exactly those files.
   const wasmDir = resolve(PROJECT_ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  app.use(
-    '/wasm',
-    (req, res, next) => (/^\/[\w.-]+\.wasm$/.test(req.path) ? next() : res.status(404).end()),
-    express.static(wasmDir, { index: false, maxAge: '1d' }),
-  );
+  app.use('/wasm', (req, res, next) => (/^\/[\w.-]+\.wasm$/.test(req.path) ? next() : res.status(404).end()), express.static(wasmDir, { index: false, maxAge: '1d' }));
   app.use('/models', express.static(resolve(PROJECT_ROOT, 'models/weights'), { index: false, maxAge: '1h' }));
 
   const indexHtml = join(options.clientDir, 'index.html');

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { IMAGE_BYTES, type RenderRecipe } from '../../shared/render/recipes.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 
-export const MAX_UPLOADS_PER_SECOND = 10;
+const MAX_UPLOADS_PER_SECOND = 10;
 
-export interface JobTicket {
+interface JobTicket {
   jobId: string;
   recipe: RenderRecipe;
 }

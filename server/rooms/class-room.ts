@@ -82,9 +82,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   };
 
   override messages = {
-    ...Object.fromEntries(
-      (Object.keys(CLIENT_MESSAGES) as ClientMessageType[]).map((type) => [type, (client: Client, payload: unknown) => this.dispatch(client, type, payload)]),
-    ),
+    ...Object.fromEntries((Object.keys(CLIENT_MESSAGES) as ClientMessageType[]).map((type) => [type, (client: Client, payload: unknown) => this.dispatch(client, type, payload)])),
     // Colyseus routes every message type without a handler here.
     _: (client: Client) => this.sendError(client, 'unknown_message'),
   };
@@ -112,7 +110,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.ctx.log.info({ code }, 'lobby created');
   }
 
-  override onAuth(client: Client, rawOptions: unknown): boolean {
+  override onAuth(_client: Client, rawOptions: unknown): boolean {
     const parsed = joinOptionsSchema.safeParse(rawOptions);
     if (!parsed.success) throw refuse('bad_message', 'Join options not understood.');
     const options: JoinOptions = parsed.data;
@@ -282,6 +280,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       phaseMs: status.phaseMs,
       secondsLeft: status.secondsLeft,
       answeredCount: status.answeredCount,
+      answering: status.answering,
     });
     const settings = JSON.stringify(status.settings);
     if (settings !== this.state.settings) this.state.settings = settings;

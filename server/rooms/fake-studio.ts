@@ -11,14 +11,14 @@ import type { RoomContext } from './room-context.ts';
 /** Candidates a generator player chooses among for each fake. */
 const GENERATOR_CANDIDATES = 4;
 
-export interface WorkerOffer {
+interface WorkerOffer {
   backend: string;
   msPerImage: number;
   volunteer: boolean;
 }
 
 /** What the studio needs from its room. */
-export interface StudioHost {
+interface StudioHost {
   readonly clock: Clock;
   readonly ctx: RoomContext;
   readonly hostSessions: ReadonlySet<string>;
@@ -30,7 +30,7 @@ export interface StudioHost {
 
 /** A wait that ends at a deadline or earlier, when `finish` is called. */
 function deadline(clock: Clock, ms: number): { done: Promise<void>; finish: () => void } {
-  let finish = () => undefined as void;
+  let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
     const timer = clock.setTimeout(resolve, ms);
     finish = () => {
@@ -138,9 +138,7 @@ export class FakeStudio {
     this.slots = new Map();
     jobs.forEach((recipe, job) => {
       const playerId = team[job % team.length]!;
-      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) =>
-        k === 0 ? recipe : withSeed(recipe, deriveSeed(seed, `candidate-${job}-${k}`)),
-      );
+      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) => (k === 0 ? recipe : withSeed(recipe, deriveSeed(seed, `candidate-${job}-${k}`))));
       this.slots.set(job, { playerId, candidates, pick: null });
       generators.set(playerId, [...(generators.get(playerId) ?? []), job]);
     });
@@ -159,14 +157,15 @@ export class FakeStudio {
   }
 
   private candidatesFor(playerId: string) {
-    return [...this.slots]
-      .filter(([, s]) => s.playerId === playerId)
-      .map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates }));
+    return [...this.slots].filter(([, s]) => s.playerId === playerId).map(([slot, s]) => ({ slot, caption: s.candidates[0]!.caption, candidates: s.candidates }));
   }
 
   /** Fewest turns as G first; at least one player always stays a discriminator. */
   private pickGenerators(count: number): string[] {
-    const connected = this.room.players().filter((p) => p.connected).map((p) => p.id);
+    const connected = this.room
+      .players()
+      .filter((p) => p.connected)
+      .map((p) => p.id);
     const n = Math.min(count, connected.length - 1);
     if (n <= 0) return [];
     return connected
@@ -179,9 +178,7 @@ export class FakeStudio {
   /** The host screen if it offered, else the fastest volunteering student. */
   private pickWorker(studentsMayRender: boolean): string | null {
     const ranked = (ids: Iterable<string>) =>
-      [...ids]
-        .filter((id) => this.workers.has(id) && this.room.client(id))
-        .sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
+      [...ids].filter((id) => this.workers.has(id) && this.room.client(id)).sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
     const hosts = ranked(this.room.hostSessions);
     if (hosts.length) return hosts[0]!;
     if (!studentsMayRender) return null;

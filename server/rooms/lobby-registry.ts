@@ -2,7 +2,7 @@ import type { LobbyInfo } from '../../shared/protocol/lobby-info.ts';
 
 export type { LobbyInfo };
 
-export interface LobbyHandle {
+interface LobbyHandle {
   info(): LobbyInfo;
 }
 

@@ -3,15 +3,7 @@
  * CAPTION_VALUES, so adding an attribute does not mean rewriting these functions.
  */
 import type { CaptionAttributes } from './sample.ts';
-import {
-  CAPTION_ATTRIBUTES,
-  CAPTION_TEMPLATE,
-  CAPTION_VALUES,
-  MAX_TOKENS,
-  PAD_TOKEN,
-  TOKENS,
-  type CaptionAttributeName,
-} from './vocabulary.ts';
+import { CAPTION_ATTRIBUTES, CAPTION_TEMPLATE, CAPTION_VALUES, MAX_TOKENS, PAD_TOKEN, TOKENS, type CaptionAttributeName } from './vocabulary.ts';
 
 type TemplateWord = { literal: string } | { slot: CaptionAttributeName };
 
@@ -52,7 +44,11 @@ export function parseCaption(text: string): CaptionAttributes | null {
 
 /** Word indices into TOKENS, padded with PAD_TOKEN to MAX_TOKENS. Throws on unknown words. */
 export function tokenize(caption: string): number[] {
-  const words = caption.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const words = caption
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words.length > MAX_TOKENS) throw new Error(`caption has more than ${MAX_TOKENS} words: "${caption}"`);
   const ids = words.map((w) => {
     const id = TOKEN_INDEX.get(w);

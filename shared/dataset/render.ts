@@ -40,7 +40,7 @@ function len(x: number, y: number): number {
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }
 
 // ---- Shapes -----------------------------------------------------------------------
@@ -227,7 +227,7 @@ function axisCentre(size: Size, cell: number, jitter: number): number {
   const { lo, hi } = centreRange(size);
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2;
-  const j = jitter < -1 ? -1 : jitter > 1 ? 1 : jitter;
+  const j = jitter < -1 ? -1 : Math.min(jitter, 1);
   return mid + (cell - 1) * half * LAYOUT_CELL_SHARE + j * half * (1 - LAYOUT_CELL_SHARE);
 }
 
@@ -272,12 +272,8 @@ function linearRgb(rgb: readonly number[]): [number, number, number] {
 }
 
 const COLOUR_LINEAR = new Map<ColourName, [number, number, number]>(COLOURS.map((c) => [c.name, linearRgb(c.rgb)]));
-const BACKGROUND_LINEAR = new Map<BackgroundName, [number, number, number]>(
-  BACKGROUNDS.map((b) => [b.name, linearRgb(b.rgb)]),
-);
-const BACKGROUND_LIFTED_LINEAR = new Map<BackgroundName, [number, number, number]>(
-  BACKGROUNDS.map((b) => [b.name, linearRgb(b.rgb.map((v) => v + PATTERN_LIFT))]),
-);
+const BACKGROUND_LINEAR = new Map<BackgroundName, [number, number, number]>(BACKGROUNDS.map((b) => [b.name, linearRgb(b.rgb)]));
+const BACKGROUND_LIFTED_LINEAR = new Map<BackgroundName, [number, number, number]>(BACKGROUNDS.map((b) => [b.name, linearRgb(b.rgb.map((v) => v + PATTERN_LIFT))]));
 
 // ---- Background patterns ----------------------------------------------------------
 
@@ -285,7 +281,7 @@ const BACKGROUND_LIFTED_LINEAR = new Map<BackgroundName, [number, number, number
 const PATTERN_MARK: Readonly<Record<PatternName, (x: number, y: number) => number>> = {
   plain: () => 0,
   // Diagonal stripes, 6 px apart along the diagonal axis, 2.5 px wide along x.
-  stripes: (x, y) => (((x + y) % 6) + 6) % 6 < 2.5 ? 1 : 0,
+  stripes: (x, y) => ((((x + y) % 6) + 6) % 6 < 2.5 ? 1 : 0),
   // Dots of radius 1.2 on a 6 px grid.
   dots: (x, y) => {
     const dx = (x % 6) - 3;
@@ -325,13 +321,7 @@ const HALF_DIAGONAL = Math.SQRT1_2;
  * Renders the object's coverage (0..1 per pixel) and the signed distance (pixels) from
  * each pixel centre to the outline into the given arrays.
  */
-function rasterise(
-  sdf: Sdf,
-  p: Placement,
-  coverage: Float64Array,
-  distance: Float64Array,
-  shadow: Float64Array,
-): void {
+function rasterise(sdf: Sdf, p: Placement, coverage: Float64Array, distance: Float64Array, shadow: Float64Array): void {
   const [sin, cos] = sinCos(p.angle);
   const inv = 1 / p.radius;
   const r = p.radius;
@@ -404,13 +394,7 @@ export function renderBackground(style: StyleAttributes): Uint8Array {
   return compose(style, [0, 0, 0], new Float64Array(n), new Float64Array(n).fill(Infinity), new Float64Array(n));
 }
 
-function compose(
-  style: StyleAttributes,
-  colour: readonly number[],
-  coverage: Float64Array,
-  distance: Float64Array,
-  shadow: Float64Array,
-): Uint8Array {
+function compose(style: StyleAttributes, colour: readonly number[], coverage: Float64Array, distance: Float64Array, shadow: Float64Array): Uint8Array {
   const bg = BACKGROUND_LINEAR.get(style.background);
   const lifted = BACKGROUND_LIFTED_LINEAR.get(style.background);
   const pattern = PATTERN_COVERAGE.get(style.pattern);

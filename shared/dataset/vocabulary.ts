@@ -79,7 +79,7 @@ export type CaptionAttributeName = (typeof CAPTION_ATTRIBUTES)[number];
 
 /** The discrete style attributes an evaluation can classify (jitter and rotation are continuous). */
 export const STYLE_ATTRIBUTES = ['background', 'pattern', 'posX', 'posY'] as const;
-export type StyleAttributeName = (typeof STYLE_ATTRIBUTES)[number];
+type StyleAttributeName = (typeof STYLE_ATTRIBUTES)[number];
 
 /** The values each attribute can take, in class-index order. */
 export const CAPTION_VALUES = {

@@ -3,6 +3,7 @@
  * and, in closed form, q(x_t | x_0) = N(√ᾱ_t x_0, (1−ᾱ_t) I).
  */
 import type { Rng } from '../random.ts';
+import { pixelsToSigned, signedToPixels } from '../render/pixel-codec.ts';
 import { alphaBar, checkStep, type Schedule } from './schedule.ts';
 
 /** x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε, elementwise. t = 0 returns x_0. `out` may alias x0 or eps. */
@@ -34,26 +35,6 @@ export function qStep(xPrev: Float32Array, t: number, eps: Float32Array, schedul
   const b = Math.sqrt(beta);
   const y = out ?? new Float32Array(xPrev.length);
   for (let i = 0; i < xPrev.length; i++) y[i] = a * xPrev[i]! + b * eps[i]!;
-  return y;
-}
-
-/** 0..255 → [−1, 1], the data range the models are trained on (DDPM's convention). */
-export function pixelsToSigned(pixels: Uint8Array | Uint8ClampedArray, out?: Float32Array): Float32Array {
-  const y = out ?? new Float32Array(pixels.length);
-  if (y.length !== pixels.length) throw new Error('pixelsToSigned: output length differs from input');
-  for (let i = 0; i < pixels.length; i++) y[i] = pixels[i]! / 127.5 - 1;
-  return y;
-}
-
-/** [−1, 1] → 0..255, clipping what lies outside (noised or sampled values do). */
-export function signedToPixels(x: Float32Array, out?: Uint8Array): Uint8Array {
-  const y = out ?? new Uint8Array(x.length);
-  if (y.length !== x.length) throw new Error('signedToPixels: output length differs from input');
-  for (let i = 0; i < x.length; i++) {
-    const v = (x[i]! + 1) * 127.5;
-    // NaN fails both comparisons and would become 0; make that explicit.
-    y[i] = v > 0 ? (v < 255 ? Math.round(v) : 255) : 0;
-  }
   return y;
 }
 

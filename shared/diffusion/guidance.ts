@@ -24,7 +24,7 @@ export function guideEps(epsUncond: Float32Array, epsCond: Float32Array, scale: 
   return y;
 }
 
-export interface GuidanceOptions {
+interface GuidanceOptions {
   /** w, see above. */
   scale: number;
   /** The condition that means "no caption" (what the caption was replaced by in training). */
@@ -49,7 +49,7 @@ export function withGuidance(model: EpsModel, { scale, nullCond }: GuidanceOptio
   };
 }
 
-export interface BatchedGuidanceOptions extends GuidanceOptions {
+interface BatchedGuidanceOptions extends GuidanceOptions {
   /**
    * The condition for the doubled batch [x; x]: the sampler's condition for the first
    * half, `nullCond` for the second (its layout is the model's business, e.g. two stacked

@@ -15,7 +15,7 @@ import { alphaBar, type Schedule } from './schedule.ts';
  */
 export type EpsModel = (x: Float32Array, t: number, cond?: unknown) => Float32Array | Promise<Float32Array>;
 
-export interface StepInfo {
+interface StepInfo {
   /** The step the sample is now at (0 after the last step). */
   tNext: number;
   /** 1-based index of this step, and how many steps the run has. */
@@ -30,7 +30,7 @@ export interface StepInfo {
  */
 export type StepCallback = (t: number, x: Float32Array, x0Pred: Float32Array, info: StepInfo) => void | Promise<void>;
 
-export interface SamplerOptions {
+interface SamplerOptions {
   schedule: Schedule;
   /** Number of values in the flat batch, or a shape whose product is that number. */
   shape: number | readonly number[];
@@ -51,7 +51,7 @@ export interface SamplerOptions {
   signal?: AbortSignal;
 }
 
-export interface DdpmOptions extends SamplerOptions {
+interface DdpmOptions extends SamplerOptions {
   /**
    * Reverse-step variance σ_t²: 'beta' = β_t (the default), 'posterior' = β̃_t. Ho et al.
    * found both give similar samples; they are the upper and lower bounds of the optimal
@@ -60,7 +60,7 @@ export interface DdpmOptions extends SamplerOptions {
   variance?: 'beta' | 'posterior';
 }
 
-export interface DdimOptions extends SamplerOptions {
+interface DdimOptions extends SamplerOptions {
   /**
    * Either the timesteps to visit (any subset of 1..T; sorted into descending order,
    * duplicates dropped) or how many to take, chosen by `ddimTimesteps`.
@@ -224,5 +224,5 @@ function describe(v: unknown): string {
 }
 
 function clip(v: number): number {
-  return v < -1 ? -1 : v > 1 ? 1 : v;
+  return v < -1 ? -1 : Math.min(v, 1);
 }

@@ -30,7 +30,7 @@ export const BETA_MAX = 0.999;
  */
 export const ALPHA_BAR_MIN = 1e-10;
 /** The T the lecture's (Ho et al.'s) β values refer to. */
-export const REFERENCE_T = 1000;
+const REFERENCE_T = 1000;
 
 /**
  * Checks T and every β (throws on NaN, ±Infinity or a T outside [MIN_T, MAX_T]) and
@@ -53,7 +53,7 @@ export function sanitizeBetas(raw: ArrayLike<number>): Float64Array {
   }
   let ab = 1;
   for (let i = 0; i < T; i++) {
-    const floor = ALPHA_BAR_MIN / Math.pow(1 - BETA_MIN, T - 1 - i);
+    const floor = ALPHA_BAR_MIN / (1 - BETA_MIN) ** (T - 1 - i);
     let b = betas[i]!;
     if (ab * (1 - b) < floor) b = Math.max(BETA_MIN, 1 - floor / ab);
     betas[i] = b;
@@ -159,22 +159,17 @@ export interface ControlPoint {
  *   same total noise at any T. Values are clamped to [0, BETA_MAX]; flat before the first
  *   and after the last point.
  */
-export type CustomScheduleMode = 'alphaBar' | 'beta';
+type CustomScheduleMode = 'alphaBar' | 'beta';
 /**
  * 'monotoneCubic' is Fritsch–Carlson/PCHIP: smooth, never overshoots between points, so a
  * decreasing ᾱ drawing stays decreasing and a β drawing never goes negative.
  */
-export type Interpolation = 'monotoneCubic' | 'linear';
+type Interpolation = 'monotoneCubic' | 'linear';
 
-export const MAX_CONTROL_POINTS = 32;
+const MAX_CONTROL_POINTS = 32;
 
 /** A schedule from a few draggable control points (the noise schedule lab). */
-export function customSchedule(
-  T: number,
-  controlPoints: readonly ControlPoint[],
-  mode: CustomScheduleMode = 'alphaBar',
-  interpolation: Interpolation = 'monotoneCubic',
-): Schedule {
+export function customSchedule(T: number, controlPoints: readonly ControlPoint[], mode: CustomScheduleMode = 'alphaBar', interpolation: Interpolation = 'monotoneCubic'): Schedule {
   checkT(T);
   if (mode !== 'alphaBar' && mode !== 'beta') throw new Error(`customSchedule: unknown mode ${String(mode)}`);
   if (interpolation !== 'monotoneCubic' && interpolation !== 'linear') {
@@ -281,12 +276,7 @@ function interpolator(xs: readonly number[], ys: readonly number[], kind: Interp
     if (d === null) return ys[k]! + u * (ys[k + 1]! - ys[k]!);
     const u2 = u * u;
     const u3 = u2 * u;
-    return (
-      (2 * u3 - 3 * u2 + 1) * ys[k]! +
-      (u3 - 2 * u2 + u) * h[k]! * d[k]! +
-      (-2 * u3 + 3 * u2) * ys[k + 1]! +
-      (u3 - u2) * h[k]! * d[k + 1]!
-    );
+    return (2 * u3 - 3 * u2 + 1) * ys[k]! + (u3 - 2 * u2 + u) * h[k]! * d[k]! + (-2 * u3 + 3 * u2) * ys[k + 1]! + (u3 - u2) * h[k]! * d[k + 1]!;
   };
 }
 

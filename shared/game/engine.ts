@@ -2,8 +2,8 @@ import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import { deriveSeed } from '../random.ts';
 import { fairStars, meanStars } from './fair-ratings.ts';
-import type { AnyRoundRules, GeneratorCredit, PlayerAnswer, RatingHooks } from '../rounds/round-rules.ts';
-import { roundRules, type RoundType } from '../rounds/registry.ts';
+import type { GeneratorCredit, PlayerAnswer, RatingHooks } from '../rounds/round-rules.ts';
+import { roundRules, type QuestionOf, type RevealOf, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
 
 /** 'preparing': the next round's fakes are being made (the match machine's phase; the engine goes lobby/leaderboard → question). */
@@ -16,7 +16,7 @@ export const RATING_MS = 45_000;
 export const MIN_STARS = 1;
 export const MAX_STARS = 5;
 /** The rater id of the neural judge (solo mode rates samples with it). */
-export const NEURAL_JUDGE_ID = 'neural-judge';
+const NEURAL_JUDGE_ID = 'neural-judge';
 
 /** Where one answer stands in the ratings. `points` are final once the ratings are closed, a projection before. */
 export interface RatingTally {
@@ -37,14 +37,14 @@ export interface RatingsPayload {
   tallies: RatingTally[];
 }
 
-export interface PlayerRecord {
+interface PlayerRecord {
   id: string;
   nickname: string;
   score: number;
   lastPoints: number;
 }
 
-export interface RecordedAnswer {
+interface RecordedAnswer {
   answer: unknown;
   elapsedMs: number;
   points: number;
@@ -54,7 +54,7 @@ export interface RecordedAnswer {
   ratingPoints?: number;
 }
 
-export interface RoundRecord {
+interface RoundRecord {
   index: number;
   type: RoundType;
   seed: number;
@@ -88,23 +88,26 @@ export interface ResultRow {
   elapsedMs: number | null;
 }
 
-export interface QuestionPayload {
-  round: number;
-  totalRounds: number;
-  type: RoundType;
-  title: string;
-  formula: string;
-  durationMs: number;
-  question: unknown;
-}
+/** A round's question as a player receives it; `type` says which rule book's question it holds. */
+export type QuestionPayload<T extends RoundType = RoundType> = T extends RoundType
+  ? {
+      round: number;
+      totalRounds: number;
+      type: T;
+      title: string;
+      formula: string;
+      durationMs: number;
+      question: QuestionOf<T>;
+    }
+  : never;
 
-export interface RevealPayload {
+export type RevealPayload<T extends RoundType = RoundType> = T extends RoundType ? RevealFields & { type: T; reveal: RevealOf<T> } : never;
+
+interface RevealFields {
   round: number;
   totalRounds: number;
-  type: RoundType;
   title: string;
   formula: string;
-  reveal: unknown;
   /** Each player's points this round by player id (answer and generator work; ratings once closed). */
   points: Record<string, number>;
   /** Rated rounds only: the ratings so far. */
@@ -194,11 +197,7 @@ export class GameEngine {
    * Draws the next round and opens answers. `renders` are the pixels of `nextRenderJobs()`
    * in order; `hiddenJobs` says which player's device rendered which of them.
    */
-  startRound(
-    renders: readonly Uint8Array[] = [],
-    hiddenJobs = new Map<string, Set<number>>(),
-    generators = new Map<string, number[]>(),
-  ): QuestionPayload {
+  startRound(renders: readonly Uint8Array[] = [], hiddenJobs = new Map<string, Set<number>>(), generators = new Map<string, number[]>()): QuestionPayload {
     if (this.phase === 'question' || this.phase === 'podium') throw new GameError('wrong_phase');
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
@@ -233,19 +232,17 @@ export class GameEngine {
     const rules = roundRules(round.type);
     const hidden = playerId === undefined ? undefined : round.hiddenJobs.get(playerId);
     return {
-      round: round.index,
-      totalRounds: this.totalRounds,
-      type: round.type,
-      title: rules.title,
-      formula: rules.formula,
+      ...this.heading(round),
       durationMs: round.durationMs,
       question: hidden && rules.questionFor ? rules.questionFor(round.question, hidden, round.secret) : round.question,
-    };
+      // `round.type`'s rule book made this question: the one place its type is taken on trust.
+    } as QuestionPayload;
   }
 
-  /** Whether a player's question differs from the common one (their device rendered part of it). */
-  hasOwnQuestion(playerId: string): boolean {
-    return (this.current?.hiddenJobs.get(playerId)?.size ?? 0) > 0;
+  /** What a question and its reveal both say about their round. */
+  private heading(round: RoundRecord) {
+    const rules = roundRules(round.type);
+    return { round: round.index, totalRounds: this.totalRounds, type: round.type, title: rules.title, formula: rules.formula };
   }
 
   /** Lets the trained models answer the open round; their answers appear at the reveal. */
@@ -328,23 +325,18 @@ export class GameEngine {
     }
     const ratings = this.ratingsPayload();
     return {
-      round: round.index,
-      totalRounds: this.totalRounds,
-      type: round.type,
-      title: rules.title,
-      formula: rules.formula,
+      ...this.heading(round),
       reveal: rules.reveal(round.secret, answers, round.credits),
       points: Object.fromEntries([...this.players.values()].map((p) => [p.id, p.lastPoints])),
       ...(ratings ? { ratings } : {}),
-    };
+    } as RevealPayload;
   }
 
-  // ---- ratings (rounds whose rule book has RatingHooks) ------------------------------
+  // ---- ratings (rounds whose rule book has `ratings` hooks) ---------------------------
 
-  private ratingHooks(round: RoundRecord | null): RatingHooks | null {
-    if (!round) return null;
-    const rules = roundRules(round.type) as AnyRoundRules & Partial<RatingHooks>;
-    return typeof rules.rated === 'function' && rules.rated(round.secret) ? (rules as unknown as RatingHooks) : null;
+  private ratingHooks(round: RoundRecord | null): RatingHooks<unknown, unknown> | null {
+    const hooks = round ? roundRules(round.type).ratings : undefined;
+    return hooks && round && hooks.rated(round.secret) ? hooks : null;
   }
 
   /** Whether the current round's answers are rated. */
@@ -375,9 +367,9 @@ export class GameEngine {
     if (!round.answers.has(targetId) || !this.players.has(targetId)) throw new GameError('no_such_player', 'That player has no sample to rate.');
     if (raterId === targetId) throw new GameError('bad_message', 'You cannot rate your own sample.');
     if (!Number.isInteger(stars) || stars < MIN_STARS || stars > MAX_STARS) throw new GameError('bad_message', `A rating is ${MIN_STARS} to ${MAX_STARS} stars.`);
-    let given = round.ratings.get(targetId);
-    if (given?.has(raterId)) throw new GameError('already_answered', 'You already rated that sample.');
-    if (!given) round.ratings.set(targetId, (given = new Map()));
+    const given = round.ratings.get(targetId) ?? new Map<string, number>();
+    if (given.has(raterId)) throw new GameError('already_answered', 'You already rated that sample.');
+    round.ratings.set(targetId, given);
     given.set(raterId, stars);
     return this.ratingsPayload()!;
   }
@@ -414,8 +406,8 @@ export class GameEngine {
       if (!Number.isFinite(p)) continue;
       const probability = Math.min(1, Math.max(0, p));
       round.judged.set(playerId, probability);
-      let given = round.ratings.get(playerId);
-      if (!given) round.ratings.set(playerId, (given = new Map()));
+      const given = round.ratings.get(playerId) ?? new Map<string, number>();
+      round.ratings.set(playerId, given);
       given.set(NEURAL_JUDGE_ID, MIN_STARS + (MAX_STARS - MIN_STARS) * probability);
     }
   }

@@ -1,21 +1,13 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import type { RoundType } from '../rounds/registry.ts';
-import {
-  GameEngine,
-  type Phase,
-  type QuestionPayload,
-  type RatingsPayload,
-  type ResultRow,
-  type RevealPayload,
-  type Standing,
-} from './engine.ts';
+import { GameEngine, type Phase, type QuestionPayload, type RatingsPayload, type ResultRow, type RevealPayload, type Standing } from './engine.ts';
 import { validateNickname } from './nickname.ts';
 import { PhaseClock } from './phase-clock.ts';
 import type { GameSettings } from './settings.ts';
 
 /** How often the match looks at its clock (phase ends, whole seconds for the screens). */
-export const TICK_MS = 200;
+const TICK_MS = 200;
 /** The leaderboard between rounds. */
 export const LEADERBOARD_MS = 8_000;
 /** The reveal waits at most this long for the neural opponents' answers. */
@@ -58,7 +50,7 @@ export interface MatchClock {
 }
 
 /** Where results go (the server's database; nowhere in solo). */
-export interface MatchStore {
+interface MatchStore {
   recordResults(rows: ResultRow[]): void;
   updateResults(rows: ResultRow[]): void;
   updateSettings(settings: GameSettings): void;
@@ -99,6 +91,8 @@ export interface MatchStatus {
   phaseMs: number;
   secondsLeft: number;
   answeredCount: number;
+  /** Players who answer this round: generator players pick fakes instead. */
+  answering: number;
   settings: GameSettings;
 }
 
@@ -153,6 +147,7 @@ export class Match {
       phaseMs: 0,
       secondsLeft: 0,
       answeredCount: 0,
+      answering: 0,
       settings,
     };
   }
@@ -184,6 +179,7 @@ export class Match {
     if (this.phase === 'podium') throw new GameError('game_over');
     const name = this.admissibleName(nickname);
     this.engine.addPlayer(id, name);
+    this.update({});
     return name;
   }
 
@@ -198,10 +194,8 @@ export class Match {
   removePlayer(id: string): void {
     if (!this.engine.players.has(id)) return;
     this.engine.removePlayer(id);
-    if (this.phase === 'question' && !this.closing) {
-      this.update({ answeredCount: this.answeredCount() });
-      if (this.engine.allAnswered()) this.closeQuestion();
-    }
+    this.update({ answeredCount: this.answeredCount() });
+    if (this.phase === 'question' && !this.closing && this.engine.allAnswered()) this.closeQuestion();
   }
 
   hasPlayer(id: string): boolean {
@@ -447,8 +441,14 @@ export class Match {
     return [...round.answers.keys()].filter((id) => this.engine.players.has(id)).length;
   }
 
+  private answeringCount(): number {
+    const generators = this.phase === 'question' ? this.engine.current?.generators : undefined;
+    return [...this.engine.players.keys()].filter((id) => !generators?.has(id)).length;
+  }
+
   private update(changes: Partial<MatchStatus>): void {
     this.current = { ...this.current, ...changes };
+    this.current.answering = this.answeringCount();
     this.ports.emit('status', this.current);
   }
 }

@@ -1,11 +1,9 @@
 import { BLOCKED_ANYWHERE, BLOCKED_WHOLE } from './blocked-words.ts';
 import { NICKNAME_MAX } from './lobby-rules.ts';
 
-export type NicknameResult =
-  | { ok: true; nickname: string }
-  | { ok: false; code: 'nickname_invalid' | 'nickname_offensive' | 'nickname_taken'; message: string };
+type NicknameResult = { ok: true; nickname: string } | { ok: false; code: 'nickname_invalid' | 'nickname_offensive' | 'nickname_taken'; message: string };
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i' };
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 
 /** Folds case, accents and leetspeak so "F\u00fcck" and "5h1t" meet the list. */
 function fold(text: string): string {
@@ -29,7 +27,10 @@ export function isOffensive(nickname: string): boolean {
 export function validateNickname(raw: unknown, taken: Iterable<string>): NicknameResult {
   if (typeof raw !== 'string') return { ok: false, code: 'nickname_invalid', message: 'Please enter a nickname.' };
   // Control and invisible format characters would make two names look alike on screen.
-  const nickname = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
+  const nickname = raw
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const length = [...nickname].length;
   if (length < 1) return { ok: false, code: 'nickname_invalid', message: 'Please enter a nickname.' };
   if (length > NICKNAME_MAX) {

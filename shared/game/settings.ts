@@ -6,9 +6,9 @@ export const TIMER_MAX_SEC = 120;
 /** Relaxed pace (accessibility): this many times the timer, and no speed bonus. */
 export const RELAXED_TIMER_FACTOR = 3;
 export const MAX_ROUNDS_PER_ENTRY = 20;
-export const MAX_PLAYLIST_ENTRIES = 10;
+const MAX_PLAYLIST_ENTRIES = 10;
 
-export const playlistEntrySchema = z
+const playlistEntrySchema = z
   .object({
     type: z.enum(ROUND_TYPE_NAMES as [RoundType, ...RoundType[]]),
     count: z.number().int().min(1).max(MAX_ROUNDS_PER_ENTRY),

@@ -31,9 +31,7 @@ export const CLIENT_MESSAGES = {
   /** A generator player picks which candidate z becomes their fake. */
   'gen:pick': z.object({ slot: z.number().int().min(0).max(16), candidate: z.number().int().min(0).max(16) }).strict(),
   /** A device offers to render fakes: its measured backend and speed (ms per image). */
-  'render:ready': z
-    .object({ backend: z.string().max(16), msPerImage: z.number().positive().max(60_000), volunteer: z.boolean() })
-    .strict(),
+  'render:ready': z.object({ backend: z.string().max(16), msPerImage: z.number().positive().max(60_000), volunteer: z.boolean() }).strict(),
   /** Pixels of one render job; checked again (job, worker, deadline, rate) by the job board. */
   'render:result': z
     .object({

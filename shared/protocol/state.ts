@@ -33,6 +33,8 @@ export const GameState = schema(
     phaseMs: t.number(),
     secondsLeft: t.number(),
     answeredCount: t.number(),
+    /** Players who answer this round (generator players pick fakes instead). */
+    answering: t.number(),
     maxPlayers: t.number(),
     /** The host's playlist as JSON, so every screen can show what is coming. */
     settings: t.string(),

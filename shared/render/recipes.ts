@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { IMAGE_SIZE, CHANNELS } from '../dataset/vocabulary.ts';
 
 /** Exact byte length of every image that travels: 32×32 RGB. */
@@ -34,11 +33,6 @@ export function recipeFor(source: FakeSource, difficulty: Difficulty, caption: s
   const steps = { easy: 4, medium: 12, hard: 50 }[difficulty];
   return { model: 'diffusion', caption, seed, steps, guidance: 3 };
 }
-
-/** Validates pixels that arrive from a device: exact size and type, nothing else. */
-export const uploadedPixelsSchema = z.instanceof(Uint8Array).refine((p) => p.length === IMAGE_BYTES, {
-  message: `an image is exactly ${IMAGE_BYTES} bytes (32×32 RGB)`,
-});
 
 /** Renders recipes into pixels: the browser runtime, the Node runtime, or a test double. */
 export interface FakeRenderer {

@@ -2,29 +2,29 @@ import { z } from 'zod';
 import { createRng, deriveSeed } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
  * "Blend": GAN-INT's text-embedding interpolation. The image is G(z, β φ(t1) + (1 − β) φ(t2));
  * players guess β, or drag a slider that re-renders on their own device until it matches.
  */
 export const BLEND_MODES = ['guess', 'match'] as const;
-export type BlendMode = (typeof BLEND_MODES)[number];
-export const BLEND_TOLERANCE = 0.5;
-export const BLEND_MAX = 1000;
+type BlendMode = (typeof BLEND_MODES)[number];
+const BLEND_TOLERANCE = 0.5;
+const BLEND_MAX = 1000;
 /** β values of the interpolation strip shown at the reveal. */
-export const BLEND_STRIP = Array.from({ length: 11 }, (_, i) => i / 10);
+const BLEND_STRIP = Array.from({ length: 11 }, (_, i) => i / 10);
 
-export const blendOptionsSchema = z
+const blendOptionsSchema = z
   .object({
     mode: z.enum(BLEND_MODES),
     /** How many caption attributes differ between t1 and t2. */
     differences: z.number().int().min(1).max(3),
   })
   .strict();
-export type BlendOptions = z.infer<typeof blendOptionsSchema>;
+type BlendOptions = z.infer<typeof blendOptionsSchema>;
 
-export interface BlendSecret {
+interface BlendSecret {
   beta: number;
   caption1: string;
   caption2: string;
@@ -32,7 +32,7 @@ export interface BlendSecret {
   mode: BlendMode;
   target: Uint8Array;
 }
-export interface BlendQuestion {
+interface BlendQuestion {
   kind: 'blend';
   mode: BlendMode;
   caption1: string;
@@ -44,7 +44,7 @@ export interface BlendQuestion {
    */
   zSeed?: number;
 }
-export interface BlendAnswer {
+interface BlendAnswer {
   beta: number;
 }
 export interface BlendReveal {
@@ -73,7 +73,7 @@ function draw(seed: number, options: BlendOptions) {
   return { caption1: first.caption, caption2, beta, zSeed: rng.int(0, 0x7fffffff) };
 }
 
-export const blendRound: RoundRules<BlendSecret, BlendQuestion, BlendAnswer, BlendReveal, BlendOptions> = {
+export const blendRound = defineRound<BlendSecret, BlendQuestion, BlendAnswer, BlendReveal, BlendOptions>({
   type: 'blend',
   title: 'Blend',
   blurb: 'GAN-INT: the image was made from β·φ(t1) + (1 − β)·φ(t2). How much of each caption is in it?',
@@ -117,4 +117,4 @@ export const blendRound: RoundRules<BlendSecret, BlendQuestion, BlendAnswer, Ble
 
   formatAnswer: (answer) => answer.beta.toFixed(3),
   formatTruth: (secret) => secret.beta.toFixed(2),
-};
+});

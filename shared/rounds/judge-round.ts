@@ -4,7 +4,8 @@ import { captionChanging } from './caption-pairs.ts';
 import { createRng, deriveSeed, type Rng } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
  * "Judge": the matching-aware discriminator of GAN-CLS. Each item is one of the three
@@ -13,20 +14,20 @@ import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
  */
 export const VERDICTS = ['match', 'mismatch', 'fake'] as const;
 export type Verdict = (typeof VERDICTS)[number];
-export const VERDICT_WEIGHT: Record<Verdict, number> = { match: 1, mismatch: 0.5, fake: 0.5 };
+const VERDICT_WEIGHT: Record<Verdict, number> = { match: 1, mismatch: 0.5, fake: 0.5 };
 export const JUDGE_UNIT = 200;
 
-export const judgeOptionsSchema = z
+const judgeOptionsSchema = z
   .object({
     images: z.number().int().min(3).max(8),
     source: z.enum(FAKE_SOURCES),
     difficulty: z.enum(DIFFICULTIES),
   })
   .strict();
-export type JudgeOptions = z.infer<typeof judgeOptionsSchema>;
-export const JUDGE_DEFAULTS: JudgeOptions = { images: 3, source: 'gan', difficulty: 'medium' };
+type JudgeOptions = z.infer<typeof judgeOptionsSchema>;
+const JUDGE_DEFAULTS: JudgeOptions = { images: 3, source: 'gan', difficulty: 'medium' };
 
-export interface JudgeItem {
+interface JudgeItem {
   id: string;
   truth: Verdict;
   /** The caption shown; for a mismatch, the caption the image really has is `trueCaption`. */
@@ -44,7 +45,7 @@ export interface JudgeQuestion {
   kind: 'judge';
   items: { id: string; caption: string; pixels: Uint8Array }[];
 }
-export interface JudgeAnswer {
+interface JudgeAnswer {
   answers: { id: string; verdict: Verdict }[];
 }
 export interface JudgeReveal {
@@ -80,15 +81,13 @@ function layout(seed: number, options: JudgeOptions) {
   });
 }
 
-export const judgeRound: RoundRules<JudgeSecret, JudgeQuestion, JudgeAnswer, JudgeReveal, JudgeOptions> = {
+export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, JudgeReveal, JudgeOptions>({
   type: 'judge',
   title: 'Judge',
   blurb: 'You are the matching-aware discriminator: real and matching, real but mismatched, or fake?',
   optionsSchema: judgeOptionsSchema,
   defaultOptions: JUDGE_DEFAULTS,
-  answerSchema: z
-    .object({ answers: z.array(z.object({ id: z.string().max(16), verdict: z.enum(VERDICTS) }).strict()).max(8) })
-    .strict(),
+  answerSchema: z.object({ answers: z.array(z.object({ id: z.string().max(16), verdict: z.enum(VERDICTS) }).strict()).max(8) }).strict(),
   formula: `points per item = ${JUDGE_UNIT} × weight if right: real & matching × 1, real & mismatched × 0.5, fake × 0.5 (the weights of L_CLS)`,
 
   renderJobs(seed, options) {
@@ -111,21 +110,8 @@ export const judgeRound: RoundRules<JudgeSecret, JudgeQuestion, JudgeAnswer, Jud
     };
   },
 
-  questionFor(question, hiddenJobs, secret) {
-    if (hiddenJobs.size === 0) return question;
-    const hidden = new Set(secret.items.filter((it) => it.job !== null && hiddenJobs.has(it.job)).map((it) => it.id));
-    return { ...question, items: question.items.filter((it) => !hidden.has(it.id)) };
-  },
-
-  validateAnswer(secret, answer, hiddenJobs) {
-    const ids = new Set(secret.items.filter((it) => it.job === null || !hiddenJobs.has(it.job)).map((it) => it.id));
-    const seen = new Set<string>();
-    for (const a of answer.answers) {
-      if (!ids.has(a.id) || seen.has(a.id)) return 'An answer names an item that is not in this round.';
-      seen.add(a.id);
-    }
-    return null;
-  },
+  questionFor: (question, hiddenJobs, secret) => ({ ...question, items: withoutHidden(question.items, secret.items, hiddenJobs) }),
+  validateAnswer: (secret, answer, hiddenJobs) => checkAnsweredIds(answer.answers, secret.items, hiddenJobs, 'item'),
 
   score(secret, answer): ScoreBreakdown {
     let points = 0;
@@ -172,4 +158,4 @@ export const judgeRound: RoundRules<JudgeSecret, JudgeQuestion, JudgeAnswer, Jud
 
   formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.verdict}`).join(' '),
   formatTruth: (secret) => secret.items.map((it) => `${it.id}:${it.truth}`).join(' '),
-};
+});

@@ -6,8 +6,7 @@
  * one overconfident miss costs at most what the answer could have won.
  */
 export const CONFIDENCES = [0.6, 0.75, 0.9, 0.99] as const;
-export type Confidence = (typeof CONFIDENCES)[number];
-export const LOG_SCORE_UNIT = 100;
+const LOG_SCORE_UNIT = 100;
 
 /** D(x): the probability a "real/fake with confidence c" answer gives to "real". */
 export function answerToD(saysReal: boolean, confidence: number): number {

@@ -3,7 +3,7 @@ import { IMAGE_BYTES, type NeuralOpponents } from '../render/recipes.ts';
 import { createRng, deriveSeed } from '../random.ts';
 import { meanStars } from '../game/fair-ratings.ts';
 import { randomCaption } from './caption-pairs.ts';
-import type { RatingHooks, RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import {
   buildSchedule,
   curveDistance,
@@ -27,13 +27,13 @@ import {
  * caption; the schedule earns points at once (samplerQuality), the sample earns the rest
  * from ratings during the reveal (the class's stars, or the neural judge in solo mode).
  */
-export const LAB_CHALLENGES = ['match-curve', 'destroy-window', 'sample'] as const;
-export type LabChallenge = (typeof LAB_CHALLENGES)[number];
-export const LAB_MAX = 1000;
+const LAB_CHALLENGES = ['match-curve', 'destroy-window', 'sample'] as const;
+type LabChallenge = (typeof LAB_CHALLENGES)[number];
+const LAB_MAX = 1000;
 /** RMSE of ᾱ at which match-curve stops paying. */
-export const MATCH_TOLERANCE = 0.2;
+const MATCH_TOLERANCE = 0.2;
 /** Distance (in normalised time) outside the window at which destroy-window stops paying. */
-export const WINDOW_TOLERANCE = 0.2;
+const WINDOW_TOLERANCE = 0.2;
 /** 'sample': points for the set-up itself (schedule not too fast or slow, enough steps), given at once… */
 export const SAMPLE_SETUP_POINTS = 400;
 /** …and for the sample, from its fair mean rating (1 star: 0, 5 stars: all), added when the ratings close. */
@@ -43,8 +43,8 @@ export const SAMPLE_GUIDANCE = 3;
 /** A sample travels as base64 of its 32×32 RGB bytes: exactly this many characters, no padding. */
 export const SAMPLE_BASE64_LENGTH = (IMAGE_BYTES / 3) * 4;
 
-export const labOptionsSchema = z.object({ challenge: z.enum(LAB_CHALLENGES) }).strict();
-export type LabOptions = z.infer<typeof labOptionsSchema>;
+const labOptionsSchema = z.object({ challenge: z.enum(LAB_CHALLENGES) }).strict();
+type LabOptions = z.infer<typeof labOptionsSchema>;
 
 export type LabTask =
   | { challenge: 'match-curve'; target: ScheduleSpec }
@@ -52,7 +52,7 @@ export type LabTask =
   /** Draw `caption`, starting from the x_T of `noiseSeed` (the same for everyone, so only schedules and steps differ). */
   | { challenge: 'sample'; caption: string; noiseSeed: number };
 
-export interface LabSecret {
+interface LabSecret {
   task: LabTask;
 }
 export interface LabQuestion {
@@ -113,7 +113,7 @@ const sampleImageSchema = z
   .length(SAMPLE_BASE64_LENGTH, `a sample is exactly ${IMAGE_BYTES} bytes (32×32 RGB), ${SAMPLE_BASE64_LENGTH} base64 characters`)
   .regex(/^[A-Za-z0-9+/]+$/, 'a sample is unpadded base64');
 
-export const labAnswerSchema = z.union([
+const labAnswerSchema = z.union([
   z.object({ schedule: scheduleSpecSchema }).strict(),
   z
     .object({
@@ -133,7 +133,18 @@ function drawTask(seed: number, challenge: LabChallenge): LabTask {
       if (rng.next() < 0.5) return { challenge, target: { kind: 'cosine', T: 1000 } };
       const a = 0.6 + 0.35 * rng.next();
       const b = 0.1 + 0.4 * rng.next();
-      return { challenge, target: { kind: 'custom', T: 1000, points: [{ t: 0.3, value: a }, { t: 0.6, value: b * a }, { t: 1, value: 0 }] } };
+      return {
+        challenge,
+        target: {
+          kind: 'custom',
+          T: 1000,
+          points: [
+            { t: 0.3, value: a },
+            { t: 0.6, value: b * a },
+            { t: 1, value: 0 },
+          ],
+        },
+      };
     }
     case 'destroy-window': {
       const notBefore = rng.int(2, 6) / 10;
@@ -179,10 +190,11 @@ function scheduleText(spec: ScheduleSpec): string {
   return spec.kind === 'custom' ? `custom T=${spec.T} ${spec.points.map((p) => `${p.t.toFixed(2)}:${p.value.toFixed(3)}`).join(' ')}` : `${spec.kind} T=${spec.T}`;
 }
 
-export const noiseLabRound: RoundRules<LabSecret, LabQuestion, LabAnswer, LabReveal, LabOptions> & RatingHooks<LabSecret, LabAnswer> = {
+export const noiseLabRound = defineRound<LabSecret, LabQuestion, LabAnswer, LabReveal, LabOptions>({
   type: 'noise-lab',
   title: 'Noise schedule lab',
-  blurb: 'Shape a β schedule (linear, cosine or drawn) to meet the challenge; watch x_t, ᾱ_t and the SNR change. In "sample", run the diffusion model with it and let the class rate the result.',
+  blurb:
+    'Shape a β schedule (linear, cosine or drawn) to meet the challenge; watch x_t, ᾱ_t and the SNR change. In "sample", run the diffusion model with it and let the class rate the result.',
   optionsSchema: labOptionsSchema,
   defaultOptions: { challenge: 'match-curve' },
   answerSchema: labAnswerSchema,
@@ -209,19 +221,21 @@ export const noiseLabRound: RoundRules<LabSecret, LabQuestion, LabAnswer, LabRev
     return { points, accuracy: points, speedBonus: 0 };
   },
 
-  rated: (secret) => secret.task.challenge === 'sample',
-  ratingPoints: (_secret, stars) => sampleRatingPoints(stars),
-  async judge(secret, answers, opponents: NeuralOpponents) {
-    const task = secret.task;
-    const out = new Map<string, number>();
-    const withImage = answers.filter((a) => a.answer.image !== undefined);
-    if (task.challenge !== 'sample' || withImage.length === 0) return out;
-    const probabilities = await opponents.judge(
-      withImage.map((a) => decodeSample(a.answer.image!)),
-      withImage.map(() => task.caption),
-    );
-    withImage.forEach((a, i) => out.set(a.playerId, probabilities[i]!));
-    return out;
+  ratings: {
+    rated: (secret) => secret.task.challenge === 'sample',
+    ratingPoints: (_secret, stars) => sampleRatingPoints(stars),
+    async judge(secret, answers, opponents: NeuralOpponents) {
+      const task = secret.task;
+      const out = new Map<string, number>();
+      const withImage = answers.filter((a) => a.answer.image !== undefined);
+      if (task.challenge !== 'sample' || withImage.length === 0) return out;
+      const probabilities = await opponents.judge(
+        withImage.map((a) => decodeSample(a.answer.image!)),
+        withImage.map(() => task.caption),
+      );
+      withImage.forEach((a, i) => out.set(a.playerId, probabilities[i]!));
+      return out;
+    },
   },
 
   reveal(secret, answers) {
@@ -259,4 +273,4 @@ export const noiseLabRound: RoundRules<LabSecret, LabQuestion, LabAnswer, LabRev
         return `sample "${task.caption}"`;
     }
   },
-};
+});

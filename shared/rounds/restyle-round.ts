@@ -4,27 +4,27 @@ import { createRng, deriveSeed } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
 import { imageIds } from './image-ids.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
  * "Restyle": Reed et al.'s style encoder. s ← S(x), x̂ ← G(s, φ(t_new)) keeps what the
  * caption does not say (position, rotation, background) and changes what it does.
  */
 export const RESTYLE_MODES = ['which-result', 'which-reference'] as const;
-export type RestyleMode = (typeof RESTYLE_MODES)[number];
+type RestyleMode = (typeof RESTYLE_MODES)[number];
 export const RESTYLE_POINTS = 600;
 /** Captions fed with S(x) in the reveal's row. */
 export const RESTYLE_ROW = 5;
 
-export const restyleOptionsSchema = z
+const restyleOptionsSchema = z
   .object({
     mode: z.enum(RESTYLE_MODES),
     choices: z.number().int().min(2).max(4),
   })
   .strict();
-export type RestyleOptions = z.infer<typeof restyleOptionsSchema>;
+type RestyleOptions = z.infer<typeof restyleOptionsSchema>;
 
-export interface RestyleSecret {
+interface RestyleSecret {
   mode: RestyleMode;
   caption: string;
   referenceSeeds: number[];
@@ -44,10 +44,10 @@ export interface RestyleQuestion {
   shown: Uint8Array;
   choices: { id: string; pixels: Uint8Array }[];
 }
-export interface RestyleAnswer {
+interface RestyleAnswer {
   choice: string;
 }
-export interface RestyleReveal {
+interface RestyleReveal {
   kind: 'restyle';
   mode: RestyleMode;
   caption: string;
@@ -87,7 +87,7 @@ function draw(seed: number, options: RestyleOptions) {
   return { referenceSeeds, caption, order, choiceIds, rowCaptions };
 }
 
-export const restyleRound: RoundRules<RestyleSecret, RestyleQuestion, RestyleAnswer, RestyleReveal, RestyleOptions> = {
+export const restyleRound = defineRound<RestyleSecret, RestyleQuestion, RestyleAnswer, RestyleReveal, RestyleOptions>({
   type: 'restyle',
   title: 'Restyle',
   blurb: 'The style encoder S(x) keeps what the caption does not say. Which image kept the style?',
@@ -164,4 +164,4 @@ export const restyleRound: RoundRules<RestyleSecret, RestyleQuestion, RestyleAns
 
   formatAnswer: (answer) => answer.choice,
   formatTruth: (secret) => secret.correct,
-};
+});

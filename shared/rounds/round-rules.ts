@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 
 /** What every round type provides: one rule book used by the server room and solo mode. */
-export interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, never>> {
+interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, never>> {
   readonly type: string;
   /** Shown in the host's playlist and on screen. */
   readonly title: string;
@@ -42,16 +42,17 @@ export interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<s
   /** Plain-text forms for the CSV report. */
   formatAnswer(answer: Answer): string;
   formatTruth(secret: Secret): string;
+  /** Rounds whose answers the class rates during the reveal (the Noise lab's 'sample'). */
+  readonly ratings?: RatingHooks<Secret, Answer>;
 }
 
 /**
- * Extra hooks of a rule book whose answers are rated after the reveal opens (the Noise
+ * The hooks of a rule book whose answers are rated after the reveal opens (the Noise
  * lab's 'sample' challenge). Each player rates every other player's answer once, 1..5
  * stars, during the reveal; in solo mode the neural judge rates instead. Points from the
  * ratings are added when the ratings close (the leaderboard, or the end of the game).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface RatingHooks<Secret = any, Answer = any> {
+export interface RatingHooks<Secret, Answer> {
   /** Whether this round's answers get rated. */
   rated(secret: Secret): boolean;
   /**
@@ -87,6 +88,16 @@ export interface PlayerAnswer<Answer> {
   elapsedMs: number;
 }
 
-// The registry holds rule books of different payload types; callers that route by type use this.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoundRules = RoundRules<any, any, any, any, any>;
+/**
+ * A rule book with its payload types erased, for code that routes by round type (the
+ * engine). Every hook is a method, so a concrete rule book is assignable to it; the
+ * typed side is `RoundType`'s own rule book (registry.ts: QuestionOf, RevealOf, AnswerOf).
+ */
+export type AnyRoundRules = RoundRules<unknown, unknown, unknown, unknown, unknown>;
+
+/** Declares a rule book; its payload types are inferred from it (and read back by registry.ts). */
+export function defineRound<Secret, Question, Answer, Reveal, Options = Record<string, never>>(
+  rules: RoundRules<Secret, Question, Answer, Reveal, Options>,
+): RoundRules<Secret, Question, Answer, Reveal, Options> {
+  return rules;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alphaBar, cosineSchedule, customSchedule, ddimTimesteps, linearSchedule, MAX_T, MIN_T, type EpsModel, type Schedule } from '../diffusion/index.ts';
+import { cosineSchedule, customSchedule, ddimTimesteps, linearSchedule, MAX_T, MIN_T, type Schedule } from '../diffusion/index.ts';
 
 /**
  * A β schedule as a player builds it in the lab: linear, cosine, or ᾱ drawn through a few
@@ -16,7 +16,10 @@ export const scheduleSpecSchema = z.discriminatedUnion('kind', [
       kind: z.literal('custom'),
       T: z.number().int().min(MIN_T).max(MAX_T),
       /** ᾱ at normalised time t ∈ [0, 1]: "how much of the image is left". */
-      points: z.array(z.object({ t: z.number().min(0).max(1), value: z.number().min(0).max(1) }).strict()).min(1).max(MAX_LAB_POINTS),
+      points: z
+        .array(z.object({ t: z.number().min(0).max(1), value: z.number().min(0).max(1) }).strict())
+        .min(1)
+        .max(MAX_LAB_POINTS),
     })
     .strict(),
 ]);
@@ -52,7 +55,7 @@ export function curveDistance(a: Schedule, b: Schedule, samples = 100): number {
 }
 
 /** "Destroyed" once √ᾱ_t, the share of the signal left, falls below 10 %. */
-export const DESTROYED_ALPHA_BAR = 0.01;
+const DESTROYED_ALPHA_BAR = 0.01;
 
 /** First normalised time at which the image counts as destroyed (1 if it never is). */
 export function destroyedAt(schedule: Schedule): number {
@@ -83,7 +86,9 @@ export function diagnoseSchedule(schedule: Schedule, samplingSteps?: number): st
     notes.push('The second half of the schedule is almost pure noise (as in the linear schedule): cosine spreads the destruction more evenly.');
   }
   if (samplingSteps !== undefined && samplingSteps < 10) {
-    notes.push(`Only ${samplingSteps} sampling steps: each DDIM jump covers ${Math.round(schedule.T / samplingSteps)} timesteps, so the estimate of x₀ is coarse and details blur.`);
+    notes.push(
+      `Only ${samplingSteps} sampling steps: each DDIM jump covers ${Math.round(schedule.T / samplingSteps)} timesteps, so the estimate of x₀ is coarse and details blur.`,
+    );
   }
   if (notes.length === 0) notes.push('A healthy schedule: the signal fades steadily and is gone by the end.');
   return notes;
@@ -140,7 +145,9 @@ export function diagnoseSampling(schedule: Schedule, sampler: SamplerKind, steps
     );
   }
   if (jump > 0.5 && gone >= 0.3 && !(sampler === 'ddim' && count < 10)) {
-    notes.push(`Your biggest step jumps from √ᾱ = ${jumpFrom.toFixed(2)} to ${(jumpFrom + jump).toFixed(2)} of the image in one go: the model has to guess that much detail at once, so it blurs there.`);
+    notes.push(
+      `Your biggest step jumps from √ᾱ = ${jumpFrom.toFixed(2)} to ${(jumpFrom + jump).toFixed(2)} of the image in one go: the model has to guess that much detail at once, so it blurs there.`,
+    );
   }
   if (notes.length === 0) notes.push('A good run: the signal returns gradually over enough steps, so each step only refines the image a little.');
   return notes;
@@ -166,4 +173,3 @@ export function samplerQuality(schedule: Schedule, sampler: SamplerKind, steps: 
  * the bound while linear stays at ≈ 0.56 (see withClippedX0 in shared/diffusion).
  */
 export const LAB_X0_BOUND = 5;
-

@@ -3,25 +3,29 @@ import { makeSample } from '../dataset/index.ts';
 import { createRng, deriveSeed } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import { imageIds } from './image-ids.ts';
 
+/** The largest generator team a host may ask for (the playlist's editor reads it too). */
+export const GENERATOR_TEAM_MAX = 4;
+
 /** "Spot the fake": every player is the discriminator D of the GAN minimax game. */
-export const spotFakeOptionsSchema = z
+const spotFakeOptionsSchema = z
   .object({
     images: z.number().int().min(2).max(8),
     source: z.enum(FAKE_SOURCES),
     difficulty: z.enum(DIFFICULTIES),
     /** Players who play G this round: they pick which z to submit, and score when D is fooled. */
-    generators: z.number().int().min(0).max(4).default(0),
+    generators: z.number().int().min(0).max(GENERATOR_TEAM_MAX).default(0),
   })
   .strict();
-export type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
-export const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0 };
+type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
+const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0 };
 /** A perfect discriminator answer earns just under this; G earns what D leaves of it. */
-export const GENERATOR_UNIT = 200;
+const GENERATOR_UNIT = 200;
 
-export interface SpotFakeImage {
+interface SpotFakeImage {
   id: string;
   real: boolean;
   caption: string;
@@ -41,7 +45,7 @@ export interface SpotFakeQuestion {
   images: { id: string; caption: string; pixels: Uint8Array }[];
   confidences: readonly number[];
 }
-export interface SpotFakeAnswer {
+interface SpotFakeAnswer {
   answers: { id: string; real: boolean; confidence: number }[];
 }
 export interface SpotFakeReveal {
@@ -69,7 +73,7 @@ export interface SpotFakeReveal {
   generators: { playerId: string; nickname: string; imageId: string; points: number; fooled: string[] }[];
 }
 
-export function fakeCount(images: number): number {
+function fakeCount(images: number): number {
   return Math.floor(images / 2);
 }
 
@@ -89,7 +93,7 @@ function layout(seed: number, options: SpotFakeOptions) {
   });
 }
 
-export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFakeAnswer, SpotFakeReveal, SpotFakeOptions> = {
+export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotFakeAnswer, SpotFakeReveal, SpotFakeOptions>({
   type: 'spot-fake',
   title: 'Spot the fake',
   blurb: 'You are the discriminator D. Real data-set image or generator fake? Say how sure you are.',
@@ -136,21 +140,8 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
     };
   },
 
-  questionFor(question, hiddenJobs, secret) {
-    if (hiddenJobs.size === 0) return question;
-    const hiddenIds = new Set(secret.images.filter((im) => im.job !== null && hiddenJobs.has(im.job)).map((im) => im.id));
-    return { ...question, images: question.images.filter((im) => !hiddenIds.has(im.id)) };
-  },
-
-  validateAnswer(secret, answer, hiddenJobs) {
-    const ids = new Set(secret.images.filter((im) => im.job === null || !hiddenJobs.has(im.job)).map((im) => im.id));
-    const seen = new Set<string>();
-    for (const a of answer.answers) {
-      if (!ids.has(a.id) || seen.has(a.id)) return 'An answer names an image that is not in this round.';
-      seen.add(a.id);
-    }
-    return null;
-  },
+  questionFor: (question, hiddenJobs, secret) => ({ ...question, images: withoutHidden(question.images, secret.images, hiddenJobs) }),
+  validateAnswer: (secret, answer, hiddenJobs) => checkAnsweredIds(answer.answers, secret.images, hiddenJobs, 'image'),
 
   score(secret, answer): ScoreBreakdown {
     let points = 0;
@@ -227,7 +218,7 @@ export const spotFakeRound: RoundRules<SpotFakeSecret, SpotFakeQuestion, SpotFak
 
   formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),
   formatTruth: (secret) => secret.images.map((im) => `${im.id}:${im.real ? 'real' : 'fake'}`).join(' '),
-};
+});
 
 /**
  * V(D,G) = E_real[log D(x)] + E_fake[log(1 − D(G(z)))]: each expectation is the mean over

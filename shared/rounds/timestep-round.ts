@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
 import { linearSchedule, noiseImage, type Schedule } from '../diffusion/index.ts';
 import { createRng, deriveSeed } from '../random.ts';
-import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
+import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
  * "Guess the timestep": the DDPM forward process x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε under the
@@ -11,8 +11,8 @@ import type { RoundRules, ScoreBreakdown } from './round-rules.ts';
 export const TIMESTEP_T = 1000;
 /** Guesses further than this from the truth score no accuracy points. */
 export const TIMESTEP_TOLERANCE = 250;
-export const ACCURACY_MAX = 1000;
-export const SPEED_BONUS_MAX = 200;
+const ACCURACY_MAX = 1000;
+const SPEED_BONUS_MAX = 200;
 
 let schedule: Schedule | null = null;
 /** The schedule is the same for every round; build it once. */
@@ -21,7 +21,7 @@ export function timestepSchedule(): Schedule {
   return schedule;
 }
 
-export interface TimestepSecret {
+interface TimestepSecret {
   t: number;
   imageSeed: number;
   caption: string;
@@ -33,7 +33,7 @@ export interface TimestepQuestion {
   T: number;
   pixels: Uint8Array;
 }
-export interface TimestepAnswer {
+interface TimestepAnswer {
   t: number;
 }
 export interface TimestepReveal {
@@ -59,7 +59,7 @@ function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
-export const timestepRound: RoundRules<TimestepSecret, TimestepQuestion, TimestepAnswer, TimestepReveal> = {
+export const timestepRound = defineRound<TimestepSecret, TimestepQuestion, TimestepAnswer, TimestepReveal>({
   type: 'timestep',
   title: 'Guess the timestep',
   blurb: 'An image went through t steps of the DDPM forward process. How noisy is it? Guess t.',
@@ -102,4 +102,4 @@ export const timestepRound: RoundRules<TimestepSecret, TimestepQuestion, Timeste
 
   formatAnswer: (answer) => String(answer.t),
   formatTruth: (secret) => String(secret.t),
-};
+});

@@ -72,9 +72,9 @@ async function setUp(blend: { mode: string; differences: string }, restyle: { mo
 
 /** RGB bytes of a 32×32 canvas. */
 function pixels(page: Page, selector: string): Promise<number[][]> {
-  return page.locator(selector).evaluateAll((cs: HTMLCanvasElement[]) =>
-    cs.map((c) => Array.from(c.getContext('2d')!.getImageData(0, 0, 32, 32).data).filter((_, i) => i % 4 !== 3)),
-  );
+  return page
+    .locator(selector)
+    .evaluateAll((cs: HTMLCanvasElement[]) => cs.map((c) => Array.from(c.getContext('2d')!.getImageData(0, 0, 32, 32).data).filter((_, i) => i % 4 !== 3)));
 }
 
 const meanAbs = (a: number[], b: number[]) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;

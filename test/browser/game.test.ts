@@ -265,7 +265,9 @@ describe('Latent Arena in the browser', () => {
     await shot(ana, '11-student-podium');
 
     const [download] = await Promise.all([host.waitForEvent('download'), host.getByTestId('report-link').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(csv.length).toBe(1 + 3 * 2); // header + one row per player per round
     for (const name of ['Ana', 'Benji', 'Cleo']) expect(csv.filter((line) => line.includes(name))).toHaveLength(2);
 

@@ -134,7 +134,8 @@ describe('GAN rounds in the browser', () => {
     // Ana answers with the keyboard only: per image, Tab to the real/fake group, pick, Tab to the confidence steps, raise it.
     await ana.getByTestId('say-real').first().focus();
     for (let i = 0; i < 4; i++) {
-      if (i % 2 === 0) await ana.keyboard.press('Space'); // Real
+      if (i % 2 === 0)
+        await ana.keyboard.press('Space'); // Real
       else await ana.keyboard.press('ArrowRight'); // Fake
       await ana.keyboard.press('Tab'); // → confidence (75 % is checked)
       await ana.keyboard.press('ArrowRight'); // → 90 %

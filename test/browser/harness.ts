@@ -7,13 +7,17 @@ import { startServer, type RunningServer } from '../../server/app.ts';
 import type { ServerConfig } from '../../server/config.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-export const SCREENSHOTS = join(root, 'test-output/screenshots');
+const SCREENSHOTS = join(root, 'test-output/screenshots');
 
 /** Builds the client unless dist/client is newer than every source it bundles. */
-export function ensureClientBuild(): void {
+function ensureClientBuild(): void {
   // Vitest sets NODE_ENV=test, which would make Vite build a development bundle.
   const env = { ...process.env, NODE_ENV: 'production' };
-  const result = spawnSync(process.execPath, [join(root, 'scripts/ensure-client-build.mjs'), ...(process.env.FORCE_CLIENT_BUILD ? ['--force'] : [])], { cwd: root, encoding: 'utf8', env });
+  const result = spawnSync(process.execPath, [join(root, 'scripts/ensure-client-build.mjs'), ...(process.env.FORCE_CLIENT_BUILD ? ['--force'] : [])], {
+    cwd: root,
+    encoding: 'utf8',
+    env,
+  });
   if (result.status !== 0) throw new Error(`client build failed:\n${result.stdout}\n${result.stderr}`);
 }
 

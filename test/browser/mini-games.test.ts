@@ -132,8 +132,14 @@ describe('mini-games in the browser', () => {
     await host.evaluate(() => window.scrollTo(0, 0));
     await shot(host, 'lab-sample-host-question');
     await ana.bringToFront();
-    const blank = await ana.evaluate(() =>
-      [...document.querySelectorAll<HTMLCanvasElement>('canvas.lab-x')].filter((c) => c.getContext('2d')!.getImageData(0, 0, 32, 32).data.every((v) => v === 0)).length,
+    const blank = await ana.evaluate(
+      () =>
+        [...document.querySelectorAll<HTMLCanvasElement>('canvas.lab-x')].filter((c) =>
+          c
+            .getContext('2d')!
+            .getImageData(0, 0, 32, 32)
+            .data.every((v) => v === 0),
+        ).length,
     );
     expect(blank).toBe(0);
     await ana.getByTestId('lab-sample-live').scrollIntoViewIfNeeded();
@@ -155,7 +161,9 @@ describe('mini-games in the browser', () => {
     await benEntry.getByTestId('rate-2').focus();
     await ana.keyboard.press('Enter');
     await ben.locator('[data-testid="lab-sample-entry"][data-player="Ana"]').getByTestId('rate-5').click();
-    await host.waitForFunction(() => [...document.querySelectorAll('[data-testid="lab-rating-tally"]')].every((el) => /from 1 rating/.test(el.textContent ?? '')), undefined, { timeout: 10_000 });
+    await host.waitForFunction(() => [...document.querySelectorAll('[data-testid="lab-rating-tally"]')].every((el) => /from 1 rating/.test(el.textContent ?? '')), undefined, {
+      timeout: 10_000,
+    });
     expect(await benEntry.getByTestId('rate-2').getAttribute('aria-pressed')).toBe('true');
     expect(await ana.getByTestId('lab-my-rating').textContent()).toMatch(/5\.0 ★ from 1 rating/);
     await host.bringToFront();

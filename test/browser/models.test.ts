@@ -130,10 +130,10 @@ describe.skipIf(missing.length > 0)('the browser model runtime (Chromium, real s
 
   it('the judge ranks the true caption of a held-out image first most of the time', { timeout: 60_000 }, async () => {
     const samples = heldOut(32);
-    const results = await page.evaluate(
-      ([images, captions]) => (window as unknown as Harness).modelsHarness.judge(images, captions),
-      [samples.map((s) => Array.from(s.pixels)), samples.map((s) => s.caption)] as const,
-    );
+    const results = await page.evaluate(([images, captions]) => (window as unknown as Harness).modelsHarness.judge(images, captions), [
+      samples.map((s) => Array.from(s.pixels)),
+      samples.map((s) => s.caption),
+    ] as const);
     expect(results.length).toBe(32);
     for (const r of results) {
       expect(r.similarity).toBeGreaterThanOrEqual(-1);
@@ -148,7 +148,11 @@ describe.skipIf(missing.length > 0)('the browser model runtime (Chromium, real s
   it('the discriminator scores real images above random noise', { timeout: 60_000 }, async () => {
     const samples = heldOut(16, 100);
     let state = 12345;
-    const noise = samples.map(() => Array.from({ length: 3072 }, () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 24)));
+    const next = () => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state >>> 24;
+    };
+    const noise = samples.map(() => Array.from({ length: 3072 }, next));
     const captions = samples.map((s) => s.caption);
     const [real, fake] = await page.evaluate(
       async ([r, n, c]) => {

@@ -7,7 +7,7 @@ import type { ServerConfig } from '../../server/config.ts';
 import type { ServerMessages } from '../../shared/protocol/messages.ts';
 import { GameState } from '../../shared/protocol/state.ts';
 
-export type GameRoom = Room<any, GameState>;
+export type GameRoom = Room<unknown, GameState>;
 
 export interface Harness {
   server: RunningServer;

@@ -18,7 +18,13 @@ afterAll(async () => {
 });
 
 const pixels = (v: number) => new Uint8Array(IMAGE_BYTES).fill(v);
-const sample = (v: number, extra: Record<string, unknown> = {}) => ({ schedule: { kind: 'cosine', T: 1000 }, sampler: 'ddim', steps: 20, image: encodeSample(pixels(v)), ...extra });
+const sample = (v: number, extra: Record<string, unknown> = {}) => ({
+  schedule: { kind: 'cosine', T: 1000 },
+  sampler: 'ddim',
+  steps: 20,
+  image: encodeSample(pixels(v)),
+  ...extra,
+});
 
 async function expectError(room: GameRoom, type: string, payload: unknown, code: string, message?: RegExp): Promise<void> {
   const error = nextMessage(room, 'error');

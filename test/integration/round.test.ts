@@ -149,7 +149,10 @@ describe('Guess the timestep round', () => {
     const [hal, ivy] = players as [GameRoom, GameRoom];
     host.send('host:start');
     await stateWhere(host, (s) => s.phase === 'question');
-    for (const [p, t] of [[hal, 250], [ivy, 750]] as const) {
+    for (const [p, t] of [
+      [hal, 250],
+      [ivy, 750],
+    ] as const) {
       const ack = nextMessage(p, 'answered');
       p.send('answer', { round: 0, answer: { t } });
       await ack;

@@ -18,8 +18,8 @@ import {
   PATTERN_LIFT,
   PATTERNS,
   placementOf,
-  POS_X,
-  POS_Y,
+  type POS_X,
+  type POS_Y,
   renderBackground,
   renderImage,
   renderMask,
@@ -295,8 +295,7 @@ describe('rendering', () => {
     for (const size of SIZES) {
       const attrs: CaptionAttributes = { size, colour: 'red', shape: 'circle' };
       const at = (posX: (typeof POS_X)[number], jitterX: number) => placementOf(attrs, { ...plainStyle, posX, jitterX }).x;
-      const atY = (posY: (typeof POS_Y)[number], jitterY: number) =>
-        placementOf(attrs, { ...plainStyle, posY, jitterY }).y;
+      const atY = (posY: (typeof POS_Y)[number], jitterY: number) => placementOf(attrs, { ...plainStyle, posY, jitterY }).y;
       expect(at('left', 1)).toBeLessThan(at('centre', -1));
       expect(at('centre', 1)).toBeLessThan(at('right', -1));
       expect(atY('top', 1)).toBeLessThan(atY('middle', -1));

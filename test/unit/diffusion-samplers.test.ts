@@ -14,17 +14,7 @@
  *    the number of steps.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  alphaBar,
-  cosineSchedule,
-  customSchedule,
-  ddimSample,
-  ddimTimesteps,
-  ddpmSample,
-  linearSchedule,
-  type EpsModel,
-  type Schedule,
-} from '../../shared/diffusion/index.ts';
+import { alphaBar, cosineSchedule, customSchedule, ddimSample, ddimTimesteps, ddpmSample, linearSchedule, type EpsModel, type Schedule } from '../../shared/diffusion/index.ts';
 import { createRng } from '../../shared/random.ts';
 
 const MU = [0.5, -1];
@@ -103,9 +93,7 @@ function exactMoments(s: Schedule, run: Run, d: number): { mean: number; varianc
 
 async function sample(s: Schedule, run: Run, seed: number): Promise<Float32Array> {
   const common = { schedule: s, shape: [N, D], eps: analyticEps(s), rng: createRng(seed) };
-  return run.kind === 'ddpm'
-    ? ddpmSample({ ...common, variance: run.variance })
-    : ddimSample({ ...common, steps: run.steps, eta: run.eta });
+  return run.kind === 'ddpm' ? ddpmSample({ ...common, variance: run.variance }) : ddimSample({ ...common, steps: run.steps, eta: run.eta });
 }
 
 /** Empirical moments within ~4.5 standard errors of the exact ones. */
@@ -131,7 +119,7 @@ function expectNearData(s: Schedule, run: Run, relVar: number): void {
 function expectSampleNearData(x: Float32Array, relVar: number): void {
   const emp = empirical(x);
   for (let d = 0; d < D; d++) {
-    expect(Math.abs(emp[d]!.mean - MU[d]!)).toBeLessThan(4.5 * SD[d]! / Math.sqrt(N));
+    expect(Math.abs(emp[d]!.mean - MU[d]!)).toBeLessThan((4.5 * SD[d]!) / Math.sqrt(N));
     expect(Math.abs(emp[d]!.variance / SD[d]! ** 2 - 1)).toBeLessThan(relVar + 4.5 * Math.sqrt(2 / N));
   }
 }
@@ -207,8 +195,7 @@ describe('DDIM with the optimal ε of Gaussian data', () => {
     const xT = new Float32Array(SIZE);
     const rng = createRng(77);
     for (let i = 0; i < SIZE; i++) xT[i] = rng.normal();
-    const run = (seed: number): Promise<Float32Array> =>
-      ddimSample({ schedule: s, shape: SIZE, eps: analyticEps(s), rng: createRng(seed), steps: 20, eta: 0, xT });
+    const run = (seed: number): Promise<Float32Array> => ddimSample({ schedule: s, shape: SIZE, eps: analyticEps(s), rng: createRng(seed), steps: 20, eta: 0, xT });
     expect(await run(1)).toEqual(await run(2));
     expect(xT[0]).toBe(Math.fround(createRng(77).normal())); // xT untouched
 
@@ -225,7 +212,14 @@ describe('samplers over the whole T range', () => {
     ['cosine', cosineSchedule(10)],
     ['linear', linearSchedule(50)],
     ['cosine', cosineSchedule(200)],
-    ['custom', customSchedule(37, [{ t: 0.3, value: 0.7 }, { t: 0.8, value: 0.05 }, { t: 1, value: 0.001 }])],
+    [
+      'custom',
+      customSchedule(37, [
+        { t: 0.3, value: 0.7 },
+        { t: 0.8, value: 0.05 },
+        { t: 1, value: 0.001 },
+      ]),
+    ],
   ];
   for (const [name, s] of schedules) {
     it(`${name}, T = ${s.T}: DDPM and DDIM match the exact output distribution`, async () => {

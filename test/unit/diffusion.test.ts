@@ -206,7 +206,15 @@ describe('custom schedules', () => {
     expect(s1000.betas.every((b) => Math.abs(b - 0.02) < 1e-15)).toBe(true);
     expect(s100.betas.every((b) => Math.abs(b - 0.2) < 1e-15)).toBe(true);
     // A linear β drawing is the linear schedule.
-    const ramp = customSchedule(1000, [{ t: 0.001, value: 1e-4 }, { t: 1, value: 0.02 }], 'beta', 'linear');
+    const ramp = customSchedule(
+      1000,
+      [
+        { t: 0.001, value: 1e-4 },
+        { t: 1, value: 0.02 },
+      ],
+      'beta',
+      'linear',
+    );
     expect(Math.abs(alphaBar(ramp, 500) / alphaBar(linearSchedule(), 500) - 1)).toBeLessThan(1e-9);
   });
 

@@ -35,7 +35,12 @@ describe('spot the fake', () => {
   };
 
   it('scores log D(x) on reals and log(1 − D(G(z))) on fakes', () => {
-    const answer = { answers: [{ id: 'a', real: true, confidence: 0.9 }, { id: 'b', real: true, confidence: 0.6 }] };
+    const answer = {
+      answers: [
+        { id: 'a', real: true, confidence: 0.9 },
+        { id: 'b', real: true, confidence: 0.6 },
+      ],
+    };
     // a: p = 0.9 → 185; b: D = 0.6 on a fake → p = 0.4 → 68
     expect(spotFakeRound.score(secret, answer, null).points).toBe(185 + 68);
     expect(spotFakeRound.score(secret, { answers: [] }, null).points).toBe(0);
@@ -43,8 +48,30 @@ describe('spot the fake', () => {
 
   it('estimates V(D,G) from the class and from the neural D, and says who was fooled', () => {
     const answers = [
-      { playerId: 'p1', nickname: 'Ann', points: 0, elapsedMs: 1, answer: { answers: [{ id: 'a', real: true, confidence: 0.9 }, { id: 'b', real: true, confidence: 0.6 }] } },
-      { playerId: 'p2', nickname: 'Ben', points: 0, elapsedMs: 1, answer: { answers: [{ id: 'a', real: true, confidence: 0.6 }, { id: 'b', real: false, confidence: 0.9 }] } },
+      {
+        playerId: 'p1',
+        nickname: 'Ann',
+        points: 0,
+        elapsedMs: 1,
+        answer: {
+          answers: [
+            { id: 'a', real: true, confidence: 0.9 },
+            { id: 'b', real: true, confidence: 0.6 },
+          ],
+        },
+      },
+      {
+        playerId: 'p2',
+        nickname: 'Ben',
+        points: 0,
+        elapsedMs: 1,
+        answer: {
+          answers: [
+            { id: 'a', real: true, confidence: 0.6 },
+            { id: 'b', real: false, confidence: 0.9 },
+          ],
+        },
+      },
     ];
     // G picked fake b: Ann's D earned 68 on it, Ben's 185; G earns the rest of 200, averaged: (132 + 15) / 2
     const gPoints = spotFakeRound.generatorPoints!(secret, 0, answers);
@@ -89,7 +116,11 @@ describe('judge (GAN-CLS)', () => {
     for (let seed = 0; seed < 30; seed++) {
       const options = { images: 3, source: 'gan' as const, difficulty: 'hard' as const };
       const jobs = judgeRound.renderJobs!(seed, options);
-      const { secret, question } = judgeRound.prepare(seed, options, jobs.map(() => pixels(9)));
+      const { secret, question } = judgeRound.prepare(
+        seed,
+        options,
+        jobs.map(() => pixels(9)),
+      );
       expect(secret.items.map((it) => it.truth).sort()).toEqual(['fake', 'match', 'mismatch']);
       const mismatch = secret.items.find((it) => it.truth === 'mismatch')!;
       const shown = parseCaption(mismatch.caption)!;

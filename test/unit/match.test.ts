@@ -177,6 +177,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.match.status).toMatchObject({ phase: 'podium', phaseMs: 0, secondsLeft: 0 });
     expect(h.stored.ended).toBe(1);
     expect(h.events.status.map((s) => s.phase).filter((p, i, all) => p !== all[i - 1])).toEqual([
+      'lobby',
       'question',
       'reveal',
       'leaderboard',
@@ -347,6 +348,21 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     const own = (h.match.questionFor('b')!.question as { images: unknown[] }).images;
     expect(own).toHaveLength(all.length - 1);
     expect(h.match.questionFor('a')!.question).toEqual(h.match.questionFor()!.question);
+    expect(h.match.status.answering).toBe(2);
+  });
+
+  it('counts a generator team out of the answering players', async () => {
+    const h = harness(spotFake(), ['a', 'b', 'c']);
+    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(9)), hidden: new Map(), generators: new Map([['c', [0, 1]]]) });
+    expect(h.match.status.answering).toBe(3);
+    h.match.start();
+    await h.clock.advance(0);
+    expect(h.match.status).toMatchObject({ phase: 'question', answering: 2 });
+    expect(refusal(() => h.match.answer('c', 0, { answers: [] }))).toBe('generator_turn');
+    h.match.answer('a', 0, { answers: [] });
+    h.match.answer('b', 0, { answers: [] });
+    await h.clock.advance(0);
+    expect(h.match.status).toMatchObject({ phase: 'reveal', answering: 3 });
   });
 
   it('waits for the neural opponents at most NEURAL_WAIT_MS before revealing', async () => {
@@ -381,7 +397,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.match.status).toMatchObject({ phase: 'reveal', phaseMs: REVEAL_MS }); // one player: nobody else rates
   });
 
-  it('solo: the judge\'s verdict is in the reveal', async () => {
+  it("solo: the judge's verdict is in the reveal", async () => {
     const h = harness(labSample, ['a'], { neuralJudge: true });
     h.match.start();
     h.match.answer('a', 0, sampleAnswer(40));

@@ -75,7 +75,11 @@ describe('restyle (style encoder)', () => {
       });
       expect(new Set(cells).size).toBe(4);
       // t_new names a small object (room to travel) in another colour and shape than the reference.
-      const { secret } = restyleRound.prepare(seed, { mode: 'which-reference', choices: 4 }, jobs.map((_, i) => px(i + 1)));
+      const { secret } = restyleRound.prepare(
+        seed,
+        { mode: 'which-reference', choices: 4 },
+        jobs.map((_, i) => px(i + 1)),
+      );
       const ref = makeSample(secret.referenceSeeds[0]!).attributes;
       const next = parseCaption(secret.caption)!;
       expect(next.size).toBe('small');
@@ -178,7 +182,11 @@ describe('noise schedule lab: sample challenge', () => {
     expect(() => game.rate('a', 0, 'b', 4)).toThrow(/only be rated while the reveal is open/);
     expect(game.revealMs()).toBe(RATING_MS);
     const { payload, rows } = game.reveal();
-    expect(payload.ratings).toEqual({ round: 0, open: true, tallies: [expect.objectContaining({ playerId: 'a', count: 0 }), expect.objectContaining({ playerId: 'b', count: 0 })] });
+    expect(payload.ratings).toEqual({
+      round: 0,
+      open: true,
+      tallies: [expect.objectContaining({ playerId: 'a', count: 0 }), expect.objectContaining({ playerId: 'b', count: 0 })],
+    });
     expect(rows.find((r) => r.playerId === 'a')!.points).toBe(SAMPLE_SETUP_POINTS);
     expect(() => game.rate('a', 0, 'a', 5)).toThrow(/your own sample/);
     expect(() => game.rate('a', 1, 'b', 5)).toThrow(/different round/);
@@ -264,7 +272,7 @@ describe('noise schedule lab: sample challenge', () => {
     for (const id of ['a', 'b', 'c', 'd']) expect(game.players.get(id)!.lastPoints).toBe(game.current!.answers.get(id)!.points + points.get(id)!);
   });
 
-  it('keeps the lab sampler\'s x̂₀ in range when ᾱ_T is tiny (cosine at T = 1000)', async () => {
+  it("keeps the lab sampler's x̂₀ in range when ᾱ_T is tiny (cosine at T = 1000)", async () => {
     const s = cosineSchedule(1000);
     const x = Float32Array.from([0.5, -1.2, 2]);
     // An ε that is 1 % off: unclipped, x̂₀ at t = T would be ~100 × 1/√ᾱ_T.

@@ -36,7 +36,10 @@ const noisyOf = (r: EvalRow) => Object.keys(NOISY_CEILINGS).find((k) => r.metric
 describe('evaluation of the shipped models', () => {
   it('(a) the attribute classifier and (c) CLIP retrieval meet their bars', () => {
     expect(rows.filter((r) => r.id === 'a' || r.id === 'c').length).toBeGreaterThan(0);
-    expect(rows.filter((r) => (r.id === 'a' || r.id === 'c') && !r.pass), formatTable(rows)).toEqual([]);
+    expect(
+      rows.filter((r) => (r.id === 'a' || r.id === 'c') && !r.pass),
+      formatTable(rows),
+    ).toEqual([]);
   });
 
   it('(b), (d), (e) meet their bars, or are known gaps that hold their measured level', () => {

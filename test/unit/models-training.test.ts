@@ -56,7 +56,10 @@ describe('training steps lower their loss on a tiny run', () => {
     const b = {
       images: pixelsToTensor(s.map((x) => x.pixels)),
       tokens: tokensTensor(s.map((x) => x.tokens)),
-      captionIds: tf.tensor1d(s.map((x) => captionIndex(x.attributes)), 'int32'),
+      captionIds: tf.tensor1d(
+        s.map((x) => captionIndex(x.attributes)),
+        'int32',
+      ),
     };
     const losses = Array.from({ length: 15 }, () => tr.step(b));
     expect(mean(losses.slice(-3))).toBeLessThan(losses[0]! * 0.8);
@@ -98,7 +101,10 @@ describe('training steps lower their loss on a tiny run', () => {
     const tr = new GanTrainer(G, D, 1e-3, { imageEncoder: image, captionEmb, logScale: Math.log(10), weight: 1, margin: 0, modeSeeking: 0.1 });
     const b = {
       ...tinyGanBatch(rng, n, captionEmb.clone()),
-      caps: tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'),
+      caps: tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i),
+        'int32',
+      ),
       z2: seededNormal(rng, n, GAN_CONFIG.zDim),
     };
     const clip = Array.from({ length: 10 }, () => tr.gStep(b).clip);
@@ -125,7 +131,14 @@ describe('training steps lower their loss on a tiny run', () => {
 
   it("style targets of real images: z[0:2] puts G's object at the real cell and jitter; the codes' targets have the class's argmax", async () => {
     await initNodeWasm();
-    for (const [cell, jitter] of [[0, -1], [0, 0.3], [1, 0], [1, -0.7], [2, 0.95], [2, -0.2]] as const) {
+    for (const [cell, jitter] of [
+      [0, -1],
+      [0, 0.3],
+      [1, 0],
+      [1, -0.7],
+      [2, 0.95],
+      [2, -0.2],
+    ] as const) {
       const u = unitPosition(tf.tensor1d([zOfPosition(cell, jitter)])).dataSync()[0]!;
       expect(u).toBeCloseTo((cell - 1) * LAYOUT_CELL_SHARE + jitter * (1 - LAYOUT_CELL_SHARE), 2);
     }
@@ -148,9 +161,21 @@ describe('training steps lower their loss on a tiny run', () => {
     const phi = tf.tidy(() => tf.div(seededNormal(rng, 8, 64), 8) as tf.Tensor2D);
     const samples = samplesAt(1, 'train', 0, 8);
     const targets = samples.map((x) => styleTargetOf(x.style));
-    const real = { images: pixelsToTensor(samples.map((x) => x.pixels)), target: tf.tensor2d(targets.map((t) => t.values)), mask: tf.tensor2d(targets.map((t) => t.mask)), weight: 1 };
+    const real = {
+      images: pixelsToTensor(samples.map((x) => x.pixels)),
+      target: tf.tensor2d(targets.map((t) => t.values)),
+      mask: tf.tensor2d(targets.map((t) => t.mask)),
+      weight: 1,
+    };
     const pred = tr.S.predict(real.images) as tf.Tensor2D;
-    const masked = (p: tf.Tensor2D) => tf.tidy(() => tf.sum(tf.mul(real.mask, tf.square(tf.sub(real.target, p))), 1).mean().dataSync()[0]!);
+    const masked = (p: tf.Tensor2D) =>
+      tf.tidy(
+        () =>
+          tf
+            .sum(tf.mul(real.mask, tf.square(tf.sub(real.target, p))), 1)
+            .mean()
+            .dataSync()[0]!,
+      );
     const byHand = masked(pred);
     // Changing what S reads in an unlabelled dim changes nothing.
     expect(masked(tf.tidy(() => tf.add(pred, tf.oneHot(tf.fill([8], 20, 'int32'), GAN_CONFIG.zDim).mul(5))) as tf.Tensor2D)).toBeCloseTo(byHand, 4);
@@ -178,7 +203,10 @@ describe("D's minibatch-std channel", () => {
     await initNodeWasm();
     // Two groups of 4: identical images (std 0), then images differing by known amounts.
     const same = tf.ones([4, 2, 2, 1]);
-    const varied = tf.tensor4d([0, 2, 4, 6].flatMap((v) => [v, v, v, v]), [4, 2, 2, 1]);
+    const varied = tf.tensor4d(
+      [0, 2, 4, 6].flatMap((v) => [v, v, v, v]),
+      [4, 2, 2, 1],
+    );
     const std = MinibatchStd.groupStd(tf.concat([same, varied]) as tf.Tensor4D, 4).arraySync();
     expect(std.slice(0, 4).every((v) => v < 1e-3)).toBe(true);
     // population std of 0, 2, 4, 6 = √5
@@ -208,15 +236,33 @@ describe("D's minibatch-std channel", () => {
 describe('layered generator (object layer placed by z[0:2] on a background layer)', () => {
   it('Translate moves an image by whole and half pixels, fills with zeros, and passes a gradient to the offset', async () => {
     await initNodeWasm();
-    const img = tf.tensor4d(Array.from({ length: 2 * 6 * 6 }, (_, i) => (i % 7) + 1), [2, 6, 6, 1]);
-    const moved = translate(img, tf.tensor2d([[2, -1], [0.5, 0]])).arraySync();
+    const img = tf.tensor4d(
+      Array.from({ length: 2 * 6 * 6 }, (_, i) => (i % 7) + 1),
+      [2, 6, 6, 1],
+    );
+    const moved = translate(
+      img,
+      tf.tensor2d([
+        [2, -1],
+        [0.5, 0],
+      ]),
+    ).arraySync();
     const a = img.arraySync();
     // out(y, x) = in(y − dy, x − dx)
     expect(moved[0]![3]![4]![0]).toBeCloseTo(a[0]![4]![2]![0]!, 5);
     expect(moved[0]![5]![0]![0]).toBe(0); // came from outside the image
     expect(moved[0]![2]![1]![0]).toBe(0);
     expect(moved[1]![3]![3]![0]).toBeCloseTo((a[1]![3]![3]![0]! + a[1]![3]![2]![0]!) / 2, 5);
-    const [g] = tf.grads((o: tf.Tensor) => translate(img, o as tf.Tensor2D).mul(tf.reverse(img, 1)).sum())([tf.tensor2d([[0.3, 0.7], [1.2, -0.4]])]);
+    const [g] = tf.grads((o: tf.Tensor) =>
+      translate(img, o as tf.Tensor2D)
+        .mul(tf.reverse(img, 1))
+        .sum(),
+    )([
+      tf.tensor2d([
+        [0.3, 0.7],
+        [1.2, -0.4],
+      ]),
+    ]);
     const gv = g!.arraySync() as number[][];
     expect(gv.flat().every(Number.isFinite)).toBe(true);
     expect(gv.flat().some((v) => Math.abs(v) > 1e-3)).toBe(true);
@@ -226,8 +272,18 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
   it('place zooms about the centre with an area filter, then moves; the gradient reaches zoom and offset', async () => {
     await initNodeWasm();
     // A 4×4 bright square in the middle of a 16×16 canvas.
-    const img = tf.tidy(() => tf.pad(tf.ones([1, 4, 4, 1]), [[0, 0], [6, 6], [6, 6], [0, 0]]) as tf.Tensor4D);
-    const half = place(img, tf.tensor2d([[0.5]]), tf.tensor2d([[0, 0]])).squeeze().arraySync() as number[][];
+    const img = tf.tidy(
+      () =>
+        tf.pad(tf.ones([1, 4, 4, 1]), [
+          [0, 0],
+          [6, 6],
+          [6, 6],
+          [0, 0],
+        ]) as tf.Tensor4D,
+    );
+    const half = place(img, tf.tensor2d([[0.5]]), tf.tensor2d([[0, 0]]))
+      .squeeze()
+      .arraySync() as number[][];
     // Zoomed by 0.5: a 2×2 square in the middle (pixels 7 and 8; the tent softens its edge
     // to 0.875 a side), with the mass (area) scaled by 0.25.
     const mass = half.flat().reduce((a, b) => a + b, 0);
@@ -237,7 +293,11 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     expect(half[7]![6]).toBeCloseTo(0.875 * 0.125, 4);
     expect(half[5]![8]).toBe(0);
     expect(half[8]![10]).toBe(0);
-    const [gs, go] = tf.grads((s: tf.Tensor, o: tf.Tensor) => place(img, s as tf.Tensor2D, o as tf.Tensor2D).mul(tf.reverse(img, 1)).sum())([tf.tensor2d([[0.8]]), tf.tensor2d([[0.4, 0.3]])]);
+    const [gs, go] = tf.grads((s: tf.Tensor, o: tf.Tensor) =>
+      place(img, s as tf.Tensor2D, o as tf.Tensor2D)
+        .mul(tf.reverse(img, 1))
+        .sum(),
+    )([tf.tensor2d([[0.8]]), tf.tensor2d([[0.4, 0.3]])]);
     expect(Math.abs(gs!.dataSync()[0]!)).toBeGreaterThan(1e-3);
     expect(Array.from(go!.dataSync()).every(Number.isFinite)).toBe(true);
     tf.dispose([img, gs!, go!]);
@@ -271,26 +331,36 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     z.dispose();
   });
 
-  it.each(['learnt-range', 'data-layout'] as const)('G placed by %s: changing only the position dims moves pixels; changing only the background dims changes the background', async (gPlace) => {
-    await initNodeWasm();
-    const G = buildGenerator({ ...GAN_CONFIG, gPlace });
-    seedInit(G, 11);
-    const table = tf.div(seededNormal(createRng(12), CAPTION_COUNT, 64), 8) as tf.Tensor2D;
-    if (gPlace === 'data-layout') fitLayoutHead(G, table);
-    const base = Array.from({ length: GAN_CONFIG.zDim }, (_, i) => Math.sin(i + 1));
-    const moved = base.map((v, i) => (i < 2 ? -v - 1.5 : v));
-    const recoloured = base.map((v, i) => (i >= 2 && i < 2 + GAN_CONFIG.bgDim ? -v : v));
-    const phi = tf.tile(table.slice([0, 0], [1, 64]), [3, 1]);
-    table.dispose();
-    const out = G.predict([tf.tensor2d([base, moved, recoloured]), phi]) as tf.Tensor4D;
-    const diff = (i: number) => tf.tidy(() => tf.abs(tf.sub(out.slice(0, 1), out.slice(i, 1))).mean().dataSync()[0]!);
-    expect(diff(1)).toBeGreaterThan(1e-4);
-    expect(diff(2)).toBeGreaterThan(1e-4);
-    const v = out.dataSync();
-    expect(v.every((x) => x >= -1 && x <= 1)).toBe(true);
-    tf.dispose([phi, out]);
-    G.dispose();
-  });
+  it.each(['learnt-range', 'data-layout'] as const)(
+    'G placed by %s: changing only the position dims moves pixels; changing only the background dims changes the background',
+    async (gPlace) => {
+      await initNodeWasm();
+      const G = buildGenerator({ ...GAN_CONFIG, gPlace });
+      seedInit(G, 11);
+      const table = tf.div(seededNormal(createRng(12), CAPTION_COUNT, 64), 8) as tf.Tensor2D;
+      if (gPlace === 'data-layout') fitLayoutHead(G, table);
+      const base = Array.from({ length: GAN_CONFIG.zDim }, (_, i) => Math.sin(i + 1));
+      const moved = base.map((v, i) => (i < 2 ? -v - 1.5 : v));
+      const recoloured = base.map((v, i) => (i >= 2 && i < 2 + GAN_CONFIG.bgDim ? -v : v));
+      const phi = tf.tile(table.slice([0, 0], [1, 64]), [3, 1]);
+      table.dispose();
+      const out = G.predict([tf.tensor2d([base, moved, recoloured]), phi]) as tf.Tensor4D;
+      const diff = (i: number) =>
+        tf.tidy(
+          () =>
+            tf
+              .abs(tf.sub(out.slice(0, 1), out.slice(i, 1)))
+              .mean()
+              .dataSync()[0]!,
+        );
+      expect(diff(1)).toBeGreaterThan(1e-4);
+      expect(diff(2)).toBeGreaterThan(1e-4);
+      const v = out.dataSync();
+      expect(v.every((x) => x >= -1 && x <= 1)).toBe(true);
+      tf.dispose([phi, out]);
+      G.dispose();
+    },
+  );
 
   it("the InfoGAN term (G v6's Gaussian background code): G and its head Q lower ‖Q(pool(G(z))) − z_bg‖² together", async () => {
     await initNodeWasm();
@@ -311,9 +381,18 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
   it("G v7's background codes: the one-hot of each group's argmax, every value equally likely under a Gaussian z", async () => {
     await initNodeWasm();
     const layer = new OneHotCodes({ groups: [4, 3] });
-    const z = tf.tensor2d([[0, 0, 5, 1, 0, 0, 2], [3, -1, 0, 0, -2, 4, 1]]);
-    expect(codesOf(z, [4, 3]).arraySync()).toEqual([[2, 2], [0, 1]]);
-    expect((layer.apply(z) as tf.Tensor).arraySync()).toEqual([[0, 0, 1, 0, 0, 0, 1], [1, 0, 0, 0, 0, 1, 0]]);
+    const z = tf.tensor2d([
+      [0, 0, 5, 1, 0, 0, 2],
+      [3, -1, 0, 0, -2, 4, 1],
+    ]);
+    expect(codesOf(z, [4, 3]).arraySync()).toEqual([
+      [2, 2],
+      [0, 1],
+    ]);
+    expect((layer.apply(z) as tf.Tensor).arraySync()).toEqual([
+      [0, 0, 1, 0, 0, 0, 1],
+      [1, 0, 0, 0, 0, 1, 0],
+    ]);
     const many = seededNormal(createRng(4), 8000, 7);
     const counts = (layer.apply(many) as tf.Tensor).sum(0).arraySync() as number[];
     counts.slice(0, 4).forEach((c) => expect(c / 8000).toBeCloseTo(1 / 4, 1));
@@ -321,9 +400,21 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     tf.dispose([z, many]);
   });
 
-  it('the class term sums each group\'s softmax cross-entropy', async () => {
+  it("the class term sums each group's softmax cross-entropy", async () => {
     await initNodeWasm();
-    const ce = groupedCrossEntropy(tf.zeros([3, 7]) as tf.Tensor2D, tf.tensor2d([[0, 1], [3, 2], [1, 0]], [3, 2], 'int32'), [4, 3]);
+    const ce = groupedCrossEntropy(
+      tf.zeros([3, 7]) as tf.Tensor2D,
+      tf.tensor2d(
+        [
+          [0, 1],
+          [3, 2],
+          [1, 0],
+        ],
+        [3, 2],
+        'int32',
+      ),
+      [4, 3],
+    );
     expect(ce.dataSync()[0]).toBeCloseTo(Math.log(4) + Math.log(3), 5);
     const sure = tf.tensor2d([[9, 0, 0, 0, 0, 9, 0]]);
     expect(groupedCrossEntropy(sure, tf.tensor2d([[0, 1]], [1, 2], 'int32'), [4, 3]).dataSync()[0]).toBeLessThan(1e-3);
@@ -357,9 +448,20 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     tf.dispose(Object.values(bc));
   });
 
-  it('the background critic K: learns real pairs from wrong pairs and G\'s images in its own step; G\'s update moves G and leaves K alone', async () => {
+  it("the background critic K: learns real pairs from wrong pairs and G's images in its own step; G's update moves G and leaves K alone", async () => {
     await initNodeWasm();
-    const pairs = pairOf(tf.tensor2d([[0, 0], [1, 3], [3, 2]], [3, 2], 'int32'), [4, 4]);
+    const pairs = pairOf(
+      tf.tensor2d(
+        [
+          [0, 0],
+          [1, 3],
+          [3, 2],
+        ],
+        [3, 2],
+        'int32',
+      ),
+      [4, 4],
+    );
     expect(Array.from(pairs.dataSync())).toEqual([0, 7, 14]);
     expect(pairs.dtype).toBe('int32');
     const G = buildGenerator(GAN_CONFIG);
@@ -371,7 +473,14 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     const b = tinyGanBatch(createRng(33), 8);
     expect(() => tr.dStep(b)).toThrow(/critic/);
     const labels = samplesAt(1, 'train', 0, 8).map((x) => [BACKGROUND_NAMES.indexOf(x.style.background), PATTERNS.indexOf(x.style.pattern)]);
-    const bk = { ...b, classes: tf.tensor2d(labels, [8, 2], 'int32'), pairsWrong: tf.tensor1d(labels.map(([c, p]) => (c! * 4 + p! + 5) % 16), 'int32') };
+    const bk = {
+      ...b,
+      classes: tf.tensor2d(labels, [8, 2], 'int32'),
+      pairsWrong: tf.tensor1d(
+        labels.map(([c, p]) => (c! * 4 + p! + 5) % 16),
+        'int32',
+      ),
+    };
     const kWeights = () => K.getWeights().map((w) => Array.from(w.dataSync()));
     const bgWeights = () => Array.from(G.getLayer('bg_fc').getWeights()[0]!.dataSync());
     const [k0, t0] = [kWeights(), bgWeights()];
@@ -406,12 +515,26 @@ describe('data-parallel GAN training (a worker thread for the second core)', () 
     const labels = samples.map((x) => [BACKGROUND_NAMES.indexOf(x.style.background), PATTERNS.indexOf(x.style.pattern)]);
     const b = {
       ...tinyGanBatch(createRng(43), n),
-      caps: tf.tensor1d(samples.map((x) => captionIndex(x.attributes)), 'int32'),
+      caps: tf.tensor1d(
+        samples.map((x) => captionIndex(x.attributes)),
+        'int32',
+      ),
       classes: tf.tensor2d(labels, [n, 2], 'int32'),
-      pairsWrong: tf.tensor1d(labels.map(([c, p]) => (c! * 4 + p! + 3) % 16), 'int32'),
+      pairsWrong: tf.tensor1d(
+        labels.map(([c, p]) => (c! * 4 + p! + 3) % 16),
+        'int32',
+      ),
     };
     const a = make();
-    const worker = await GanGradWorker.start({ gCfg: GAN_CONFIG, dCfg: GAN_CONFIG, gTrains: 'all', guide: guideCfg, phiTable, classes: { weight: 1, begin: 2, groups: [...groups] }, critic: { weight: 1, begin: 2, groups: [...groups] } });
+    const worker = await GanGradWorker.start({
+      gCfg: GAN_CONFIG,
+      dCfg: GAN_CONFIG,
+      gTrains: 'all',
+      guide: guideCfg,
+      phiTable,
+      classes: { weight: 1, begin: 2, groups: [...groups] },
+      critic: { weight: 1, begin: 2, groups: [...groups] },
+    });
     try {
       const viaWorker = await parallelGanStep(a, worker, b);
       const here = make();
@@ -470,7 +593,7 @@ describe('training CLI plumbing', () => {
     expect(second.losses.length).toBe(1);
     const { loadModel } = await import('../../models/tf/fs.ts');
     const { model: shipped, metadata } = await loadModel(join(root, 'weights', 'generator'));
-    expect(metadata['trainedSteps']).toBe(3);
+    expect(metadata.trainedSteps).toBe(3);
     const rng = createRng(5);
     const z = seededNormal(rng, 4, GAN_CONFIG.zDim);
     const phi = seededNormal(rng, 4, 64);
@@ -517,7 +640,7 @@ describe('training CLI plumbing', () => {
     expect(styleMeta.userDefinedMetadata.realWeight).toBe(STYLE_REAL_WEIGHT);
     const gJson = join(root, 'weights', 'generator', 'model.json');
     const g = JSON.parse(readFileSync(gJson, 'utf8')) as { userDefinedMetadata: Record<string, unknown> };
-    delete g.userDefinedMetadata['background'];
+    delete g.userDefinedMetadata.background;
     writeFileSync(gJson, JSON.stringify(g));
     await expect(style(['--fresh'])).rejects.toThrow(/background codes/);
     await style(['--fresh', '--real-weight', '0']);
@@ -547,8 +670,8 @@ describe('weight averaging (EMA)', () => {
   it('decay schedules: the warm-up, and a half-life that is a share of the steps so far', () => {
     expect(warmupDecay(0, 0.999)).toBeCloseTo(0.1, 10);
     expect(warmupDecay(1e6, 0.999)).toBe(0.999);
-    expect(Math.pow(halfLifeDecay(3000, 300, 0.1), 300)).toBeCloseTo(0.5, 10); // half-life 300 steps
-    expect(Math.pow(halfLifeDecay(1000, 300, 0.1), 100)).toBeCloseTo(0.5, 10); // ramp: 10% of 1,000
+    expect(halfLifeDecay(3000, 300, 0.1) ** 300).toBeCloseTo(0.5, 10); // half-life 300 steps
+    expect(halfLifeDecay(1000, 300, 0.1) ** 100).toBeCloseTo(0.5, 10); // ramp: 10% of 1,000
     expect(halfLifeDecay(0, 300, 0.1)).toBe(0.5);
   });
 });
@@ -567,7 +690,7 @@ describe('shipped-weight encoding', () => {
     const q = quantizeFloat16(files);
     expect(q.weightsBin.length).toBe(files.weightsBin.length / 2);
     const { model, metadata } = await deserializeModel(q);
-    expect(metadata['note']).toBe('x');
+    expect(metadata.note).toBe('x');
     const rng = createRng(1);
     const z = seededNormal(rng, 4, GAN_CONFIG.zDim);
     const phi = seededNormal(rng, 4, 64);
