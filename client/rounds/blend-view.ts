@@ -3,6 +3,7 @@
  * slider; in match mode their own device re-renders that formula next to the target as the
  * slider moves. The reveal renders the whole β strip on each device from the revealed z seed.
  */
+import './blend-restyle.css';
 import type { RenderRecipe } from '../../shared/render/recipes.ts';
 import { BLEND_MODES, type BlendReveal } from '../../shared/rounds/blend-round.ts';
 import { mountModelStatus } from '../ml/model-status.ts';

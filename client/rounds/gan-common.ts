@@ -2,6 +2,7 @@
  * Shared pieces of the GAN rounds' screens (Spot the fake, Judge): crisp 32×32 images,
  * the host's per-type options editor, and number formatting for the reveal maths.
  */
+import './gan-common.css';
 import { CHANNELS, IMAGE_SIZE } from '../../shared/dataset/vocabulary.ts';
 import { DIFFICULTIES, FAKE_SOURCES } from '../../shared/render/recipes.ts';
 import { MODELS_URL } from '../ml/load-models.ts';

@@ -1,3 +1,4 @@
+import './noise-lab-view.css';
 import type { LabTask } from '../../shared/rounds/noise-lab-round.ts';
 import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';

@@ -3,6 +3,7 @@
  * say. Players pick which result kept a reference's style, or which reference a result came
  * from; the reveal feeds the same S(x) with other captions to show what "style" is.
  */
+import './blend-restyle.css';
 import { RESTYLE_MODES, type RestyleQuestion } from '../../shared/rounds/restyle-round.ts';
 import { answeredText } from './answer-flow.ts';
 import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';

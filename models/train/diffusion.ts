@@ -49,8 +49,8 @@ import { EPS_ARCHS, AE_CONFIG, TRAIN_T, type EpsArch, type EpsConfig } from '../
 const AE_STEPS = 2000;
 const AE_BATCH = 32;
 /**
- * The 2-hour recipe (session 6): the two-level U-Net, data-parallel on two threads,
- * 14,000 steps. The shipped flat network of session 5 took 40,000 steps in one thread.
+ * The 2-hour recipe: the two-level U-Net, data-parallel on two threads, 14,000 steps
+ * (models/diffusion/README.md has the runs and the flat network it replaced).
  */
 const EPS_STEPS = 14_000;
 const EPS_BATCH = 64;
@@ -62,8 +62,8 @@ const EPS_DECAY_FROM = 0.5;
 
 /**
  * Warm-up, then the peak rate for the first half, then a cosine decay to EPS_LR_END: the
- * faithfulness probe rose fastest while the rate fell (session 5's runs), so the decay gets
- * half the run.
+ * faithfulness probe rose fastest while the rate fell (the flat network's runs, in
+ * models/diffusion/README.md), so the decay gets half the run.
  */
 export function epsLearningRate(s: number, total: number): number {
   if (s < EPS_WARMUP) return (EPS_LR * (s + 1)) / EPS_WARMUP;

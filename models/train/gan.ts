@@ -50,10 +50,9 @@ import {
 } from './common.ts';
 
 /**
- * The from-scratch recipe's length. G v6 was trained 3,000 steps from scratch, then resumed
- * to 4,000 (probe 94.5%; eval:models 94.4%). The shipped G v8 is run gan8: these 4,000
- * steps from scratch with the codes, the class term and the background critic on both
- * cores (`--bg-critic 1 --workers 1`), 1 h 25 min. models/README.md: the 2-hour rule.
+ * The from-scratch recipe's length: 4,000 steps with the codes, the class term and the
+ * background critic on both cores (`--bg-critic 1 --workers 1`) take 1 h 25 min here,
+ * inside the 2-hour rule (models/README.md; the runs behind it in models/HISTORY.md).
  */
 const GAN_STEPS = 4000;
 

@@ -22,6 +22,8 @@ import { roomContext, type RoomContext } from './room-context.ts';
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
 const IDLE_CHECK_MS = 10_000;
+/** Beyond the generator picks and the worker's deadline, how long the server may take to render a round's fakes itself. */
+const SERVER_RENDER_ALLOWANCE_MS = 150_000;
 /** Room for host screens and reconnecting seats beyond the player limit. */
 const EXTRA_CLIENTS = 10;
 
@@ -102,7 +104,9 @@ export class ClassRoom extends Room<{ state: GameState }> {
       send: (client, type, payload) => this.sendTo(client, type, payload),
       players: () => [...this.state.players.values()].map((p) => ({ id: p.id, connected: p.connected })),
     });
-    this.match = new Match(DEFAULT_SETTINGS, randomInt(0, 2 ** 31), this.matchPorts(code));
+    this.match = new Match(DEFAULT_SETTINGS, randomInt(0, 2 ** 31), this.matchPorts(code), {
+      prepareLimitMs: this.ctx.generatorPickMs + this.ctx.renderDeadlineMs + SERVER_RENDER_ALLOWANCE_MS,
+    });
     Object.assign(this.state, { code, locked: false, hostConnected: false, maxPlayers: this.ctx.maxPlayers });
     this.showStatus(this.match.status);
     this.clock.setInterval(() => this.checkIdle(), IDLE_CHECK_MS);
