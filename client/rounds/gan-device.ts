@@ -167,7 +167,7 @@ export class GanDevice {
   stop(): void {
     this.worker?.stop();
     this.worker = null;
-    for (const off of this.offs) off();
+    for (const off of this.offs.splice(0)) off();
     this.listeners.clear();
   }
 }
