@@ -230,6 +230,20 @@ export async function trainGan(
   let cursor = 0;
   let prevElapsed = 0;
   let workers = workersGiven ?? 0;
+  /** The numeric training options a checkpoint records and a resumed run must repeat. */
+  const numericOptions = {
+    hardNegatives: hard,
+    hardNegativesFrom: hardFrom,
+    condInitScale: condScale,
+    clipWeight,
+    clipMargin,
+    modeSeeking,
+    mbstdGroup,
+    clipUntil,
+    infoWeight,
+    classWeight,
+    bgCritic,
+  };
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
     // Checkpoints from before the option are G v5's ('learnt-range').
@@ -248,19 +262,7 @@ export async function trainGan(
     const { generator_ema: _, ...withoutEma } = nets;
     const st = await loadCheckpoint(args.root, run, hasEma ? nets : withoutEma, optimizers);
     const cfg = st.extra as Partial<Record<keyof typeof GAN_TRAINING, number>>;
-    const now = {
-      hardNegatives: hard,
-      hardNegativesFrom: hardFrom,
-      condInitScale: condScale,
-      clipWeight,
-      clipMargin,
-      modeSeeking,
-      mbstdGroup,
-      clipUntil,
-      infoWeight,
-      classWeight,
-      bgCritic,
-    };
+    const now = numericOptions;
     // A checkpoint whose CLIP term was on throughout (clipUntil 0, or saved before the option
     // existed) agrees with any clipUntil at or after its step.
     const compatible = (k: keyof typeof now) => k === 'clipUntil' && (cfg[k] ?? 0) === 0 && st.step <= clipUntil;
@@ -419,17 +421,7 @@ export async function trainGan(
           gTrains,
           ...(initFrom !== undefined ? { initFrom } : {}),
           emaFrom,
-          hardNegatives: hard,
-          hardNegativesFrom: hardFrom,
-          condInitScale: condScale,
-          clipWeight,
-          clipMargin,
-          modeSeeking,
-          mbstdGroup,
-          clipUntil,
-          infoWeight,
-          classWeight,
-          bgCritic,
+          ...numericOptions,
           workers,
         },
         savedAt: new Date().toISOString(),
