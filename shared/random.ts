@@ -12,6 +12,8 @@ export interface Rng {
   normal(): number;
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T;
+  /** A copy of `items` in uniformly random order (Fisher–Yates: every order equally likely). */
+  shuffle<T>(items: readonly T[]): T[];
 }
 
 /** mulberry32: tiny, fast, and good enough for games and data generation (not crypto). */
@@ -46,6 +48,14 @@ export function createRng(seed: number): Rng {
     pick(items) {
       if (items.length === 0) throw new Error('pick from an empty array');
       return items[Math.floor(next() * items.length)]!;
+    },
+    shuffle(items) {
+      const out = [...items];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
     },
   };
 }

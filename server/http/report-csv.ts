@@ -7,15 +7,19 @@ export function resultsToCsv(rows: readonly ResultRow[]): string {
   const lines = [REPORT_COLUMNS.join(',')];
   for (const r of rows) {
     lines.push(
-      [r.roundIndex + 1, r.roundType, r.playerId, safeText(r.nickname), r.answer, r.truth, r.points, r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(2)]
-        .map(csvField)
+      [r.roundIndex + 1, r.roundType, r.playerId, r.nickname, r.answer, r.truth, r.points, r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(2)]
+        .map((value) => csvField(typeof value === 'string' ? safeText(value) : value))
         .join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** A nickname like "=HYPERLINK(...)" must not run as a formula in the teacher's spreadsheet. */
+/**
+ * No text cell may run as a formula in the teacher's spreadsheet: a nickname like
+ * "=HYPERLINK(...)", a player id starting with "-", an answer starting with "+". Numbers
+ * (round, points, seconds) stay numbers.
+ */
 function safeText(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

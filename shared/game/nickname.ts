@@ -1,3 +1,4 @@
+import { remove as withoutConfusables } from 'confusables';
 import { BLOCKED_ANYWHERE, BLOCKED_WHOLE } from './blocked-words.ts';
 import { NICKNAME_MAX } from './lobby-rules.ts';
 
@@ -5,9 +6,18 @@ type NicknameResult = { ok: true; nickname: string } | { ok: false; code: 'nickn
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 
-/** Folds case, accents and leetspeak so "F\u00fcck" and "5h1t" meet the list. */
+/**
+ * What a name looks like, whatever characters spell it: compatibility forms folded (NFKC:
+ * "Ｃｌｅａｎ" and the Roman numeral "ⅼ" become "Clean", "l"), then look-alikes from other
+ * scripts mapped to Latin (Unicode's confusables: Cyrillic "С" is "C"), then case.
+ */
+export function lookAlikeKey(text: string): string {
+  return withoutConfusables(text.normalize('NFKC')).toLocaleLowerCase();
+}
+
+/** Folds look-alikes, case, accents and leetspeak so "F\u00fcck", "Fцck" and "5h1t" meet the list. */
 function fold(text: string): string {
-  return text
+  return lookAlikeKey(text)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
@@ -39,9 +49,9 @@ export function validateNickname(raw: unknown, taken: Iterable<string>): Nicknam
   if (isOffensive(nickname)) {
     return { ok: false, code: 'nickname_offensive', message: 'Please choose a different nickname.' };
   }
-  const lower = nickname.toLocaleLowerCase();
+  const key = lookAlikeKey(nickname);
   for (const other of taken) {
-    if (other.toLocaleLowerCase() === lower) {
+    if (lookAlikeKey(other) === key) {
       return { ok: false, code: 'nickname_taken', message: `"${nickname}" is already taken in this lobby.` };
     }
   }

@@ -3,7 +3,7 @@ import type { Rng } from '../random.ts';
 
 /** A caption that differs from `attrs` in exactly `changes` attributes, chosen `among` those given (default: all). */
 export function captionChanging(rng: Rng, attrs: CaptionAttributes, changes: number, among: readonly CaptionAttributeName[] = CAPTION_ATTRIBUTES): string {
-  const keys = [...among].sort(() => rng.next() - 0.5).slice(0, changes);
+  const keys = rng.shuffle(among).slice(0, changes);
   const next = { ...attrs } as Record<string, string>;
   for (const key of keys) next[key] = rng.pick((CAPTION_VALUES[key] as readonly string[]).filter((v) => v !== next[key]));
   return captionOf(next as unknown as CaptionAttributes);

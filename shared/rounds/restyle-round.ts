@@ -81,7 +81,7 @@ function draw(seed: number, options: RestyleOptions) {
   // ± 2 px for a large one), so the kept place shows. Colour and shape change too.
   const ref = makeSample(referenceSeeds[0]!).attributes;
   const caption = captionChanging(rng, { ...ref, size: 'small' }, 2, ['colour', 'shape']);
-  const order = referenceSeeds.map((_, i) => i).sort(() => rng.next() - 0.5);
+  const order = rng.shuffle(referenceSeeds.map((_, i) => i));
   const choiceIds = imageIds(rng, options.choices);
   const rowCaptions = Array.from({ length: RESTYLE_ROW }, () => randomCaption(rng).caption);
   return { referenceSeeds, caption, order, choiceIds, rowCaptions };

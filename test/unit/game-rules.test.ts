@@ -36,6 +36,15 @@ describe('nicknames', () => {
     expect(validateNickname('ADA', ['ada'])).toMatchObject({ ok: false, code: 'nickname_taken' });
     expect(validateNickname('😀😀😀', []).ok).toBe(true);
   });
+  it('treats look-alike names as the same name (compatibility forms, other scripts)', () => {
+    // U+217C SMALL ROMAN NUMERAL FIFTY, Cyrillic Es, fullwidth letters: all "Clean1" on screen.
+    for (const twin of ['C\u217Cean1', '\u0421lean1', '\uFF23\uFF4C\uFF45\uFF41\uFF4E\uFF11']) {
+      expect(validateNickname(twin, ['Clean1']), twin).toMatchObject({ ok: false, code: 'nickname_taken' });
+    }
+    expect(validateNickname('Clean2', ['Clean1']).ok).toBe(true);
+    expect(validateNickname('Mia', ['Mila', 'Mio']).ok).toBe(true);
+    expect(isOffensive('\uFF46\uFF55\uFF43\uFF4B')).toBe(true); // fullwidth
+  });
   it('filters offensive words, including disguised ones, but not innocent names', () => {
     for (const bad of ['fuck', 'FuCk you', '5h1t', 'b!tch', 'big ass', 'Dick']) expect(isOffensive(bad), bad).toBe(true);
     for (const fine of ['Dickens', 'Essex', 'Cassie', 'Scunthorpe United', 'Grass', 'Hancock']) expect(isOffensive(fine), fine).toBe(false);
@@ -119,5 +128,10 @@ describe('CSV report', () => {
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[1]).toBe(`1,timestep,p1,"'=HYPERLINK(""x"")",5,7,992,1.23`);
     expect(lines[2]).toBe('1,timestep,p2,"Li, ""Sam""",,7,0,');
+  });
+
+  it('defuses a formula in every text cell, and leaves numbers as numbers', () => {
+    const csv = resultsToCsv([{ roundIndex: 2, roundType: 'judge', playerId: '-x9', nickname: 'Ann', answer: '+SUM(A1)', truth: '@cmd', points: -3, elapsedMs: 500 }]);
+    expect(csv.trimEnd().split('\r\n')[1]).toBe("3,judge,'-x9,Ann,'+SUM(A1),'@cmd,-3,0.50");
   });
 });

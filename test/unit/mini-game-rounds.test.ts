@@ -65,6 +65,19 @@ describe('restyle (style encoder)', () => {
     expect(reveal.row).toHaveLength(RESTYLE_ROW);
   });
 
+  it('puts the right choice in every position equally often (an unbiased shuffle)', () => {
+    const options = { mode: 'which-result' as const, choices: 3 };
+    const rounds = 1500;
+    const counts = [0, 0, 0];
+    for (let seed = 1; seed <= rounds; seed++) {
+      const renders = restyleRound.renderJobs!(seed, options).map((_, i) => px(i + 1));
+      const { secret, question } = restyleRound.prepare(seed, options, renders);
+      counts[question.choices.findIndex((c) => c.id === secret.correct)]! += 1;
+    }
+    // Each position: 500 expected, standard deviation ≈ 18; 44% first (the old comparator sort) would be 660.
+    for (const c of counts) expect(Math.abs(c - rounds / 3)).toBeLessThan(75);
+  });
+
   it('draws its references from different grid cells, so the kept place decides the answer', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const jobs = restyleRound.renderJobs!(seed, { mode: 'which-reference', choices: 4 });
