@@ -4,6 +4,7 @@ import { WebSocketTransport } from '@colyseus/ws-transport';
 import { MAX_PAYLOAD_BYTES, ROOM_NAME } from '../shared/protocol/messages.ts';
 import { configFromEnv, guessJoinBaseUrl, type ServerConfig } from './config.ts';
 import { installRoutes } from './http/routes.ts';
+import { installSecurityHeaders, restrictMatchmakerCors } from './http/security.ts';
 import { createLogger } from './logger.ts';
 import { ClassRoom } from './rooms/class-room.ts';
 import { setRoomContext } from './rooms/room-context.ts';
@@ -30,17 +31,20 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     generatorPickMs: config.generatorPickMs,
   });
 
+  restrictMatchmakerCors();
   let port = config.port;
   const transport = new WebSocketTransport({ maxPayload: MAX_PAYLOAD_BYTES });
   const server = new Server({
     transport,
     greet: false,
-    express: (app) =>
+    express: (app) => {
+      installSecurityHeaders(app);
       installRoutes(app, {
         store,
         clientDir: config.clientDir,
         joinBaseUrl: () => config.publicUrl ?? guessJoinBaseUrl(port),
-      }),
+      });
+    },
   });
   server.define(ROOM_NAME, ClassRoom);
   await server.listen(config.port);

@@ -41,6 +41,8 @@ export async function startBrowserHarness(overrides: Partial<ServerConfig> = {})
     acceptDownloads: true,
     args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
   });
+  // The client must work under the server's Content-Security-Policy: a page it blocks fails the file.
+  const cspViolations: string[] = [];
   return {
     server,
     context,
@@ -49,12 +51,18 @@ export async function startBrowserHarness(overrides: Partial<ServerConfig> = {})
       await page.setViewportSize({ width, height });
       page.on('pageerror', (error) => console.error(`[page error] ${page.url()}: ${error.message}`));
       page.on('console', (message) => {
-        if (message.type() === 'error') console.error(`[console error] ${page.url()}: ${message.text()}`);
+        if (message.type() !== 'error') return;
+        console.error(`[console error] ${page.url()}: ${message.text()}`);
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
       });
       return page;
     },
     async stop() {
       await context.close().catch(() => undefined);
+      if (cspViolations.length) {
+        await server.close();
+        throw new Error(`the page broke the Content-Security-Policy:\n${cspViolations.join('\n')}`);
+      }
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(profile, { recursive: true, force: true });
