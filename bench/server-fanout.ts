@@ -3,6 +3,7 @@
  * student and for an answer to be acknowledged, with 200 students against a baseline of
  * one student measured in the same run. Prints figures and ratios; asserts nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ async function measure(url: string, students: number): Promise<Figures> {
     for (const t of ['welcome', 'question', 'answered', 'reveal', 'error']) r.onMessage(t, () => undefined);
     return r;
   };
-  const host = await new Client(url).create('class', { role: 'host' });
+  const host = await new Client(url).create('class', { role: 'host', creationToken: randomBytes(18).toString('base64url') });
   const { code } = (await next(host, 'welcome')) as { code: string };
   quiet(host);
   const rooms: Room[] = [];

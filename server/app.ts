@@ -7,6 +7,8 @@ import { installRoutes } from './http/routes.ts';
 import { installSecurityHeaders, restrictMatchmakerCors } from './http/security.ts';
 import { createLogger } from './logger.ts';
 import { ClassRoom } from './rooms/class-room.ts';
+import { lobbyRegistry } from './rooms/lobby-registry.ts';
+import { guardMatchmaking } from './rooms/matchmaking-guard.ts';
 import { setRoomContext } from './rooms/room-context.ts';
 import { lazyServerModels } from './render/server-models.ts';
 import { ResultsStore } from './store/results-store.ts';
@@ -32,6 +34,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   });
 
   restrictMatchmakerCors();
+  const unguard = guardMatchmaking(
+    { createsPerMinute: config.lobbyCreatesPerMinute, joinsPerMinute: config.joinsPerMinute, maxLobbies: config.maxLobbies },
+    () => lobbyRegistry.size,
+  );
   let port = config.port;
   const transport = new WebSocketTransport({ maxPayload: MAX_PAYLOAD_BYTES });
   const server = new Server({
@@ -43,6 +49,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
         store,
         clientDir: config.clientDir,
         joinBaseUrl: () => config.publicUrl ?? guessJoinBaseUrl(port),
+        lookupsPerMinute: config.joinsPerMinute,
       });
     },
   });
@@ -57,6 +64,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     url,
     async close() {
       await server.gracefullyShutdown(false);
+      unguard();
       setRoomContext(null);
       store.close();
     },

@@ -18,6 +18,12 @@ export interface ServerConfig {
   generatorPickMs: number;
   /** The trained weights the server renders with (tests point it elsewhere to make rendering fail). */
   weightsDir: string;
+  /** New lobbies one address may create per minute. */
+  lobbyCreatesPerMinute: number;
+  /** Code look-ups, joins and reconnections one address may make per minute (a class behind one NAT shares it). */
+  joinsPerMinute: number;
+  /** Live lobbies this process runs at most. */
+  maxLobbies: number;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -33,6 +39,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     renderDeadlineMs: intFrom(env.RENDER_DEADLINE_MS, 8_000),
     generatorPickMs: intFrom(env.GENERATOR_PICK_MS, 20_000),
     weightsDir: resolve(root, 'models/weights'),
+    lobbyCreatesPerMinute: intFrom(env.LOBBY_CREATES_PER_MINUTE, 10),
+    joinsPerMinute: intFrom(env.JOINS_PER_MINUTE, 600),
+    maxLobbies: intFrom(env.MAX_LOBBIES, 100),
   };
 }
 

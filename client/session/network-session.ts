@@ -1,7 +1,7 @@
 import { Client, type Room } from '@colyseus/sdk';
 import type { Phase } from '../../shared/game/engine.ts';
 import { DEFAULT_SETTINGS, gameSettingsSchema, type GameSettings } from '../../shared/game/settings.ts';
-import { ERRORS, errorCodeFromNumber, type ErrorMessage } from '../../shared/protocol/errors.ts';
+import { ERRORS, type ErrorCode, errorCodeFromNumber, type ErrorMessage } from '../../shared/protocol/errors.ts';
 import { ROOM_NAME, type ServerMessages } from '../../shared/protocol/messages.ts';
 import { GanDevice } from '../rounds/gan-device.ts';
 import { GameState } from '../../shared/protocol/state.ts';
@@ -22,10 +22,13 @@ export class JoinError extends Error {
   }
 }
 
+/** The matchmaker's own refusals travel as HTTP statuses (server/rooms/matchmaking-guard.ts). */
+const HTTP_REFUSALS: Record<number, ErrorCode> = { 403: 'not_allowed', 429: 'too_many_requests', 503: 'server_full' };
+
 function joinError(error: unknown): JoinError {
   if (error instanceof JoinError) return error;
   const e = error as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'number' ? errorCodeFromNumber(e.code) : null;
+  const code = typeof e?.code === 'number' ? (HTTP_REFUSALS[e.code] ?? errorCodeFromNumber(e.code)) : null;
   if (code) return new JoinError({ code, message: typeof e.message === 'string' && e.message ? e.message : ERRORS[code] });
   // Colyseus' own refusals (room gone, seat expired) and network failures.
   if (typeof e?.code === 'number' && (e.code === 522 || e.code === 524 || e.code === 4212)) {
@@ -60,7 +63,7 @@ export class NetworkSession extends SessionBase implements GameSession {
     const client = new Client(serverUrl());
     let room: GameRoom;
     try {
-      room = await client.create(ROOM_NAME, { role: 'host' }, GameState);
+      room = await client.create(ROOM_NAME, { role: 'host', creationToken: creationToken() }, GameState);
     } catch (error) {
       throw joinError(error);
     }
@@ -272,6 +275,15 @@ export class NetworkSession extends SessionBase implements GameSession {
     }
     this.countdown.syncSeconds(secondsLeft, paused);
   }
+}
+
+/** The one-time key to a new lobby's host seat: only this browser ever holds it. */
+function creationToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 function safeJson(text: string): unknown {

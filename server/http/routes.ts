@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type Application, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { normalizeJoinCode } from '../../shared/game/lobby-rules.ts';
 import { ERRORS, type ErrorCode } from '../../shared/protocol/errors.ts';
@@ -13,6 +14,8 @@ interface RouteOptions {
   store: ResultsStore;
   clientDir: string;
   joinBaseUrl: () => string;
+  /** Lobby look-ups (code, QR, report) one address may make per minute. */
+  lookupsPerMinute: number;
 }
 
 function fail(res: Response, status: number, code: ErrorCode, message: string = ERRORS[code]): void {
@@ -37,6 +40,19 @@ export function installRoutes(app: Application, options: RouteOptions): void {
   app.get('/api/config', (_req, res) => {
     res.json({ joinBaseUrl: options.joinBaseUrl() });
   });
+
+  // Codes are short: guessing them at machine speed is what this stops. A class behind one
+  // school NAT shares an address, so the limit is well above a class's own look-ups.
+  app.use(
+    '/api/lobbies',
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.lookupsPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => fail(res, 429, 'too_many_requests'),
+    }),
+  );
 
   app.get('/api/lobbies/:code', (req, res) => {
     const code = codeParam(req, res);

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
 import type { z } from 'zod';
 import { generateJoinCode, RECONNECT_SECONDS } from '../../shared/game/lobby-rules.ts';
@@ -49,6 +49,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private ctx!: RoomContext;
   private match!: Match;
   private hostSecret = '';
+  /** The creating browser's one-time key to the host seat; spent when the host first joins. */
+  private creationToken = '';
   private hostClaimed = false;
   private readonly hostSessions = new Set<string>();
   private readonly kicked = new Set<string>();
@@ -89,10 +91,16 @@ export class ClassRoom extends Room<{ state: GameState }> {
     _: (client: Client) => this.sendError(client, 'unknown_message'),
   };
 
-  override onCreate(): void {
+  override onCreate(rawOptions: unknown): void {
+    const options = joinOptionsSchema.safeParse(rawOptions);
+    // Over HTTP (the matchmaker's create), so an HTTP status rather than a join refusal number.
+    if (!options.success || options.data.role !== 'host' || !options.data.creationToken) throw new ServerError(400, 'A class is created by a host screen.');
+    this.creationToken = options.data.creationToken;
     this.ctx = roomContext();
     const code = this.uniqueCode();
     this.roomId = code;
+    // Reachable only by its code: never listed, never picked by join/joinOrCreate.
+    void this.setPrivate(true);
     this.hostSecret = randomBytes(24).toString('base64url');
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
     this.maxClients = this.ctx.maxPlayers + EXTRA_CLIENTS;
@@ -119,8 +127,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
     if (!parsed.success) throw refuse('bad_message', 'Join options not understood.');
     const options: JoinOptions = parsed.data;
     if (options.role === 'host') {
-      if (!this.hostClaimed) return true; // the creator, joining right after onCreate
-      if (options.hostSecret !== this.hostSecret) throw refuse('bad_host_secret');
+      // The creator, joining right after onCreate, holds the creation token; later, the host secret.
+      const key = this.hostClaimed ? this.hostSecret : this.creationToken;
+      const given = (this.hostClaimed ? options.hostSecret : options.creationToken) ?? '';
+      if (!sameSecret(given, key)) throw refuse('bad_host_secret');
       return true;
     }
     if (this.match.phase === 'podium') throw refuse('game_over');
@@ -139,6 +149,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.idleSince = null;
     if (options.role === 'host') {
       this.hostClaimed = true;
+      this.creationToken = '';
       client.userData = { role: 'host' };
       this.hostSessions.add(client.sessionId);
       this.state.hostConnected = true;
@@ -194,6 +205,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   override onDispose(): void {
     this.disposed = true;
+    if (!this.studio) return; // onCreate refused the lobby before it existed
     this.studio.cancel();
     lobbyRegistry.remove(this.state.code);
     this.ctx.log.info({ code: this.state.code }, 'lobby closed');
@@ -377,6 +389,12 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private sendError(client: Client, code: ErrorCode, message: string = ERRORS[code]): void {
     this.sendTo(client, 'error', { code, message });
   }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return expected.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
 
 function refuse(code: ErrorCode, message: string = ERRORS[code]): ServerError {

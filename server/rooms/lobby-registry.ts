@@ -19,6 +19,9 @@ export const lobbyRegistry = {
   has(code: string): boolean {
     return lobbies.has(code);
   },
+  get size(): number {
+    return lobbies.size;
+  },
   info(code: string): LobbyInfo | null {
     return lobbies.get(code)?.info() ?? null;
   },

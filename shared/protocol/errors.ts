@@ -29,6 +29,9 @@ export const ERRORS = {
   render_too_fast: 'Too many uploads; slow down.',
   // Appended last: join refusals are numbered by position (errorNumber).
   render_failed: 'The images for the next round could not be made, so the game ends here. Results so far are saved.',
+  too_many_requests: 'Too many tries from this device. Wait a minute, then try again.',
+  server_full: 'This server is running as many classes as it can. Try again later.',
+  not_allowed: 'Classes are joined by their code only.',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

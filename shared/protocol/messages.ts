@@ -48,7 +48,14 @@ export type ClientMessage<K extends ClientMessageType> = z.infer<(typeof CLIENT_
 /** Options a client passes when joining the room. */
 export const joinOptionsSchema = z.union([
   z.object({ role: z.literal('player'), nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
-  z.object({ role: z.literal('host'), hostSecret: z.string().max(128).optional() }).strict(),
+  z
+    .object({
+      role: z.literal('host'),
+      hostSecret: z.string().max(128).optional(),
+      /** Made by the creating browser and sent with `create` only: the one key to a new lobby's host seat. */
+      creationToken: z.string().min(16).max(128).optional(),
+    })
+    .strict(),
 ]);
 export type JoinOptions = z.infer<typeof joinOptionsSchema>;
 

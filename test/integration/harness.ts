@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ export async function startHarness(overrides: Partial<ServerConfig> = {}, dataDi
     client: () => new Client(server.url),
     async host() {
       const client = new Client(server.url);
-      const room = track(await client.create('class', { role: 'host' }, GameState));
+      const room = track(await client.create('class', { role: 'host', creationToken: randomBytes(18).toString('base64url') }, GameState));
       const welcome = await nextMessage(room, 'welcome');
       return { room, code: welcome.code, hostSecret: welcome.hostSecret! };
     },
