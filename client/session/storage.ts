@@ -44,8 +44,9 @@ export function hostedGames(): HostedGame[] {
   }, []);
 }
 
-export function reportUrl(code: string, secret: string): string {
-  return `/api/lobbies/${encodeURIComponent(code)}/report.csv?key=${encodeURIComponent(secret)}`;
+/** Where the report is posted (with the host secret in the body: never in a URL, a history or a server log). */
+export function reportAction(code: string): string {
+  return `/api/lobbies/${encodeURIComponent(code)}/report.csv`;
 }
 
 interface Seat {

@@ -1,19 +1,17 @@
 import type { View } from '../router.ts';
 import type { GameSession } from '../session/game-session.ts';
 import { JoinError, NetworkSession } from '../session/network-session.ts';
-import { hostSecret, reportUrl } from '../session/storage.ts';
+import { hostSecret } from '../session/storage.ts';
 import { mountModelStatus } from '../ml/model-status.ts';
 import { needsRenders } from '../rounds/gan-device.ts';
 import { h } from './dom.ts';
 import { mountGameScreen } from './game-screen.ts';
 import { hostLobbyPanel } from './host-lobby.ts';
-import { previousGames } from './previous-games.ts';
+import { previousGames, reportForm } from './previous-games.ts';
 import { linkButton, noticeCard, setTopbar } from './shell.ts';
 
 function reportLink(code: string): HTMLElement | null {
-  const secret = hostSecret(code);
-  if (!secret) return null;
-  return h('a', { href: reportUrl(code, secret), download: `latent-arena-${code}.csv`, class: 'button', 'data-testid': 'report-link' }, '⤓ Download report (CSV)');
+  return reportForm(code, '⤓ Download report (CSV)', 'button', 'report-link');
 }
 
 /** /host creates a class; /host/CODE comes back to one this browser hosts. */

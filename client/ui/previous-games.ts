@@ -1,4 +1,4 @@
-import { hostedGames, hostSecret, reportUrl } from '../session/storage.ts';
+import { hostedGames, hostSecret, reportAction } from '../session/storage.ts';
 import { h } from './dom.ts';
 
 /** The classes this browser hosted, newest first, each with its CSV report. */
@@ -20,9 +20,24 @@ export function previousGames(exceptCode: string | null): HTMLElement | null {
           {},
           h('a', { href: `/host/${g.code}`, class: 'code-link' }, g.code),
           h('span', { class: 'hint' }, date.format(new Date(g.createdAt))),
-          secret ? h('a', { href: reportUrl(g.code, secret), download: `latent-arena-${g.code}.csv` }, 'Report (CSV)') : null,
+          secret ? reportForm(g.code, 'Report (CSV)', 'link-button', 'previous-report') : null,
         );
       }),
     ),
+  );
+}
+
+/**
+ * The report download: a form that posts the host secret, so the secret stays out of the
+ * URL (and so out of the browser history and access logs); the answer is an attachment.
+ */
+export function reportForm(code: string, label: string, buttonClass: string, testId: string): HTMLElement | null {
+  const secret = hostSecret(code);
+  if (!secret) return null;
+  return h(
+    'form',
+    { method: 'post', action: reportAction(code), class: 'report-form' },
+    h('input', { type: 'hidden', name: 'key', value: secret }),
+    h('button', { type: 'submit', class: buttonClass, 'data-testid': testId }, label),
   );
 }

@@ -75,10 +75,12 @@ export function installRoutes(app: Application, options: RouteOptions): void {
     res.type('image/svg+xml').set('Cache-Control', 'no-store').send(svg);
   });
 
-  app.get('/api/lobbies/:code/report.csv', (req, res) => {
+  // POST, with the host secret in the body: a secret in a URL ends up in histories and logs.
+  app.post('/api/lobbies/:code/report.csv', express.urlencoded({ extended: false, limit: '1kb' }), (req, res) => {
     const code = codeParam(req, res);
     if (!code) return;
-    const key = typeof req.query.key === 'string' ? req.query.key : '';
+    const body: unknown = req.body;
+    const key = body && typeof body === 'object' && 'key' in body && typeof body.key === 'string' ? body.key : '';
     if (!store.codeExists(code)) return fail(res, 404, 'no_such_lobby', 'No stored game with that code.');
     if (!store.checkHostSecret(code, key)) return fail(res, 403, 'bad_host_secret');
     res

@@ -277,7 +277,15 @@ describe('Latent Arena in the browser', () => {
     expect(await text(host, 'join-code')).not.toBe(code);
     const history = host.getByTestId('previous-games');
     expect(await history.textContent()).toContain(code);
-    expect(await history.getByRole('link', { name: 'Report (CSV)' }).getAttribute('href')).toContain(`/api/lobbies/${code}/report.csv?key=`);
+    const earlier = history.getByRole('button', { name: 'Report (CSV)' });
+    const [again] = await Promise.all([host.waitForEvent('download'), earlier.click()]);
+    expect(
+      readFileSync((await again.path())!, 'utf8')
+        .trim()
+        .split(/\r?\n/),
+    ).toEqual(csv);
+    // The host secret never appears in a URL the page links to.
+    expect(await host.locator('a[href*="report.csv"]').count()).toBe(0);
 
     for (const p of [ana, ben, cleo]) await p.close();
   });

@@ -114,6 +114,11 @@ export async function expectJoinRefused(promise: Promise<unknown>): Promise<stri
   throw new Error('join was expected to be refused');
 }
 
+/** The report as the host's page asks for it: a form post with the host secret in the body. */
+export function fetchReport(serverUrl: string, code: string, key: string): Promise<Response> {
+  return fetch(`${serverUrl}/api/lobbies/${code}/report.csv`, { method: 'POST', body: new URLSearchParams({ key }) });
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every key anywhere in a payload: a leaked label or recipe would show up here. */

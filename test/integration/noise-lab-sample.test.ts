@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RatingsPayload } from '../../shared/game/engine.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { encodeSample, SAMPLE_RATING_POINTS, type LabQuestion, type LabReveal } from '../../shared/rounds/noise-lab-round.ts';
-import { keysOf, nextMessage, recordMessages, startHarness, stateWhere, type GameRoom, type Harness } from './harness.ts';
+import { keysOf, nextMessage, recordMessages, startHarness, stateWhere, type GameRoom, type Harness, fetchReport } from './harness.ts';
 
 /**
  * The Noise lab's 'sample' challenge over real @colyseus/sdk clients: strict sample
@@ -100,7 +100,7 @@ describe('Noise lab: sample challenge', () => {
     expect(host.state.players.get(ben.sessionId)!.score).toBe(setup.ben + (SAMPLE_RATING_POINTS * 7) / 8);
     await expectError(ben, 'rate', { round: 0, playerId: ana.sessionId, stars: 1 }, 'wrong_phase');
 
-    const res = await fetch(`${h.server.url}/api/lobbies/${code}/report.csv?key=${encodeURIComponent(hostSecret)}`);
+    const res = await fetchReport(h.server.url, code, hostSecret);
     const csv = await res.text();
     expect(csv).toMatch(/Ana.*cosine T=1000 · ddim 20 steps \| rated 5\.0\/5 by 1: Ben 5 → fair 4\.5\/5 \(\+525\)/);
     expect(csv).toMatch(/Ben.*rated 4\.0\/5 by 1: Ana 4 → fair 4\.5\/5 \(\+525\)/);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { nextMessage, startHarness, stateWhere } from './harness.ts';
+import { nextMessage, startHarness, stateWhere, fetchReport } from './harness.ts';
 
 it('still serves the CSV report after a server restart', async () => {
   const first = await startHarness();
@@ -17,7 +17,7 @@ it('still serves the CSV report after a server restart', async () => {
   const second = await startHarness({}, first.dataDir);
   try {
     expect((await fetch(`${second.server.url}/api/lobbies/${code}`)).status).toBe(404); // the live lobby is gone…
-    const res = await fetch(`${second.server.url}/api/lobbies/${code}/report.csv?key=${encodeURIComponent(hostSecret)}`);
+    const res = await fetchReport(second.server.url, code, hostSecret);
     expect(res.status).toBe(200); // …its results are not
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines).toHaveLength(2);

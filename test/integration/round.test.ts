@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuestionPayload } from '../../shared/game/engine.ts';
 import { timestepScore, type TimestepReveal } from '../../shared/rounds/timestep-round.ts';
-import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness, keysOf } from './harness.ts';
+import { nextMessage, recordMessages, sleep, startHarness, stateWhere, type GameRoom, type Harness, keysOf, fetchReport } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -128,9 +128,11 @@ describe('Guess the timestep round', () => {
     host.send('host:end');
     expect((await error).code).toBe('game_over');
 
-    const denied = await fetch(`${h.server.url}/api/lobbies/${code}/report.csv?key=nope`);
+    const denied = await fetchReport(h.server.url, code, 'nope');
     expect(denied.status).toBe(403);
-    const res = await fetch(`${h.server.url}/api/lobbies/${code}/report.csv?key=${encodeURIComponent(hostSecret)}`);
+    // The secret is never taken from a URL (histories and access logs keep URLs).
+    expect((await fetch(`${h.server.url}/api/lobbies/${code}/report.csv?key=${encodeURIComponent(hostSecret)}`)).status).toBe(404);
+    const res = await fetchReport(h.server.url, code, hostSecret);
     expect(res.status).toBe(200);
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe('round,round_type,player_id,nickname,answer,truth,points,time_to_answer_s');
