@@ -438,17 +438,7 @@ export async function trainGan(
       background,
       gTrains,
       ...(initFrom !== undefined ? { initFrom } : {}),
-      hardNegatives: hard,
-      hardNegativesFrom: hardFrom,
-      condInitScale: condScale,
-      clipWeight,
-      clipMargin,
-      modeSeeking,
-      mbstdGroup,
-      clipUntil,
-      infoWeight,
-      classWeight,
-      bgCritic,
+      ...numericOptions,
       mbstdCalibrated: calibrate(),
     };
     await saveModel(join(out, 'generator'), gEma.model, { ...meta, zDim: GAN_CONFIG.zDim, weightAverage: { ...GAN_EMA, from: emaFrom } }, { float16: true });
