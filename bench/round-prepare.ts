@@ -4,6 +4,7 @@
  */
 import { makeSample } from '../shared/dataset/index.ts';
 import { timestepRound } from '../shared/rounds/timestep-round.ts';
+import { seededDraws } from '../shared/random.ts';
 
 function timePerCall(fn: (i: number) => void, n: number): number {
   for (let i = 0; i < 20; i++) fn(i); // warm-up
@@ -14,7 +15,7 @@ function timePerCall(fn: (i: number) => void, n: number): number {
 
 export function benchRoundPrepare(): void {
   const render = timePerCall((i) => makeSample(i), 300);
-  const prepare = timePerCall((i) => timestepRound.prepare(i, {}, []), 300);
+  const prepare = timePerCall((i) => timestepRound.prepare(seededDraws(i), {}, []), 300);
   console.log('\nDrawing a "Guess the timestep" round:');
   console.table([
     { step: 'render one data-set image (baseline)', 'ms per call': render.toFixed(3) },

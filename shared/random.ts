@@ -16,17 +16,26 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
-/** mulberry32: tiny, fast, and good enough for games and data generation (not crypto). */
+/**
+ * mulberry32: tiny, fast, and good enough for data generation, training and tests. Not for
+ * a live class's secrets: its 32-bit state can be recovered from its outputs (the server
+ * draws those from `server/game/secret-draws.ts`).
+ */
 export function createRng(seed: number): Rng {
   let a = seed >>> 0;
-  let spare: number | null = null;
-  const next = (): number => {
+  return rngFromWords(() => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+    return (t ^ (t >>> 14)) >>> 0;
+  });
+}
+
+/** An Rng over any source of uniform 32-bit words (mulberry32 here, a cipher's keystream on the server). */
+export function rngFromWords(word: () => number): Rng {
+  let spare: number | null = null;
+  const next = (): number => word() / 4294967296;
   return {
     next,
     int(lo, hi) {
@@ -70,4 +79,27 @@ export function deriveSeed(seed: number, label: string): number {
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   h ^= h >>> 13;
   return h >>> 0;
+}
+
+/**
+ * Where one round draws its randomness: one stream per label, and the same label gives the
+ * same sequence every time it is asked for (a round's render jobs and its question are
+ * drawn twice from the same streams and must agree). A label per purpose keeps what a
+ * client sees (image ids, preview seeds) in streams of its own, apart from the answer's.
+ */
+export interface RoundDraws {
+  stream(label: string): Rng;
+}
+
+/** Each round's draws, by round index. */
+export type DrawSource = (round: number) => RoundDraws;
+
+/** Reproducible draws from a seed: tests, training, benchmarks and solo practice. */
+export function seededDraws(seed: number): RoundDraws {
+  return { stream: (label) => createRng(deriveSeed(seed, label)) };
+}
+
+/** Reproducible rounds from one game seed (round i from deriveSeed(seed, `round-i`)). */
+export function seededSource(seed: number): DrawSource {
+  return (round) => seededDraws(deriveSeed(seed >>> 0, `round-${round}`));
 }

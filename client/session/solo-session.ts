@@ -5,6 +5,7 @@ import type { FakeRenderer, NeuralOpponents } from '../../shared/render/recipes.
 import { getModelService } from '../ml/model-service.ts';
 import { emptySnapshot, type GameSession, type HostControls, type PlayerView, type Snapshot } from './game-session.ts';
 import { SessionBase } from './session-base.ts';
+import { seededSource } from '../../shared/random.ts';
 
 const SOLO_PLAYER_ID = 'solo';
 
@@ -31,7 +32,7 @@ export class SoloSession extends SessionBase implements GameSession {
     super();
     let local = models ?? null;
     this.models = () => (local ??= getModelService().asGameModels());
-    this.match = new Match(settings, seed, this.ports(), { neuralJudge: true });
+    this.match = new Match(settings, seededSource(seed), this.ports(), { neuralJudge: true });
     this.snap = { ...emptySnapshot(this.code, settings), hostConnected: true, maxPlayers: 1, totalRounds: this.match.status.totalRounds };
     this.match.addPlayer(SOLO_PLAYER_ID, nickname);
     this.snap.players = this.playerViews();

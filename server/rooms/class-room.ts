@@ -18,6 +18,7 @@ import { GameState, PlayerState } from '../../shared/protocol/state.ts';
 import { FakeStudio } from './fake-studio.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
+import { secretSource } from './secret-draws.ts';
 
 /** A lobby nobody is connected to is closed after this long (its results stay stored). */
 const IDLE_DISPOSE_MS = 30 * 60_000;
@@ -112,7 +113,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       send: (client, type, payload) => this.sendTo(client, type, payload),
       players: () => [...this.state.players.values()].map((p) => ({ id: p.id, connected: p.connected })),
     });
-    this.match = new Match(DEFAULT_SETTINGS, randomInt(0, 2 ** 31), this.matchPorts(code), {
+    this.match = new Match(DEFAULT_SETTINGS, secretSource, this.matchPorts(code), {
       prepareLimitMs: this.ctx.generatorPickMs + this.ctx.renderDeadlineMs + SERVER_RENDER_ALLOWANCE_MS,
     });
     Object.assign(this.state, { code, locked: false, hostConnected: false, maxPlayers: this.ctx.maxPlayers });

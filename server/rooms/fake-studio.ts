@@ -3,7 +3,7 @@ import type { Client, Clock } from '@colyseus/core';
 import type { FakeOrder, MadeFakes } from '../../shared/game/match.ts';
 import type { ServerMessages } from '../../shared/protocol/messages.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
-import { deriveSeed } from '../../shared/random.ts';
+import type { Rng } from '../../shared/random.ts';
 import { withSeed, type RenderRecipe } from '../../shared/render/recipes.ts';
 import { JobBoard } from '../render/job-board.ts';
 import type { RoomContext } from './room-context.ts';
@@ -96,8 +96,8 @@ export class FakeStudio {
   }
 
   /** Makes one round's fakes; a volunteer student renders only when `order.studentsMayRender`. */
-  async make({ jobs, generators: generatorCount, seed, round, studentsMayRender }: FakeOrder): Promise<MadeFakes> {
-    const { recipes, generators } = await this.generatorPicks(jobs, generatorCount, seed, round);
+  async make({ jobs, generators: generatorCount, draws, round, studentsMayRender }: FakeOrder): Promise<MadeFakes> {
+    const { recipes, generators } = await this.generatorPicks(jobs, generatorCount, draws.stream('candidates'), round);
     const worker = this.pickWorker(studentsMayRender);
     const deadlineMs = this.room.ctx.renderDeadlineMs;
     const board = new JobBoard(recipes, worker, deadlineMs);
@@ -131,14 +131,14 @@ export class FakeStudio {
    * several z) for some of the fakes, rendered on their own device, and picks one each.
    * Unpicked slots keep the first candidate when time runs out.
    */
-  private async generatorPicks(jobs: RenderRecipe[], count: number, seed: number, round: number) {
+  private async generatorPicks(jobs: RenderRecipe[], count: number, candidateSeeds: Rng, round: number) {
     const generators = new Map<string, number[]>();
     const team = this.pickGenerators(count);
     if (team.length === 0) return { recipes: jobs, generators };
     this.slots = new Map();
     jobs.forEach((recipe, job) => {
       const playerId = team[job % team.length]!;
-      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) => (k === 0 ? recipe : withSeed(recipe, deriveSeed(seed, `candidate-${job}-${k}`))));
+      const candidates = Array.from({ length: GENERATOR_CANDIDATES }, (_, k) => (k === 0 ? recipe : withSeed(recipe, candidateSeeds.int(0, 0x7fffffff))));
       this.slots.set(job, { playerId, candidates, pick: null });
       generators.set(playerId, [...(generators.get(playerId) ?? []), job]);
     });

@@ -1,6 +1,6 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
-import { deriveSeed } from '../random.ts';
+import type { DrawSource, RoundDraws } from '../random.ts';
 import { fairStars, meanStars } from './fair-ratings.ts';
 import type { GeneratorCredit, PlayerAnswer, RatingHooks } from '../rounds/round-rules.ts';
 import { roundRules, type QuestionOf, type RevealOf, type RoundType } from '../rounds/registry.ts';
@@ -57,7 +57,6 @@ interface RecordedAnswer {
 interface RoundRecord {
   index: number;
   type: RoundType;
-  seed: number;
   durationMs: number;
   speedBonus: boolean;
   secret: unknown;
@@ -133,12 +132,14 @@ export class GameEngine {
   readonly players = new Map<string, PlayerRecord>();
   readonly rounds: RoundRecord[] = [];
   private plan: PlannedRound[];
-  private readonly seed: number;
+  private readonly source: DrawSource;
+  /** The next round's draws, kept from its render jobs until it starts (both must agree). */
+  private pending: { index: number; draws: RoundDraws } | null = null;
 
-  constructor(settings: GameSettings, seed: number) {
+  constructor(settings: GameSettings, source: DrawSource) {
     this.settings = settings;
     this.plan = planRounds(settings);
-    this.seed = seed >>> 0;
+    this.source = source;
   }
 
   get totalRounds(): number {
@@ -169,8 +170,10 @@ export class GameEngine {
     return this.rounds.length < this.plan.length;
   }
 
-  private nextSeed(): number {
-    return deriveSeed(this.seed, `round-${this.rounds.length}`);
+  private nextDraws(): RoundDraws {
+    const index = this.rounds.length;
+    if (this.pending?.index !== index) this.pending = { index, draws: this.source(index) };
+    return this.pending.draws;
   }
 
   /**
@@ -179,16 +182,16 @@ export class GameEngine {
    * a device's own renders from its question (`questionFor`); in Blend or Restyle the
    * recipe is the answer, so only the host screen or the server renders those.
    */
-  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; seed: number; studentsMayRender: boolean } {
+  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; draws: RoundDraws; studentsMayRender: boolean } {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const planned = this.plan[this.rounds.length]!;
     const rules = roundRules(planned.type);
-    const seed = this.nextSeed();
+    const draws = this.nextDraws();
     return {
       type: planned.type,
-      jobs: rules.renderJobs?.(seed, planned.options) ?? [],
+      jobs: rules.renderJobs?.(draws, planned.options) ?? [],
       generators: rules.generatorCount?.(planned.options) ?? 0,
-      seed,
+      draws,
       studentsMayRender: rules.questionFor !== undefined,
     };
   }
@@ -202,12 +205,11 @@ export class GameEngine {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
     const planned = this.plan[index]!;
-    const seed = this.nextSeed();
-    const { secret, question } = roundRules(planned.type).prepare(seed, planned.options, renders);
+    const { secret, question } = roundRules(planned.type).prepare(this.nextDraws(), planned.options, renders);
+    this.pending = null;
     this.rounds.push({
       index,
       type: planned.type,
-      seed,
       durationMs: planned.durationMs,
       speedBonus: planned.speedBonus,
       secret,

@@ -1,3 +1,4 @@
+import type { DrawSource, RoundDraws } from '../random.ts';
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import type { RoundType } from '../rounds/registry.ts';
@@ -35,7 +36,8 @@ export interface FakeOrder {
   jobs: RenderRecipe[];
   /** How many players act as the generator G. */
   generators: number;
-  seed: number;
+  /** The round's draws: a generator player's candidate z come from a stream of their own. */
+  draws: RoundDraws;
   /** Whether a student's device may render these: only when its question can hide them from it. */
   studentsMayRender: boolean;
 }
@@ -133,8 +135,8 @@ export class Match {
   private cancelPrepareLimit: (() => void) | null = null;
   private ratingsPending = false;
 
-  constructor(settings: GameSettings, seed: number, ports: MatchPorts, options: MatchOptions = {}) {
-    this.engine = new GameEngine(settings, seed);
+  constructor(settings: GameSettings, draws: DrawSource, ports: MatchPorts, options: MatchOptions = {}) {
+    this.engine = new GameEngine(settings, draws);
     this.ports = ports;
     this.options = { neuralJudge: options.neuralJudge ?? false, prepareLimitMs: options.prepareLimitMs ?? DEFAULT_PREPARE_LIMIT_MS };
     this.phaseClock = new PhaseClock(() => ports.clock.now());

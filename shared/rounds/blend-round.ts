@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createRng, deriveSeed } from '../random.ts';
+import type { RoundDraws } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
@@ -64,13 +64,13 @@ export function blendScore(truth: number, guess: number): number {
   return Math.round(BLEND_MAX * Math.max(0, 1 - Math.abs(guess - truth) / BLEND_TOLERANCE));
 }
 
-function draw(seed: number, options: BlendOptions) {
-  const rng = createRng(deriveSeed(seed, 'blend'));
+function draw(draws: RoundDraws, options: BlendOptions) {
+  const rng = draws.stream('blend');
   const first = randomCaption(rng);
   const caption2 = captionChanging(rng, first.attributes, options.differences);
   // β on a 0.05 grid away from the ends, where the image is just one caption.
   const beta = rng.int(2, 18) / 20;
-  return { caption1: first.caption, caption2, beta, zSeed: rng.int(0, 0x7fffffff) };
+  return { caption1: first.caption, caption2, beta, zSeed: draws.stream('z').int(0, 0x7fffffff) };
 }
 
 export const blendRound = defineRound<BlendSecret, BlendQuestion, BlendAnswer, BlendReveal, BlendOptions>({
@@ -82,13 +82,13 @@ export const blendRound = defineRound<BlendSecret, BlendQuestion, BlendAnswer, B
   answerSchema: z.object({ beta: z.number().min(0).max(1) }).strict(),
   formula: `points = round(${BLEND_MAX} · max(0, 1 − |β̂ − β| / ${BLEND_TOLERANCE}))`,
 
-  renderJobs(seed, options): RenderRecipe[] {
-    const d = draw(seed, options);
+  renderJobs(draws, options): RenderRecipe[] {
+    const d = draw(draws, options);
     return [{ model: 'gan-int', caption: d.caption1, caption2: d.caption2, beta: d.beta, zSeed: d.zSeed }];
   },
 
-  prepare(seed, options, renders) {
-    const d = draw(seed, options);
+  prepare(draws, options, renders) {
+    const d = draw(draws, options);
     const target = renders[0];
     if (!target) throw new Error('blend: the target was not rendered');
     const question: BlendQuestion = { kind: 'blend', mode: options.mode, caption1: d.caption1, caption2: d.caption2, pixels: target };

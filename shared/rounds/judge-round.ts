@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CAPTION_ATTRIBUTES, makeSample, type CaptionAttributes } from '../dataset/index.ts';
 import { captionChanging } from './caption-pairs.ts';
-import { createRng, deriveSeed, type Rng } from '../random.ts';
+import type { Rng, RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
 import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
@@ -65,9 +65,9 @@ function mismatchedCaption(rng: Rng, attrs: CaptionAttributes, difficulty: Diffi
   return captionChanging(rng, attrs, { easy: CAPTION_ATTRIBUTES.length, medium: 2, hard: 1 }[difficulty]);
 }
 
-function layout(seed: number, options: JudgeOptions) {
-  const rng = createRng(deriveSeed(seed, 'judge'));
-  const ids = imageIds(rng, options.images);
+function layout(draws: RoundDraws, options: JudgeOptions) {
+  const rng = draws.stream('judge');
+  const ids = imageIds(draws.stream('ids'), options.images);
   // Every case appears, then the rest at random: the class always meets all three pairs.
   const truths: Verdict[] = Array.from({ length: options.images }, (_, i) => (i < VERDICTS.length ? VERDICTS[i]! : rng.pick(VERDICTS)));
   for (let i = truths.length - 1; i > 0; i--) {
@@ -90,15 +90,15 @@ export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, J
   answerSchema: z.object({ answers: z.array(z.object({ id: z.string().max(16), verdict: z.enum(VERDICTS) }).strict()).max(8) }).strict(),
   formula: `points per item = ${JUDGE_UNIT} × weight if right: real & matching × 1, real & mismatched × 0.5, fake × 0.5 (the weights of L_CLS)`,
 
-  renderJobs(seed, options) {
-    return layout(seed, options)
+  renderJobs(draws, options) {
+    return layout(draws, options)
       .filter((item) => item.truth === 'fake')
       .map((item): RenderRecipe => recipeFor(options.source, options.difficulty, item.sample.caption, item.fakeSeed));
   },
 
-  prepare(seed, options, renders) {
+  prepare(draws, options, renders) {
     let job = 0;
-    const items: JudgeItem[] = layout(seed, options).map((item) => {
+    const items: JudgeItem[] = layout(draws, options).map((item) => {
       const isFake = item.truth === 'fake';
       const pixels = isFake ? renders[job] : item.sample.pixels;
       if (!pixels) throw new Error('judge: a fake was not rendered');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IMAGE_BYTES, type NeuralOpponents } from '../render/recipes.ts';
-import { createRng, deriveSeed } from '../random.ts';
+import type { RoundDraws } from '../random.ts';
 import { meanStars } from '../game/fair-ratings.ts';
 import { randomCaption } from './caption-pairs.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
@@ -125,8 +125,8 @@ const labAnswerSchema = z.union([
     .strict(),
 ]);
 
-function drawTask(seed: number, challenge: LabChallenge): LabTask {
-  const rng = createRng(deriveSeed(seed, 'noise-lab'));
+function drawTask(draws: RoundDraws, challenge: LabChallenge): LabTask {
+  const rng = draws.stream('noise-lab');
   switch (challenge) {
     case 'match-curve': {
       // Half the time the cosine schedule itself, half a random smooth drawn curve.
@@ -200,9 +200,9 @@ export const noiseLabRound = defineRound<LabSecret, LabQuestion, LabAnswer, LabR
   answerSchema: labAnswerSchema,
   formula: `match the curve: ${LAB_MAX} · max(0, 1 − RMSE(ᾱ) / ${MATCH_TOLERANCE}); destroy in the window: ${LAB_MAX} · max(0, 1 − time outside the window / ${WINDOW_TOLERANCE}); sample: up to ${SAMPLE_SETUP_POINTS} for the set-up (not too fast, not too slow, enough steps) + ${SAMPLE_RATING_POINTS} · (fair mean stars − 1) / 4 from the ratings (each rater's stars measured against that rater's own average)`,
 
-  prepare(seed, options) {
-    const task = drawTask(seed, options.challenge);
-    return { secret: { task }, question: { kind: 'noise-lab', task, previewSeed: deriveSeed(seed, 'preview') } };
+  prepare(draws, options) {
+    const task = drawTask(draws, options.challenge);
+    return { secret: { task }, question: { kind: 'noise-lab', task, previewSeed: draws.stream('preview').int(0, 0x7fffffff) } };
   },
 
   validateAnswer(secret, answer) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
-import { createRng, deriveSeed } from '../random.ts';
+import type { RoundDraws } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
 import { imageIds } from './image-ids.ts';
@@ -65,8 +65,8 @@ interface RestyleReveal {
  * the style G carries most reliably (its layout is driven by z[0:2]; the background code is
  * weaker, see models/README.md). The new caption changes colour and shape, and is small.
  */
-function draw(seed: number, options: RestyleOptions) {
-  const rng = createRng(deriveSeed(seed, 'restyle'));
+function draw(draws: RoundDraws, options: RestyleOptions) {
+  const rng = draws.stream('restyle');
   const referenceSeeds: number[] = [];
   const styleKeys = new Set<string>();
   while (referenceSeeds.length < options.choices) {
@@ -82,7 +82,7 @@ function draw(seed: number, options: RestyleOptions) {
   const ref = makeSample(referenceSeeds[0]!).attributes;
   const caption = captionChanging(rng, { ...ref, size: 'small' }, 2, ['colour', 'shape']);
   const order = rng.shuffle(referenceSeeds.map((_, i) => i));
-  const choiceIds = imageIds(rng, options.choices);
+  const choiceIds = imageIds(draws.stream('ids'), options.choices);
   const rowCaptions = Array.from({ length: RESTYLE_ROW }, () => randomCaption(rng).caption);
   return { referenceSeeds, caption, order, choiceIds, rowCaptions };
 }
@@ -96,8 +96,8 @@ export const restyleRound = defineRound<RestyleSecret, RestyleQuestion, RestyleA
   answerSchema: z.object({ choice: z.string().max(16) }).strict(),
   formula: `points = ${RESTYLE_POINTS} for the right choice`,
 
-  renderJobs(seed, options): RenderRecipe[] {
-    const d = draw(seed, options);
+  renderJobs(draws, options): RenderRecipe[] {
+    const d = draw(draws, options);
     // Results of every reference with the new caption, then the reveal's row: S(x) with several captions.
     return [
       ...d.referenceSeeds.map((referenceSeed): RenderRecipe => ({ model: 'restyle', referenceSeed, caption: d.caption })),
@@ -105,8 +105,8 @@ export const restyleRound = defineRound<RestyleSecret, RestyleQuestion, RestyleA
     ];
   },
 
-  prepare(seed, options, renders) {
-    const d = draw(seed, options);
+  prepare(draws, options, renders) {
+    const d = draw(draws, options);
     const n = d.referenceSeeds.length;
     if (renders.length !== n + RESTYLE_ROW) throw new Error('restyle: renders missing');
     const references = d.referenceSeeds.map((s) => makeSample(s).pixels);

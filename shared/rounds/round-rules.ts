@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RoundDraws } from '../random.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 
 /** What every round type provides: one rule book used by the server room and solo mode. */
@@ -19,12 +20,14 @@ interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, 
    * Fakes the round needs from a generative model before it can start, in the order
    * `prepare` will receive their pixels. Rounds without fakes leave this out.
    */
-  renderJobs?(seed: number, options: Options): RenderRecipe[];
+  renderJobs?(draws: RoundDraws, options: Options): RenderRecipe[];
   /**
-   * Draws a round from a seed (and rendered fakes). The secret stays on the server until
-   * the reveal; the question is all a player's device ever receives before it.
+   * Draws a round (and takes its rendered fakes). The secret stays on the server until the
+   * reveal; the question is all a player's device ever receives before it. Values a client
+   * sees (image ids, seeds it renders with) come from streams of their own, never from the
+   * stream the answer is drawn from.
    */
-  prepare(seed: number, options: Options, renders: readonly Uint8Array[]): { secret: Secret; question: Question };
+  prepare(draws: RoundDraws, options: Options, renders: readonly Uint8Array[]): { secret: Secret; question: Question };
   /** A player's own question: without the images their device rendered (it knows those are fakes). */
   questionFor?(question: Question, hiddenJobs: ReadonlySet<number>, secret: Secret): Question;
   /** Checks an answer against the round (image ids exist and were shown to this player); a message when it does not fit. */

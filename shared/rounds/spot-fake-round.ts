@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
-import { createRng, deriveSeed } from '../random.ts';
+import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
 import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
@@ -77,16 +77,16 @@ function fakeCount(images: number): number {
   return Math.floor(images / 2);
 }
 
-/** Which images are fakes and their captions: decided from the seed alone. */
-function layout(seed: number, options: SpotFakeOptions) {
-  const rng = createRng(deriveSeed(seed, 'spot-fake'));
+/** Which images are fakes and their captions: the same every time from the same draws. */
+function layout(draws: RoundDraws, options: SpotFakeOptions) {
+  const rng = draws.stream('spot-fake');
   const fakes = fakeCount(options.images);
   const order = Array.from({ length: options.images }, (_, i) => i < fakes);
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(0, i);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  const ids = imageIds(rng, options.images);
+  const ids = imageIds(draws.stream('ids'), options.images);
   return order.map((isFake, i) => {
     const sample = makeSample(rng.int(0, 0x7fffffff));
     return { id: ids[i]!, isFake, sample, fakeSeed: rng.int(0, 0x7fffffff) };
@@ -116,15 +116,15 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
     .strict(),
   formula: LOG_SCORE_FORMULA,
 
-  renderJobs(seed, options) {
-    return layout(seed, options)
+  renderJobs(draws, options) {
+    return layout(draws, options)
       .filter((item) => item.isFake)
       .map((item): RenderRecipe => recipeFor(options.source, options.difficulty, item.sample.caption, item.fakeSeed));
   },
 
-  prepare(seed, options, renders) {
+  prepare(draws, options, renders) {
     let job = 0;
-    const images: SpotFakeImage[] = layout(seed, options).map((item) => {
+    const images: SpotFakeImage[] = layout(draws, options).map((item) => {
       if (!item.isFake) return { id: item.id, real: true, caption: item.sample.caption, pixels: item.sample.pixels, job: null };
       const pixels = renders[job];
       if (!pixels) throw new Error('spot-fake: a fake was not rendered');

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
 import { linearSchedule, noiseImage, type Schedule } from '../diffusion/index.ts';
-import { createRng, deriveSeed } from '../random.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
@@ -68,14 +67,14 @@ export const timestepRound = defineRound<TimestepSecret, TimestepQuestion, Times
   answerSchema: z.object({ t: z.number().int().min(1).max(TIMESTEP_T) }).strict(),
   formula: `points = round(${ACCURACY_MAX} · max(0, 1 − |t̂ − t| / ${TIMESTEP_TOLERANCE})) + speed bonus (up to ${SPEED_BONUS_MAX} · time left, only when the guess scores)`,
 
-  prepare(seed) {
-    const rng = createRng(deriveSeed(seed, 'timestep'));
+  prepare(draws) {
+    const rng = draws.stream('timestep');
     // Uniform t, as in DDPM training: the late steps of the linear schedule are nearly
     // pure noise, which is itself a lesson (and why cosine schedules exist).
     const t = rng.int(1, TIMESTEP_T);
     const imageSeed = rng.int(0, 0x7fffffff);
     const sample = makeSample(imageSeed);
-    const noisy = noiseImage(sample.pixels, t, timestepSchedule(), createRng(deriveSeed(seed, 'epsilon')));
+    const noisy = noiseImage(sample.pixels, t, timestepSchedule(), draws.stream('epsilon'));
     return {
       secret: { t, imageSeed, caption: sample.caption, clean: sample.pixels, noisy },
       question: { kind: 'timestep', T: TIMESTEP_T, pixels: noisy },

@@ -4,7 +4,7 @@ import { generateJoinCode, JOIN_CODE_ALPHABET, normalizeJoinCode } from '../../s
 import { isOffensive, validateNickname } from '../../shared/game/nickname.ts';
 import { gameSettingsSchema, planRounds } from '../../shared/game/settings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng, seededSource } from '../../shared/random.ts';
 import { timestepScore, TIMESTEP_TOLERANCE } from '../../shared/rounds/timestep-round.ts';
 import { resultsToCsv } from '../../server/http/report-csv.ts';
 
@@ -77,7 +77,7 @@ describe('game engine', () => {
   const settings = { playlist: [{ type: 'timestep' as const, count: 2, timerSec: 20 }], relaxed: false };
 
   it('runs rounds, scores answers and ranks players', () => {
-    const game = new GameEngine(settings, 7);
+    const game = new GameEngine(settings, seededSource(7));
     game.addPlayer('a', 'Ana');
     game.addPlayer('b', 'Ben');
     const q = game.startRound();
@@ -102,7 +102,7 @@ describe('game engine', () => {
 
   it('draws the same rounds from the same seed, and different ones from another', () => {
     const secretOf = (seed: number) => {
-      const g = new GameEngine(settings, seed);
+      const g = new GameEngine(settings, seededSource(seed));
       g.addPlayer('a', 'A');
       g.startRound();
       return g.current!.secret as { t: number; noisy: Uint8Array };
@@ -112,7 +112,7 @@ describe('game engine', () => {
   });
 
   it('refuses settings changes after the start', () => {
-    const game = new GameEngine(settings, 1);
+    const game = new GameEngine(settings, seededSource(1));
     game.addPlayer('a', 'A');
     game.startRound();
     expect(() => game.configure(settings)).toThrow(GameError);

@@ -4,6 +4,7 @@ import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { answerToD, logScore } from '../../shared/rounds/log-score.ts';
 import { judgeRound, judgeScore, type JudgeSecret } from '../../shared/rounds/judge-round.ts';
 import { spotFakeRound, type SpotFakeSecret } from '../../shared/rounds/spot-fake-round.ts';
+import { seededDraws } from '../../shared/random.ts';
 
 const pixels = (v: number) => new Uint8Array(IMAGE_BYTES).fill(v);
 
@@ -87,12 +88,12 @@ describe('spot the fake', () => {
 
   it('prepares a round from a seed: half fakes from render jobs, reals from the data set', () => {
     const options = { images: 6, source: 'diffusion' as const, difficulty: 'hard' as const, generators: 0 };
-    const jobs = spotFakeRound.renderJobs!(11, options);
+    const jobs = spotFakeRound.renderJobs!(seededDraws(11), options);
     expect(jobs).toHaveLength(3);
     expect(jobs.every((j) => j.model === 'diffusion' && j.steps === 50 && parseCaption(j.caption))).toBe(true);
     const renders = jobs.map((_, i) => pixels(200 + i));
-    const a = spotFakeRound.prepare(11, options, renders);
-    expect(a).toEqual(spotFakeRound.prepare(11, options, renders));
+    const a = spotFakeRound.prepare(seededDraws(11), options, renders);
+    expect(a).toEqual(spotFakeRound.prepare(seededDraws(11), options, renders));
     expect(a.secret.images.filter((im) => !im.real).map((im) => im.pixels)).toEqual(renders);
     expect(Object.keys(a.question.images[0]!).sort()).toEqual(['caption', 'id', 'pixels']);
     const hidden = spotFakeRound.questionFor!(a.question, new Set([0]), a.secret);
@@ -115,9 +116,9 @@ describe('judge (GAN-CLS)', () => {
   it('always holds all three pairs, with mismatched captions that really differ', () => {
     for (let seed = 0; seed < 30; seed++) {
       const options = { images: 3, source: 'gan' as const, difficulty: 'hard' as const };
-      const jobs = judgeRound.renderJobs!(seed, options);
+      const jobs = judgeRound.renderJobs!(seededDraws(seed), options);
       const { secret, question } = judgeRound.prepare(
-        seed,
+        seededDraws(seed),
         options,
         jobs.map(() => pixels(9)),
       );

@@ -15,6 +15,7 @@ import {
 } from '../../shared/game/match.ts';
 import type { GameSettings } from '../../shared/game/settings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
+import { seededSource } from '../../shared/random.ts';
 import { IMAGE_BYTES, type NeuralOpponents } from '../../shared/render/recipes.ts';
 import { encodeSample, type LabAnswer } from '../../shared/rounds/noise-lab-round.ts';
 
@@ -108,7 +109,7 @@ function harness(settings: GameSettings, players: string[] = ['a'], options: Mat
   };
   h.match = new Match(
     settings,
-    7,
+    seededSource(7),
     {
       clock,
       makeFakes: (order) => {

@@ -20,6 +20,7 @@ import {
 import { restyleRound, RESTYLE_POINTS, RESTYLE_ROW } from '../../shared/rounds/restyle-round.ts';
 import { alphaBarAt, buildSchedule, curveDistance, destroyedAt, diagnoseSampling, diagnoseSchedule, LAB_X0_BOUND, samplerTimesteps } from '../../shared/rounds/schedule-spec.ts';
 import { withClippedX0 } from '../../shared/diffusion/index.ts';
+import { seededDraws, seededSource } from '../../shared/random.ts';
 
 const px = (v: number) => new Uint8Array(IMAGE_BYTES).fill(v);
 
@@ -32,9 +33,9 @@ describe('blend (GAN-INT)', () => {
   it('keeps β on the server; match mode gives the device z but never β', () => {
     for (const mode of ['guess', 'match'] as const) {
       const options = { mode, differences: 2 };
-      const [job] = blendRound.renderJobs!(5, options);
+      const [job] = blendRound.renderJobs!(seededDraws(5), options);
       expect(job!.model).toBe('gan-int');
-      const { secret, question } = blendRound.prepare(5, options, [px(3)]);
+      const { secret, question } = blendRound.prepare(seededDraws(5), options, [px(3)]);
       expect(job).toMatchObject({ beta: secret.beta, caption: secret.caption1, caption2: secret.caption2 });
       expect(secret.beta).toBeGreaterThan(0);
       expect(secret.beta).toBeLessThan(1);
@@ -50,10 +51,10 @@ describe('blend (GAN-INT)', () => {
 describe('restyle (style encoder)', () => {
   it('asks which result kept the reference style, and scores the right one', () => {
     const options = { mode: 'which-result' as const, choices: 3 };
-    const jobs = restyleRound.renderJobs!(8, options);
+    const jobs = restyleRound.renderJobs!(seededDraws(8), options);
     expect(jobs).toHaveLength(3 + RESTYLE_ROW);
     const renders = jobs.map((_, i) => px(i + 1));
-    const { secret, question } = restyleRound.prepare(8, options, renders);
+    const { secret, question } = restyleRound.prepare(seededDraws(8), options, renders);
     expect(question.choices).toHaveLength(3);
     // The right choice shows the restyled version of the shown reference (render 0).
     expect(question.choices.find((c) => c.id === secret.correct)!.pixels).toEqual(renders[0]);
@@ -70,8 +71,8 @@ describe('restyle (style encoder)', () => {
     const rounds = 1500;
     const counts = [0, 0, 0];
     for (let seed = 1; seed <= rounds; seed++) {
-      const renders = restyleRound.renderJobs!(seed, options).map((_, i) => px(i + 1));
-      const { secret, question } = restyleRound.prepare(seed, options, renders);
+      const renders = restyleRound.renderJobs!(seededDraws(seed), options).map((_, i) => px(i + 1));
+      const { secret, question } = restyleRound.prepare(seededDraws(seed), options, renders);
       counts[question.choices.findIndex((c) => c.id === secret.correct)]! += 1;
     }
     // Each position: 500 expected, standard deviation ≈ 18; 44% first (the old comparator sort) would be 660.
@@ -80,7 +81,7 @@ describe('restyle (style encoder)', () => {
 
   it('draws its references from different grid cells, so the kept place decides the answer', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const jobs = restyleRound.renderJobs!(seed, { mode: 'which-reference', choices: 4 });
+      const jobs = restyleRound.renderJobs!(seededDraws(seed), { mode: 'which-reference', choices: 4 });
       const cells = jobs.slice(0, 4).map((j) => {
         if (j.model !== 'restyle') throw new Error('restyle jobs only');
         const { style } = makeSample(j.referenceSeed);
@@ -89,7 +90,7 @@ describe('restyle (style encoder)', () => {
       expect(new Set(cells).size).toBe(4);
       // t_new names a small object (room to travel) in another colour and shape than the reference.
       const { secret } = restyleRound.prepare(
-        seed,
+        seededDraws(seed),
         { mode: 'which-reference', choices: 4 },
         jobs.map((_, i) => px(i + 1)),
       );
@@ -126,7 +127,7 @@ describe('noise schedule lab', () => {
     expect(diagnoseSchedule(buildSchedule(fast)).join(' ')).toMatch(/Too fast/);
     expect(diagnoseSchedule(buildSchedule({ kind: 'custom', T: 1000, points: [{ t: 1, value: 0.5 }] })).join(' ')).toMatch(/Too slow/);
     expect(diagnoseSchedule(linearSchedule(1000), 4).join(' ')).toMatch(/Only 4 sampling steps/);
-    const { question } = noiseLabRound.prepare(3, { challenge: 'destroy-window' }, []);
+    const { question } = noiseLabRound.prepare(seededDraws(3), { challenge: 'destroy-window' }, []);
     expect(question.task.challenge).toBe('destroy-window');
     expect(noiseLabRound.answerSchema.safeParse({ schedule: { kind: 'custom', T: 5, points: [{ t: 0.5, value: 0.5 }] } }).success).toBe(false);
   });
@@ -138,7 +139,7 @@ describe('noise schedule lab: sample challenge', () => {
   const answer = (v: number, extra: Partial<LabAnswer> = {}): LabAnswer => ({ schedule: { kind: 'cosine', T: 1000 }, sampler: 'ddim', steps: 20, image: image(v), ...extra });
 
   it('asks for a data-set caption (not a secret) and validates samples strictly', () => {
-    const { secret, question } = noiseLabRound.prepare(11, { challenge: 'sample' }, []);
+    const { secret, question } = noiseLabRound.prepare(seededDraws(11), { challenge: 'sample' }, []);
     expect(question.task).toEqual(secret.task);
     if (question.task.challenge !== 'sample') throw new Error('expected a sample task');
     expect(parseCaption(question.task.caption)).not.toBeNull();
@@ -162,12 +163,12 @@ describe('noise schedule lab: sample challenge', () => {
     expect(validate(answer(1, { sampler: 'ddpm', steps: 40, schedule: { kind: 'linear', T: 50 } }))).toMatch(/exactly T/);
     expect(validate(answer(1, { sampler: 'ddpm', steps: 50, schedule: { kind: 'linear', T: 50 } }))).toBeNull();
     expect(validate(answer(1, { steps: 60, schedule: { kind: 'linear', T: 50 } }))).toMatch(/more steps than the schedule/);
-    const other = noiseLabRound.prepare(11, { challenge: 'match-curve' }, []).secret;
+    const other = noiseLabRound.prepare(seededDraws(11), { challenge: 'match-curve' }, []).secret;
     expect(noiseLabRound.validateAnswer!(other, answer(1), new Set())).toMatch(/schedule only/);
   });
 
   it('gives set-up points at submit and explains too-fast schedules and too few steps', () => {
-    const task = noiseLabRound.prepare(11, { challenge: 'sample' }, []).secret.task;
+    const task = noiseLabRound.prepare(seededDraws(11), { challenge: 'sample' }, []).secret.task;
     const fast = { kind: 'custom' as const, T: 1000, points: [{ t: 0.1, value: 0 }] };
     expect(labScore(task, { kind: 'cosine', T: 1000 }, { sampler: 'ddim', steps: 50 })).toBe(SAMPLE_SETUP_POINTS);
     expect(labScore(task, fast, { sampler: 'ddim', steps: 50 })).toBe(0);
@@ -185,7 +186,7 @@ describe('noise schedule lab: sample challenge', () => {
   });
 
   it('rates during the reveal only: once per sample, never your own, points at the leaderboard', () => {
-    const game = new GameEngine(settings, 42);
+    const game = new GameEngine(settings, seededSource(42));
     for (const id of ['a', 'b', 'c']) game.addPlayer(id, id.toUpperCase());
     game.startRound();
     expect(game.isRated()).toBe(true);
@@ -266,7 +267,7 @@ describe('noise schedule lab: sample challenge', () => {
   });
 
   it('fair ratings decide the points in the engine (a spiteful rater cannot overtake)', () => {
-    const game = new GameEngine(settings, 44);
+    const game = new GameEngine(settings, seededSource(44));
     for (const id of ['a', 'b', 'c', 'd']) game.addPlayer(id, id.toUpperCase());
     game.startRound();
     for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) game.submitAnswer(id, 0, answer(i + 1), 1000);
@@ -302,7 +303,7 @@ describe('noise schedule lab: sample challenge', () => {
   });
 
   it('lets the neural judge rate in solo mode', async () => {
-    const game = new GameEngine(settings, 43);
+    const game = new GameEngine(settings, seededSource(43));
     game.addPlayer('solo', 'You');
     game.startRound();
     game.submitAnswer('solo', 0, answer(9), 500);
