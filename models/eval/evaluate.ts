@@ -188,7 +188,7 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
 export function formatTable(rows: readonly EvalRow[]): string {
   const lines = ['| | metric | value | bar | |', '| --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    const pct = r.id !== 'd';
+    const pct = r.id !== 'd' && r.id !== 'f';
     const v = pct ? `${(r.value * 100).toFixed(1)}%` : r.value.toFixed(3);
     const bar = r.bar === null ? '' : `${r.direction === 'min' ? '≥' : '≤'} ${pct ? `${(r.bar * 100).toFixed(0)}%` : r.bar}`;
     lines.push(`| ${r.id} | ${r.metric} | ${v} | ${bar} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`);

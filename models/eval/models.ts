@@ -1,9 +1,11 @@
 /**
- * npm run eval:models [-- --n 1000 --seed N --weights DIR]
+ * npm run eval:models [-- --n 1000 --served-n 400 --seed N --weights DIR]
  * Prints the evaluation table of the shipped weights (models/weights/, or DIR laid out the
- * same way, to compare candidates) and exits non-zero when a figure falls below its bar.
+ * same way, to compare candidates), with (f) the pixel statistics of served reals against
+ * served fakes, and exits non-zero when a figure falls below its bar.
  */
 import { evaluateModels, formatTable, EVAL_DEFAULTS } from './evaluate.ts';
+import { evaluateServedImages } from './served-images.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -14,9 +16,12 @@ const t0 = performance.now();
 const weightsAt = argv.indexOf('--weights');
 const weightsDir = weightsAt >= 0 ? argv[weightsAt + 1] : undefined;
 if (weightsAt >= 0 && !weightsDir) throw new Error('--weights needs a directory');
-const rows = await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed: opt('--seed', EVAL_DEFAULTS.seed), ...(weightsDir ? { weightsDir } : {}) }, (s) =>
-  process.stderr.write(`${s} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`),
-);
+const progress = (s: string) => process.stderr.write(`${s} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+const seed = opt('--seed', EVAL_DEFAULTS.seed);
+const rows = [
+  ...(await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed, ...(weightsDir ? { weightsDir } : {}) }, progress)),
+  ...(await evaluateServedImages({ n: opt('--served-n', 400), seed, weightsDir: weightsDir ?? EVAL_DEFAULTS.weightsDir }, progress)),
+];
 console.log(formatTable(rows));
 const failed = rows.filter((r) => !r.pass);
 console.log(

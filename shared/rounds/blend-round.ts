@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RoundDraws } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
+import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
@@ -68,8 +69,9 @@ function draw(draws: RoundDraws, options: BlendOptions) {
   const rng = draws.stream('blend');
   const first = randomCaption(rng);
   const caption2 = captionChanging(rng, first.attributes, options.differences);
-  // β on a 0.05 grid away from the ends, where the image is just one caption.
-  const beta = rng.int(2, 18) / 20;
+  // A continuous β away from the ends, where the image is just one caption: no grid of
+  // candidates a device could render and compare.
+  const beta = 0.1 + 0.8 * rng.next();
   return { caption1: first.caption, caption2, beta, zSeed: draws.stream('z').int(0, 0x7fffffff) };
 }
 
@@ -89,8 +91,10 @@ export const blendRound = defineRound<BlendSecret, BlendQuestion, BlendAnswer, B
 
   prepare(draws, options, renders) {
     const d = draw(draws, options);
-    const target = renders[0];
-    if (!target) throw new Error('blend: the target was not rendered');
+    const rendered = renders[0];
+    if (!rendered) throw new Error('blend: the target was not rendered');
+    // Served with hidden per-round noise: G(z, β) on a device never reproduces it exactly.
+    const target = serveImage(rendered, draws.stream('serve'));
     const question: BlendQuestion = { kind: 'blend', mode: options.mode, caption1: d.caption1, caption2: d.caption2, pixels: target };
     if (options.mode === 'match') question.zSeed = d.zSeed;
     return { secret: { ...d, mode: options.mode, target }, question };

@@ -5,6 +5,7 @@ import type { Rng, RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
 import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
@@ -98,11 +99,13 @@ export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, J
 
   prepare(draws, options, renders) {
     let job = 0;
+    // Reals and fakes alike go through the served-image pipeline: the bytes do not tell.
+    const serve = draws.stream('serve');
     const items: JudgeItem[] = layout(draws, options).map((item) => {
       const isFake = item.truth === 'fake';
       const pixels = isFake ? renders[job] : item.sample.pixels;
       if (!pixels) throw new Error('judge: a fake was not rendered');
-      return { id: item.id, truth: item.truth, caption: item.shown, trueCaption: item.sample.caption, pixels, job: isFake ? job++ : null };
+      return { id: item.id, truth: item.truth, caption: item.shown, trueCaption: item.sample.caption, pixels: serveImage(pixels, serve), job: isFake ? job++ : null };
     });
     return {
       secret: { items, source: options.source, neural: null },

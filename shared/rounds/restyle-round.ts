@@ -4,6 +4,7 @@ import type { RoundDraws } from '../random.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
 import { captionChanging, randomCaption } from './caption-pairs.ts';
 import { imageIds } from './image-ids.ts';
+import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
@@ -109,8 +110,10 @@ export const restyleRound = defineRound<RestyleSecret, RestyleQuestion, RestyleA
     const d = draw(draws, options);
     const n = d.referenceSeeds.length;
     if (renders.length !== n + RESTYLE_ROW) throw new Error('restyle: renders missing');
-    const references = d.referenceSeeds.map((s) => makeSample(s).pixels);
-    const results = renders.slice(0, n);
+    // Served with hidden per-image noise, so G(S(x), φ(t)) on a device never reproduces a choice exactly.
+    const serve = draws.stream('serve');
+    const references = d.referenceSeeds.map((s) => serveImage(makeSample(s).pixels, serve));
+    const results = renders.slice(0, n).map((px) => serveImage(px, serve));
     const pool = options.mode === 'which-result' ? results : references;
     const choices = d.order.map((k, i) => ({ id: d.choiceIds[i]!, pixels: pool[k]! }));
     const correct = d.choiceIds[d.order.indexOf(0)]!;

@@ -4,6 +4,7 @@ import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
 import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import { imageIds } from './image-ids.ts';
 
@@ -124,11 +125,13 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
 
   prepare(draws, options, renders) {
     let job = 0;
+    // Reals and fakes alike go through the served-image pipeline: the bytes do not tell.
+    const serve = draws.stream('serve');
     const images: SpotFakeImage[] = layout(draws, options).map((item) => {
-      if (!item.isFake) return { id: item.id, real: true, caption: item.sample.caption, pixels: item.sample.pixels, job: null };
+      if (!item.isFake) return { id: item.id, real: true, caption: item.sample.caption, pixels: serveImage(item.sample.pixels, serve), job: null };
       const pixels = renders[job];
       if (!pixels) throw new Error('spot-fake: a fake was not rendered');
-      return { id: item.id, real: false, caption: item.sample.caption, pixels, job: job++ };
+      return { id: item.id, real: false, caption: item.sample.caption, pixels: serveImage(pixels, serve), job: job++ };
     });
     return {
       secret: { images, source: options.source, difficulty: options.difficulty, neural: null },
