@@ -19,7 +19,7 @@ export interface Rng {
 /**
  * mulberry32: tiny, fast, and good enough for data generation, training and tests. Not for
  * a live class's secrets: its 32-bit state can be recovered from its outputs (the server
- * draws those from `server/game/secret-draws.ts`).
+ * draws those from `server/rooms/secret-draws.ts`).
  */
 export function createRng(seed: number): Rng {
   let a = seed >>> 0;

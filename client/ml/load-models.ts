@@ -146,15 +146,9 @@ export async function loadBrowserModels(onProgress?: (p: ModelLoadProgress) => v
 }
 
 async function loadDiffusionOn(loader: WeightsLoader): Promise<BrowserDiffusion> {
-  const { loadDiffusionModel } = await import('../../models/diffusion/runtime.ts');
+  const [{ loadDiffusionModel }, { diffusionRenderer }] = await Promise.all([import('../../models/diffusion/runtime.ts'), import('../../models/runtime/render-recipes.ts')]);
   const model = await loadDiffusionModel(loader);
-  return {
-    model,
-    // Same call as the server's fallback must make, so one recipe gives one image everywhere.
-    async sampleCaptions(captions, { seed, steps, guidance }) {
-      return (await model.sample({ captions, seed, steps, guidance })).images;
-    },
-  };
+  return { model, ...diffusionRenderer(model) };
 }
 
 /**

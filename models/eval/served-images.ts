@@ -11,7 +11,7 @@ import { recipeFor, type Difficulty, type FakeSource } from '../../shared/render
 import { serveImage } from '../../shared/render/served-image.ts';
 import { loadDiffusionModel } from '../diffusion/runtime.ts';
 import { samplesAt } from '../data/stream.ts';
-import { renderRecipes } from '../runtime/render-recipes.ts';
+import { diffusionRenderer, renderRecipes } from '../runtime/render-recipes.ts';
 import { fileLoader, loadNodeModels } from '../runtime/node.ts';
 import type { EvalRow } from './evaluate.ts';
 import { combinedAuc, PIXEL_STATISTICS, separation } from './pixel-stats.ts';
@@ -36,15 +36,11 @@ export async function evaluateServedImages(
   const gan = await loadNodeModels({ dir: opts.weightsDir });
   const needsDiffusion = (opts.sources ?? SERVED_SOURCES).some((s) => s.source === 'diffusion');
   const diffusionModel = needsDiffusion ? await loadDiffusionModel(fileLoader(opts.weightsDir)) : null;
-  const diffusion = {
-    sampleCaptions: async (captions: readonly string[], o: { seed: number; steps: number; guidance: number }) => {
-      if (!diffusionModel) throw new Error('the diffusion model is not loaded');
-      return (await diffusionModel.sample({ captions, ...o })).images;
-    },
-  };
+  const diffusion = diffusionModel && diffusionRenderer(diffusionModel);
   const seed = deriveSeed(opts.seed, 'served images');
   const reals = samplesAt(seed, 'test', 0, opts.n);
   const captions = samplesAt(deriveSeed(seed, 'fake captions'), 'test', 0, opts.n).map((s) => s.caption);
+  const rawR = features(reals.map((s) => s.pixels));
   const rows: EvalRow[] = [];
   const row = (metric: string, value: number, bar: number | null): EvalRow => ({ id: 'f', metric, value, bar, direction: 'max', pass: bar === null || value <= bar });
   for (const { source, difficulty } of opts.sources ?? SERVED_SOURCES) {
@@ -57,7 +53,7 @@ export async function evaluateServedImages(
     const serve = createRng(deriveSeed(seed, `serve ${source} ${difficulty}`));
     const servedReals = reals.map((s) => serveImage(s.pixels, serve));
     const servedFakes = fakes.map((px) => serveImage(px, serve));
-    const [rawR, rawF, srvR, srvF] = [reals.map((s) => s.pixels), fakes, servedReals, servedFakes].map(features) as [number[][], number[][], number[][], number[][]];
+    const [rawF, srvR, srvF] = [fakes, servedReals, servedFakes].map(features) as [number[][], number[][], number[][]];
     const label = `${source} ${difficulty}`;
     Object.keys(PIXEL_STATISTICS).forEach((name, j) => {
       const col = (xs: number[][]) => xs.map((x) => x[j]!);

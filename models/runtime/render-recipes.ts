@@ -4,11 +4,17 @@
  */
 import { makeSample } from '../../shared/dataset/index.ts';
 import type { RenderRecipe } from '../../shared/render/recipes.ts';
+import type { DiffusionModel } from '../diffusion/runtime.ts';
 import type { LatentModels } from './latent-models.ts';
 
 /** A diffusion sampler for recipes of model 'diffusion' (Models II); absent until loaded. */
 export interface DiffusionRenderer {
   sampleCaptions(captions: readonly string[], opts: { seed: number; steps: number; guidance: number }): Promise<Uint8Array[]>;
+}
+
+/** The one call from a diffusion recipe to the model (browser worker, server fallback, evaluation): one recipe, one image everywhere. */
+export function diffusionRenderer(model: Pick<DiffusionModel, 'sample'>): DiffusionRenderer {
+  return { sampleCaptions: async (captions, { seed, steps, guidance }) => (await model.sample({ captions, seed, steps, guidance })).images };
 }
 
 export async function renderRecipes(models: { gan: LatentModels; diffusion?: DiffusionRenderer | null }, recipes: readonly RenderRecipe[]): Promise<Uint8Array[]> {

@@ -20,15 +20,14 @@ function lazy<T>(load: () => Promise<T>): () => Promise<T> {
 export function lazyServerModels(weightsDir?: string): FakeRenderer & NeuralOpponents {
   const gan = lazy<LatentModels>(async () => (await import('../../models/runtime/node.ts')).loadNodeModels({ dir: weightsDir }));
   const diffusion = lazy<DiffusionRenderer>(async () => {
-    const [{ initNodeWasm }, { fileLoader }, { loadDiffusionModel }] = await Promise.all([
+    const [{ initNodeWasm }, { fileLoader }, { loadDiffusionModel }, { diffusionRenderer }] = await Promise.all([
       import('../../models/tf/node-wasm.ts'),
       import('../../models/runtime/node.ts'),
       import('../../models/diffusion/runtime.ts'),
+      import('../../models/runtime/render-recipes.ts'),
     ]);
     await initNodeWasm();
-    const model = await loadDiffusionModel(fileLoader(weightsDir));
-    // The same call as the browser's render worker (client/ml/load-models.ts), so one recipe gives one image everywhere.
-    return { sampleCaptions: async (captions, { seed, steps, guidance }) => (await model.sample({ captions, seed, steps, guidance })).images };
+    return diffusionRenderer(await loadDiffusionModel(fileLoader(weightsDir)));
   });
   return {
     async render(recipes: readonly RenderRecipe[]) {

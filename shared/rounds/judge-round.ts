@@ -70,11 +70,7 @@ function layout(draws: RoundDraws, options: JudgeOptions) {
   const rng = draws.stream('judge');
   const ids = imageIds(draws.stream('ids'), options.images);
   // Every case appears, then the rest at random: the class always meets all three pairs.
-  const truths: Verdict[] = Array.from({ length: options.images }, (_, i) => (i < VERDICTS.length ? VERDICTS[i]! : rng.pick(VERDICTS)));
-  for (let i = truths.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [truths[i], truths[j]] = [truths[j]!, truths[i]!];
-  }
+  const truths = rng.shuffle(Array.from({ length: options.images }, (_, i): Verdict => (i < VERDICTS.length ? VERDICTS[i]! : rng.pick(VERDICTS))));
   return truths.map((truth, i) => {
     const sample = makeSample(rng.int(0, 0x7fffffff));
     const shown = truth === 'mismatch' ? mismatchedCaption(rng, sample.attributes, options.difficulty) : sample.caption;

@@ -82,11 +82,7 @@ function fakeCount(images: number): number {
 function layout(draws: RoundDraws, options: SpotFakeOptions) {
   const rng = draws.stream('spot-fake');
   const fakes = fakeCount(options.images);
-  const order = Array.from({ length: options.images }, (_, i) => i < fakes);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = rng.shuffle(Array.from({ length: options.images }, (_, i) => i < fakes));
   const ids = imageIds(draws.stream('ids'), options.images);
   return order.map((isFake, i) => {
     const sample = makeSample(rng.int(0, 0x7fffffff));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactPaletteFraction, paletteDistance, rocAuc } from '../../models/eval/pixel-stats.ts';
+import { exactPaletteFraction, paletteDistance, separation } from '../../models/eval/pixel-stats.ts';
 import type { SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';
 import { nextMessage, recordMessages, startHarness, stateWhere, type Harness } from './harness.ts';
 
@@ -63,13 +63,11 @@ describe('the cheating client', () => {
     for (const m of beforeReveals) expect(JSON.stringify(m.payload)).not.toMatch(/"(real|truth|job|recipe|zSeed|seed)"/);
 
     const n = ROUNDS * IMAGES;
-    const auc = (xs: { value: number; real: boolean }[]) => {
-      const a = rocAuc(
+    const auc = (xs: { value: number; real: boolean }[]) =>
+      separation(
         xs.filter((x) => x.real).map((x) => x.value),
         xs.filter((x) => !x.real).map((x) => x.value),
       );
-      return Math.max(a, 1 - a);
-    };
     // Before the pipeline both statistics separated every real from every fake (AUC 1.0,
     // 100% right). Over 36 images the bounds leave room for chance (each well under 1%).
     expect(cheatRight / n).toBeLessThan(0.85);
