@@ -30,7 +30,11 @@ export function volunteerBox(ctx: PanelContext): HTMLElement | null {
     'div',
     { class: 'gan-volunteer' },
     h('div', { class: 'check-row' }, box, h('label', { for: id }, h('strong', {}, 'Volunteer this device to render images'))),
-    h('p', { class: 'hint', id: `${id}-hint` }, 'Your device downloads the small models and makes some of the fakes. You then sit out the images it made.'),
+    h(
+      'p',
+      { class: 'hint', id: `${id}-hint` },
+      'Your device downloads the small models and, when the host screen cannot, makes a round’s fakes. It then knows them, so you sit that round out with the class average points.',
+    ),
     status,
   );
 }

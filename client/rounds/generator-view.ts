@@ -130,7 +130,11 @@ export function generatorQuestionPanel(ctx: PanelContext, message: QuestionMessa
     'section',
     { class: 'gan-generator', 'data-testid': 'generator-question' },
     h('h2', { class: 'card-heading', tabindex: -1 }, 'You are G this round'),
-    h('p', { class: 'lead' }, 'Your fakes are mixed with real images on everyone else’s screen. You score when the discriminators call them real.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Your fakes are mixed with real images on everyone else’s screen. You know which ones are yours, as G always does, so you do not judge this round: you score when the discriminators call your fakes real.',
+    ),
     h('div', { class: 'gan-host-grid' }, ...fakes),
     count,
   );

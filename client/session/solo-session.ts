@@ -99,7 +99,7 @@ export class SoloSession extends SessionBase implements GameSession {
         },
       },
       // This browser is its own render worker: nobody sits images out, nobody plays G.
-      makeFakes: async (order) => ({ renders: await this.models().render(order.jobs), hidden: new Map(), generators: new Map() }),
+      makeFakes: async (order) => ({ renders: await this.models().render(order.jobs), renderedBy: null, generators: new Map() }),
       hurryFakes: () => undefined,
       opponents: () => this.models(),
       store: { recordResults: () => undefined, updateResults: () => undefined, updateSettings: () => undefined, endGame: () => undefined },

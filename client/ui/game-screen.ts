@@ -21,6 +21,25 @@ function message(text: string, detail?: string): Panel {
   return { el: h('div', { class: 'card center' }, h('p', { class: 'lead' }, text), detail ? h('p', { class: 'hint' }, detail) : null), stage: { scene: 'none' } };
 }
 
+/** The question screen of the student whose device drew this round's images: it has seen the recipes, so it does not judge them. */
+function sittingOutPanel(): Panel {
+  announce('Your device drew this round’s images: you sit this round out.');
+  const panel = message(
+    'Your device drew this round’s images',
+    'It saw how each fake was made, so you sit this round out and get the class average points for it. You play the next round as usual.',
+  );
+  panel.el.dataset.testid = 'sitting-out';
+  return panel;
+}
+
+function renderedNote(renderer: { playerId: string; nickname: string }, me: string | null, points: number): HTMLElement {
+  const text =
+    renderer.playerId === me
+      ? `You sat this round out: your device drew its images. You get the class average, ${points} points.`
+      : `${renderer.nickname}’s device drew this round’s images, so ${renderer.nickname} sat it out with the class average (${points} points).`;
+  return h('p', { class: 'hint rendered-note', 'data-testid': 'rendered-note' }, text);
+}
+
 function roundTitle(type: string): string {
   return ROUND_TYPE_NAMES.includes(type as RoundType) ? roundRules(type as RoundType).title : type;
 }
@@ -112,12 +131,15 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
       case 'question': {
         const q = session.currentQuestion();
         if (!q) return message('Getting the question…');
+        if (q.sittingOut === 'rendered') return sittingOutPanel();
         return roundView(q.type).question(ctx, q);
       }
       case 'reveal': {
         const r = session.currentReveal();
         if (!r) return message('Getting the answer…');
-        return roundView(r.type).reveal(ctx, r);
+        const panel = roundView(r.type).reveal(ctx, r);
+        if (r.renderedBy) panel.el.prepend(renderedNote(r.renderedBy, session.playerId, r.points[r.renderedBy.playerId] ?? 0));
+        return panel;
       }
       case 'leaderboard':
         return leaderboardPanel(ctx);

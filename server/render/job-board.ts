@@ -63,11 +63,6 @@ export class JobBoard {
     this.pixels[index] = pixels;
   }
 
-  /** Every job the worker was sent: it saw their recipes, so it knows those images are fakes. */
-  allJobs(): Set<number> {
-    return new Set(this.tickets.map((_, i) => i));
-  }
-
   results(): Uint8Array[] {
     if (!this.complete()) throw new Error('render jobs are not complete');
     return this.pixels as Uint8Array[];

@@ -46,12 +46,15 @@ function deadline(clock: Clock, ms: number): { done: Promise<void>; finish: () =
  * their own devices; a render worker (the host screen first, else the fastest volunteer)
  * renders the chosen recipes and uploads pixels, each checked by the job board; whatever
  * is missing at the deadline, or when the worker is lost, the server renders with the
- * same models. No player ever receives the recipe of an image they will judge.
+ * same models. No player ever receives the recipe of an image they will judge: a student
+ * worker sits its round out, and generator players know their own fakes by design.
  */
 export class FakeStudio {
   private readonly room: StudioHost;
   private readonly workers = new Map<string, WorkerOffer>();
   private readonly generatorTurns = new Map<string, number>();
+  /** Rounds each volunteer student has rendered (and so sat out): the turn passes round. */
+  private readonly renderTurns = new Map<string, number>();
   private board: JobBoard | null = null;
   private slots = new Map<number, { playerId: string; candidates: RenderRecipe[]; pick: number | null }>();
   private finishWait: (() => void) | null = null;
@@ -95,10 +98,10 @@ export class FakeStudio {
     if (mine.length) this.room.send(client, 'gen:candidates', { round, deadlineMs: this.room.ctx.generatorPickMs, slots: mine });
   }
 
-  /** Makes one round's fakes; a volunteer student renders only when `order.studentsMayRender`. */
-  async make({ jobs, generators: generatorCount, draws, round, studentsMayRender }: FakeOrder): Promise<MadeFakes> {
+  /** Makes one round's fakes; a volunteer student who renders them sits the round out. */
+  async make({ jobs, generators: generatorCount, draws, round }: FakeOrder): Promise<MadeFakes> {
     const { recipes, generators } = await this.generatorPicks(jobs, generatorCount, draws.stream('candidates'), round);
-    const worker = this.pickWorker(studentsMayRender);
+    const worker = this.pickWorker(new Set(generators.keys()));
     const deadlineMs = this.room.ctx.renderDeadlineMs;
     const board = new JobBoard(recipes, worker, deadlineMs);
     this.board = board;
@@ -114,9 +117,9 @@ export class FakeStudio {
       missing.forEach((jobIndex, k) => board.fill(jobIndex, pixels[k]!));
     }
     this.board = null;
-    const hidden = new Map<string, Set<number>>();
-    if (worker && !this.room.hostSessions.has(worker)) hidden.set(worker, board.allJobs());
-    return { renders: board.results(), hidden, generators };
+    const renderedBy = worker && !this.room.hostSessions.has(worker) ? worker : null;
+    if (renderedBy) this.renderTurns.set(renderedBy, (this.renderTurns.get(renderedBy) ?? 0) + 1);
+    return { renders: board.results(), renderedBy, generators };
   }
 
   private async wait(ms: number): Promise<void> {
@@ -175,14 +178,20 @@ export class FakeStudio {
       .map((c) => c.id);
   }
 
-  /** The host screen if it offered, else the fastest volunteering student. */
-  private pickWorker(studentsMayRender: boolean): string | null {
-    const ranked = (ids: Iterable<string>) =>
-      [...ids].filter((id) => this.workers.has(id) && this.room.client(id)).sort((a, b) => this.workers.get(a)!.msPerImage - this.workers.get(b)!.msPerImage);
-    const hosts = ranked(this.room.hostSessions);
-    if (hosts.length) return hosts[0]!;
-    if (!studentsMayRender) return null;
-    const playerIds = new Set(this.room.players().map((p) => p.id));
-    return ranked([...this.workers.keys()].filter((id) => this.workers.get(id)!.volunteer && playerIds.has(id)))[0] ?? null;
+  /**
+   * The host screen if it offered; else a volunteering student who is not G this round
+   * and is not the last discriminator, the fewest rounds rendered first, then the fastest.
+   * That student sits the round out (it has seen the recipes).
+   */
+  private pickWorker(generators: ReadonlySet<string>): string | null {
+    const ready = (id: string) => this.workers.has(id) && this.room.client(id) !== undefined;
+    const speed = (id: string) => this.workers.get(id)!.msPerImage;
+    const host = [...this.room.hostSessions].filter(ready).sort((a, b) => speed(a) - speed(b))[0];
+    if (host) return host;
+    const judges = this.room.players().filter((p) => p.connected && !generators.has(p.id));
+    if (judges.length < 2) return null;
+    const turns = (id: string) => this.renderTurns.get(id) ?? 0;
+    const volunteers = judges.map((p) => p.id).filter((id) => ready(id) && this.workers.get(id)!.volunteer);
+    return volunteers.sort((a, b) => turns(a) - turns(b) || speed(a) - speed(b))[0] ?? null;
   }
 }

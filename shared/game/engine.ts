@@ -61,8 +61,8 @@ interface RoundRecord {
   speedBonus: boolean;
   secret: unknown;
   question: unknown;
-  /** Render jobs each player's device did for this round: they sit those images out. */
-  hiddenJobs: Map<string, Set<number>>;
+  /** The student whose device rendered this round's images (it saw the recipes): they sit the round out. */
+  renderedBy: string | null;
   credits: GeneratorCredit[];
   /** Generator players and the render jobs whose fakes they picked; they do not answer. */
   generators: Map<string, number[]>;
@@ -97,6 +97,8 @@ export type QuestionPayload<T extends RoundType = RoundType> = T extends RoundTy
       formula: string;
       durationMs: number;
       question: QuestionOf<T>;
+      /** Only in the copy sent to the student whose device rendered the round: they do not answer it. */
+      sittingOut?: 'rendered';
     }
   : never;
 
@@ -111,6 +113,8 @@ interface RevealFields {
   points: Record<string, number>;
   /** Rated rounds only: the ratings so far. */
   ratings?: RatingsPayload;
+  /** The student whose device rendered the round: they sat it out and got `points[id]`, the class average. */
+  renderedBy?: { playerId: string; nickname: string };
 }
 
 export interface Standing {
@@ -178,11 +182,8 @@ export class GameEngine {
 
   /**
    * What a generative model must render before the next round can start (often nothing).
-   * `studentsMayRender`: a student's device may render them only when the round can hide
-   * a device's own renders from its question (`questionFor`); in Blend or Restyle the
-   * recipe is the answer, so only the host screen or the server renders those.
    */
-  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; draws: RoundDraws; studentsMayRender: boolean } {
+  nextRenderJobs(): { type: RoundType; jobs: RenderRecipe[]; generators: number; draws: RoundDraws } {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const planned = this.plan[this.rounds.length]!;
     const rules = roundRules(planned.type);
@@ -192,15 +193,14 @@ export class GameEngine {
       jobs: rules.renderJobs?.(draws, planned.options) ?? [],
       generators: rules.generatorCount?.(planned.options) ?? 0,
       draws,
-      studentsMayRender: rules.questionFor !== undefined,
     };
   }
 
   /**
    * Draws the next round and opens answers. `renders` are the pixels of `nextRenderJobs()`
-   * in order; `hiddenJobs` says which player's device rendered which of them.
+   * in order; `renderedBy` is the student whose device rendered them (it sits the round out).
    */
-  startRound(renders: readonly Uint8Array[] = [], hiddenJobs = new Map<string, Set<number>>(), generators = new Map<string, number[]>()): QuestionPayload {
+  startRound(renders: readonly Uint8Array[] = [], renderedBy: string | null = null, generators = new Map<string, number[]>()): QuestionPayload {
     if (this.phase === 'question' || this.phase === 'podium') throw new GameError('wrong_phase');
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
@@ -214,7 +214,7 @@ export class GameEngine {
       speedBonus: planned.speedBonus,
       secret,
       question,
-      hiddenJobs,
+      renderedBy,
       generators,
       credits: [],
       answers: new Map(),
@@ -231,12 +231,11 @@ export class GameEngine {
   questionPayload(playerId?: string): QuestionPayload | null {
     const round = this.current;
     if (!round || this.phase !== 'question') return null;
-    const rules = roundRules(round.type);
-    const hidden = playerId === undefined ? undefined : round.hiddenJobs.get(playerId);
     return {
       ...this.heading(round),
       durationMs: round.durationMs,
-      question: hidden && rules.questionFor ? rules.questionFor(round.question, hidden, round.secret) : round.question,
+      question: round.question,
+      ...(playerId !== undefined && playerId === round.renderedBy ? { sittingOut: 'rendered' } : {}),
       // `round.type`'s rule book made this question: the one place its type is taken on trust.
     } as QuestionPayload;
   }
@@ -262,11 +261,12 @@ export class GameEngine {
     if (this.phase !== 'question' || !round) throw new GameError('not_answering');
     if (roundIndex !== round.index) throw new GameError('wrong_round');
     if (round.generators.has(playerId)) throw new GameError('generator_turn');
+    if (round.renderedBy === playerId) throw new GameError('rendered_round');
     if (round.answers.has(playerId)) throw new GameError('already_answered');
     const rules = roundRules(round.type);
     const parsed = rules.answerSchema.safeParse(payload);
     if (!parsed.success) throw new GameError('bad_message', 'That answer is not valid for this round.');
-    const problem = rules.validateAnswer?.(round.secret, parsed.data, round.hiddenJobs.get(playerId) ?? new Set());
+    const problem = rules.validateAnswer?.(round.secret, parsed.data);
     if (problem) throw new GameError('bad_message', problem);
     const speedFraction = round.speedBonus ? Math.max(0, 1 - elapsedMs / round.durationMs) : null;
     const score = rules.score(round.secret, parsed.data, speedFraction);
@@ -278,8 +278,25 @@ export class GameEngine {
   allAnswered(): boolean {
     const round = this.current;
     if (!round || this.phase !== 'question' || this.players.size === 0) return false;
-    for (const id of this.players.keys()) if (!round.answers.has(id) && !round.generators.has(id)) return false;
+    for (const id of this.players.keys()) if (!round.answers.has(id) && this.answers(id)) return false;
     return true;
+  }
+
+  /** Whether a player answers the open round (generator players and the round's render worker do not). */
+  answers(playerId: string): boolean {
+    const round = this.current;
+    return !round || (!round.generators.has(playerId) && round.renderedBy !== playerId);
+  }
+
+  /**
+   * The points of a student who sat a round out because their device rendered it: the
+   * mean of the discriminators' points (non-answers count 0), so rendering neither costs
+   * nor earns a place on the leaderboard on average.
+   */
+  private neutralPoints(round: RoundRecord): number {
+    const judges = [...this.players.keys()].filter((id) => !round.generators.has(id) && id !== round.renderedBy);
+    if (judges.length === 0) return 0;
+    return Math.round(judges.reduce((sum, id) => sum + (round.answers.get(id)?.points ?? 0), 0) / judges.length);
   }
 
   /** Closes answers, adds points to scores, and returns the reveal and the result rows. */
@@ -294,18 +311,26 @@ export class GameEngine {
       if (a) answers.push({ playerId: player.id, nickname: player.nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
     }
     round.credits = this.generatorCredits(round, answers);
+    const neutral = this.neutralPoints(round);
     for (const player of this.players.values()) {
       const a = round.answers.get(player.id);
       const credits = round.credits.filter((c) => c.playerId === player.id);
       const generatorPoints = credits.reduce((sum, c) => sum + c.points, 0);
-      player.lastPoints = (a?.points ?? 0) + generatorPoints;
+      const rendered = player.id === round.renderedBy;
+      player.lastPoints = rendered ? neutral : (a?.points ?? 0) + generatorPoints;
       player.score += player.lastPoints;
       rows.push({
         roundIndex: round.index,
         roundType: round.type,
         playerId: player.id,
         nickname: player.nickname,
-        answer: a ? rules.formatAnswer(a.answer) : credits.length ? `generator: ${credits.map((c) => `job ${c.job}`).join(' ')}` : '',
+        answer: rendered
+          ? 'sat out: rendered the images (class average)'
+          : a
+            ? rules.formatAnswer(a.answer)
+            : credits.length
+              ? `generator: ${credits.map((c) => `job ${c.job}`).join(' ')}`
+              : '',
         truth: rules.formatTruth(round.secret),
         points: player.lastPoints,
         elapsedMs: a ? Math.round(a.elapsedMs) : null,
@@ -326,11 +351,13 @@ export class GameEngine {
       if (nickname !== undefined) answers.push({ playerId, nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
     }
     const ratings = this.ratingsPayload();
+    const renderer = round.renderedBy === null ? undefined : this.players.get(round.renderedBy);
     return {
       ...this.heading(round),
       reveal: rules.reveal(round.secret, answers, round.credits),
       points: Object.fromEntries([...this.players.values()].map((p) => [p.id, p.lastPoints])),
       ...(ratings ? { ratings } : {}),
+      ...(renderer ? { renderedBy: { playerId: renderer.id, nickname: renderer.nickname } } : {}),
     } as RevealPayload;
   }
 

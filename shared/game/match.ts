@@ -23,8 +23,8 @@ export const RATINGS_EVENT_MS = 250;
 /** What a round's fakes came out as, from whoever made them. */
 export interface MadeFakes {
   renders: Uint8Array[];
-  /** Render jobs a player's device saw: that player sits those images out. */
-  hidden: Map<string, Set<number>>;
+  /** The student whose device rendered the fakes (it saw their recipes): they sit the round out. Null for the host screen or the server. */
+  renderedBy: string | null;
   /** Generator players and the render jobs whose fakes they picked. */
   generators: Map<string, number[]>;
 }
@@ -38,8 +38,6 @@ export interface FakeOrder {
   generators: number;
   /** The round's draws: a generator player's candidate z come from a stream of their own. */
   draws: RoundDraws;
-  /** Whether a student's device may render these: only when its question can hide them from it. */
-  studentsMayRender: boolean;
 }
 
 export interface MatchClock {
@@ -330,7 +328,7 @@ export class Match {
   /** Makes the next round's fakes (phase 'preparing'; often nothing to make), then opens it. */
   private nextRound(): void {
     const next = this.engine.nextRenderJobs();
-    if (next.jobs.length === 0) return this.openRound({ renders: [], hidden: new Map(), generators: new Map() });
+    if (next.jobs.length === 0) return this.openRound({ renders: [], renderedBy: null, generators: new Map() });
     const epoch = ++this.epoch;
     this.phaseClock.start(0, this.current.paused);
     this.update({ phase: 'preparing', phaseMs: 0, secondsLeft: 0 });
@@ -361,7 +359,7 @@ export class Match {
 
   private openRound(made: MadeFakes): void {
     this.epoch += 1;
-    const question = this.engine.startRound(made.renders, made.hidden, made.generators);
+    const question = this.engine.startRound(made.renders, made.renderedBy, made.generators);
     this.enterPhase('question', question.durationMs, { round: question.round, roundType: question.type, answeredCount: 0 });
     this.ports.emit('question', question);
     const opponents = this.ports.opponents();
@@ -444,8 +442,8 @@ export class Match {
   }
 
   private answeringCount(): number {
-    const generators = this.phase === 'question' ? this.engine.current?.generators : undefined;
-    return [...this.engine.players.keys()].filter((id) => !generators?.has(id)).length;
+    const ids = [...this.engine.players.keys()];
+    return this.phase === 'question' ? ids.filter((id) => this.engine.answers(id)).length : ids.length;
   }
 
   private update(changes: Partial<MatchStatus>): void {

@@ -32,6 +32,7 @@ export const ERRORS = {
   too_many_requests: 'Too many tries from this device. Wait a minute, then try again.',
   server_full: 'This server is running as many classes as it can. Try again later.',
   not_allowed: 'Classes are joined by their code only.',
+  rendered_round: 'Your device drew this round’s images, so you sit this round out (you get the class average).',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

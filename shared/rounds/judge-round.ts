@@ -4,7 +4,7 @@ import { captionChanging } from './caption-pairs.ts';
 import type { Rng, RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
-import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
@@ -109,8 +109,7 @@ export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, J
     };
   },
 
-  questionFor: (question, hiddenJobs, secret) => ({ ...question, items: withoutHidden(question.items, secret.items, hiddenJobs) }),
-  validateAnswer: (secret, answer, hiddenJobs) => checkAnsweredIds(answer.answers, secret.items, hiddenJobs, 'item'),
+  validateAnswer: (secret, answer) => checkAnsweredIds(answer.answers, secret.items, 'item'),
 
   score(secret, answer): ScoreBreakdown {
     let points = 0;

@@ -28,10 +28,8 @@ interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, 
    * stream the answer is drawn from.
    */
   prepare(draws: RoundDraws, options: Options, renders: readonly Uint8Array[]): { secret: Secret; question: Question };
-  /** A player's own question: without the images their device rendered (it knows those are fakes). */
-  questionFor?(question: Question, hiddenJobs: ReadonlySet<number>, secret: Secret): Question;
-  /** Checks an answer against the round (image ids exist and were shown to this player); a message when it does not fit. */
-  validateAnswer?(secret: Secret, answer: Answer, hiddenJobs: ReadonlySet<number>): string | null;
+  /** Checks an answer against the round (for example, image ids exist); a message when it does not fit. */
+  validateAnswer?(secret: Secret, answer: Answer): string | null;
   /** Points for one answer. `speedFraction` is the share of time left (0..1), or null when speed does not count. */
   score(secret: Secret, answer: Answer, speedFraction: number | null): ScoreBreakdown;
   /** How many players act as the generator G this round (they pick fakes instead of answering). */

@@ -3,7 +3,7 @@ import { makeSample } from '../dataset/index.ts';
 import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
-import { checkAnsweredIds, withoutHidden } from './hidden-renders.ts';
+import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import { imageIds } from './image-ids.ts';
@@ -139,8 +139,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
     };
   },
 
-  questionFor: (question, hiddenJobs, secret) => ({ ...question, images: withoutHidden(question.images, secret.images, hiddenJobs) }),
-  validateAnswer: (secret, answer, hiddenJobs) => checkAnsweredIds(answer.answers, secret.images, hiddenJobs, 'image'),
+  validateAnswer: (secret, answer) => checkAnsweredIds(answer.answers, secret.images, 'image'),
 
   score(secret, answer): ScoreBreakdown {
     let points = 0;

@@ -339,17 +339,18 @@ describe('GAN rounds in the browser', () => {
     await expect.poll(() => host.getByTestId('player-row').count()).toBe(2);
     await host.getByTestId('start-button').click();
     await Promise.all([host, ana, ben].map((p) => screen(p, 'question', 0, 120_000)));
-    // Ana's phone made the 2 fakes, so she judges only the 2 real images; Ben judges all 4.
-    expect(await ana.getByTestId('gan-item').count()).toBe(2);
+    // Ana's phone made the fakes, so she sits the round out; Ben judges all 4.
+    await ana.getByTestId('sitting-out').waitFor();
+    expect(await ana.getByTestId('gan-item').count()).toBe(0);
     expect(await ben.getByTestId('gan-item').count()).toBe(4);
     await expectNoTruth(ben);
     await shot(ana, 'gan-19-volunteer-question');
-    for (const p of [ana, ben]) {
-      const items = p.getByTestId('gan-item');
-      for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
-      await p.getByTestId('submit-answer').click();
-    }
+    const items = ben.getByTestId('gan-item');
+    for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
+    await ben.getByTestId('submit-answer').click();
     await Promise.all([host, ana, ben].map((p) => screen(p, 'reveal', 0)));
+    expect(await text(ana, 'rendered-note')).toContain('You sat this round out');
+    expect(await text(host, 'rendered-note')).toContain('Ana’s device drew');
     await shot(host, 'gan-20-volunteer-reveal');
     for (const p of [ana, ben, host]) await p.close();
   });

@@ -107,33 +107,43 @@ describe('render jobs', () => {
     await expectError(host, { jobId: jobs.at(-1)!.jobId, pixels: painted(1) }, 'render_unknown_job');
   });
 
-  it('a volunteer student renders and sits those images out; the others see them', async () => {
+  it('a volunteer student renders and sits the whole round out with the class average; the others judge every image', async () => {
     const { host, players } = await lobby('judge', ['Fin', 'Gil', 'Hana'], 3);
-    const [fin, gil] = players as [GameRoom, GameRoom];
+    const [fin, gil, hana] = players as [GameRoom, GameRoom, GameRoom];
     gil.send('render:ready', { backend: 'webgl', msPerImage: 40, volunteer: true });
     fin.send('render:ready', { backend: 'wasm', msPerImage: 8, volunteer: true }); // the fastest volunteer
     await sleep(50);
     const jobsMsg = nextMessage(fin, 'render:jobs');
     const finQuestion = nextMessage(fin, 'question');
     const gilQuestion = nextMessage(gil, 'question');
+    const hanaQuestion = nextMessage(hana, 'question');
     host.send('host:start');
     const { jobs } = (await jobsMsg) as Jobs;
     jobs.forEach((job, i) => fin.send('render:result', { jobId: job.jobId, pixels: painted(i) }));
-    const mine = (await finQuestion).question as JudgeQuestion;
-    const theirs = (await gilQuestion).question as JudgeQuestion;
-    expect(theirs.items).toHaveLength(3);
-    expect(mine.items).toHaveLength(3 - jobs.length);
-    const hiddenId = theirs.items.find((it) => !mine.items.some((m) => m.id === it.id))!.id;
+    const mine = await finQuestion;
+    const theirs = await gilQuestion;
+    expect(mine.sittingOut).toBe('rendered');
+    expect(theirs.sittingOut).toBeUndefined();
+    expect((await hanaQuestion).sittingOut).toBeUndefined();
+    const items = (theirs.question as JudgeQuestion).items;
+    expect(items).toHaveLength(3);
+    await stateWhere(host, (s) => s.phase === 'question' && s.answering === 2);
     const error = nextMessage(fin, 'error');
-    fin.send('answer', { round: 0, answer: { answers: [{ id: hiddenId, verdict: 'fake' }] } });
-    expect((await error).code).toBe('bad_message');
+    fin.send('answer', { round: 0, answer: { answers: [{ id: items[0]!.id, verdict: 'fake' }] } });
+    expect((await error).code).toBe('rendered_round');
     const revealMsg = nextMessage(gil, 'reveal');
-    host.send('host:skip');
-    const reveal = (await revealMsg).reveal as JudgeReveal;
-    expect(reveal.items.find((it) => it.id === hiddenId)?.truth).toBe('fake');
+    gil.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake' })) } });
+    hana.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'match' })) } });
+    const reveal = await revealMsg; // both discriminators answered: the round reveals at once
+    expect(reveal.renderedBy).toMatchObject({ nickname: 'Fin' });
+    const ids = Object.keys(reveal.points);
+    const points = (name: GameRoom) => reveal.points[name.sessionId]!;
+    expect(ids).toHaveLength(3);
+    expect(points(fin)).toBe(Math.round((points(gil) + points(hana)) / 2));
+    expect((reveal.reveal as JudgeReveal).items).toHaveLength(3);
   });
 
-  it('never lets a student render a round whose recipe is its answer (Blend: β)', async () => {
+  it('a lone student never renders: someone must be left to judge (Blend, whose recipe holds β)', async () => {
     const { room: host, code } = await h.host();
     const vol = await h.join(code, 'Vic');
     host.send('host:settings', { playlist: [{ type: 'blend', count: 1, timerSec: 30, options: { mode: 'guess', differences: 1 } }], relaxed: true });
@@ -143,8 +153,9 @@ describe('render jobs', () => {
     const log = recordMessages(vol);
     const question = nextMessage(vol, 'question', 60_000);
     host.send('host:start');
-    const q = (await question).question as { pixels: Uint8Array; caption1: string };
-    expect(q.pixels.length).toBe(IMAGE_BYTES);
+    const q = await question;
+    expect(q.sittingOut).toBeUndefined();
+    expect((q.question as { pixels: Uint8Array }).pixels.length).toBe(IMAGE_BYTES);
     expect(log.map((m) => m.type)).not.toContain('render:jobs');
     for (const m of log) expect(keysOf(m.payload).has('beta'), `${m.type} carries beta`).toBe(false);
   }, 60_000);

@@ -101,11 +101,11 @@ describe('spot the fake', () => {
       expect(Math.abs(px.reduce((s, v) => s + v, 0) / px.length - (200 + i))).toBeLessThan(15);
     });
     expect(Object.keys(a.question.images[0]!).sort()).toEqual(['caption', 'id', 'pixels']);
-    const hidden = spotFakeRound.questionFor!(a.question, new Set([0]), a.secret);
-    expect(hidden.images).toHaveLength(5);
-    const hiddenId = a.secret.images.find((im) => im.job === 0)!.id;
-    expect(spotFakeRound.validateAnswer!(a.secret, { answers: [{ id: hiddenId, real: false, confidence: 0.6 }] }, new Set([0]))).toMatch(/not in this round/);
-    expect(spotFakeRound.validateAnswer!(a.secret, { answers: [{ id: hiddenId, real: false, confidence: 0.6 }] }, new Set())).toBeNull();
+    const fakeId = a.secret.images.find((im) => im.job === 0)!.id;
+    const answer = (id: string) => ({ id, real: false, confidence: 0.6 });
+    expect(spotFakeRound.validateAnswer!(a.secret, { answers: [answer(fakeId)] })).toBeNull();
+    expect(spotFakeRound.validateAnswer!(a.secret, { answers: [answer('nope')] })).toMatch(/not in this round/);
+    expect(spotFakeRound.validateAnswer!(a.secret, { answers: [answer(fakeId), answer(fakeId)] })).toMatch(/not in this round/);
   });
 });
 

@@ -101,7 +101,7 @@ function harness(settings: GameSettings, players: string[] = ['a'], options: Mat
     orders: [],
     stored: { recorded: [], updated: [], ended: 0, settings: 0 },
     hurried: 0,
-    fakes: (order) => Promise.resolve({ renders: order.jobs.map((_, i) => pixels(10 + i)), hidden: new Map(), generators: new Map() }),
+    fakes: (order) => Promise.resolve({ renders: order.jobs.map((_, i) => pixels(10 + i)), renderedBy: null, generators: new Map() }),
     opponents: {
       discriminate: (images) => Promise.resolve(images.map(() => 0.5)),
       judge: (images) => Promise.resolve(images.map(() => 0.75)),
@@ -259,7 +259,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.match.status).toMatchObject({ phase: 'preparing', phaseMs: 0 });
     h.match.skip(); // preparing: stop waiting on devices; the renderer fills in the rest
     expect(h.hurried).toBe(1);
-    making.resolve({ renders: h.orders[0]!.jobs.map((_, i) => pixels(i)), hidden: new Map(), generators: new Map() });
+    making.resolve({ renders: h.orders[0]!.jobs.map((_, i) => pixels(i)), renderedBy: null, generators: new Map() });
     await h.clock.advance(0);
     expect(h.match.phase).toBe('question');
     h.match.skip(); // question → reveal, after the opponents' short wait
@@ -267,7 +267,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.match.phase).toBe('reveal');
     h.match.skip();
     expect(h.match.phase).toBe('leaderboard');
-    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(3)), hidden: new Map(), generators: new Map() });
+    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(3)), renderedBy: null, generators: new Map() });
     h.match.skip(); // leaderboard → preparing the next round
     expect(h.match.phase).toBe('preparing');
     await h.clock.advance(0);
@@ -293,7 +293,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.events.failed).toEqual([{ reason: 'the models took too long' }]);
     expect(h.hurried).toBe(1);
     expect(h.stored.ended).toBe(1);
-    late.resolve({ renders: h.orders[0]!.jobs.map(() => pixels(1)), hidden: new Map(), generators: new Map() });
+    late.resolve({ renders: h.orders[0]!.jobs.map(() => pixels(1)), renderedBy: null, generators: new Map() });
     await h.clock.advance(1_000);
     expect(h.match.phase).toBe('podium');
     expect(h.events.question).toHaveLength(0);
@@ -317,7 +317,7 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     h.match.end();
     expect(h.match.phase).toBe('podium');
     expect(h.hurried).toBe(1);
-    late.resolve({ renders: h.orders[0]!.jobs.map(() => pixels(1)), hidden: new Map(), generators: new Map() });
+    late.resolve({ renders: h.orders[0]!.jobs.map(() => pixels(1)), renderedBy: null, generators: new Map() });
     await h.clock.advance(300_000);
     expect(h.match.phase).toBe('podium');
     expect(h.events.question).toHaveLength(0);
@@ -339,22 +339,31 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     expect(h.events.scores).toHaveLength(1);
   });
 
-  it('hands each round its fake order, and a device that rendered images gets its own question', async () => {
-    const h = harness(spotFake(), ['a', 'b']);
-    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(9)), hidden: new Map([['b', new Set([0])]]), generators: new Map() });
+  it('hands each round its fake order; the student whose device rendered it sits the round out with the class average', async () => {
+    const h = harness(spotFake(), ['a', 'b', 'c']);
+    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(9)), renderedBy: 'b', generators: new Map() });
     h.match.start();
     await h.clock.advance(0);
-    expect(h.orders[0]).toMatchObject({ round: 0, type: 'spot-fake', generators: 0, studentsMayRender: true });
-    const all = (h.match.questionFor()!.question as { images: unknown[] }).images;
-    const own = (h.match.questionFor('b')!.question as { images: unknown[] }).images;
-    expect(own).toHaveLength(all.length - 1);
-    expect(h.match.questionFor('a')!.question).toEqual(h.match.questionFor()!.question);
+    expect(h.orders[0]).toMatchObject({ round: 0, type: 'spot-fake', generators: 0 });
+    expect(h.match.questionFor('b')).toMatchObject({ sittingOut: 'rendered' });
+    expect(h.match.questionFor('a')).not.toHaveProperty('sittingOut');
     expect(h.match.status.answering).toBe(2);
+    expect(refusal(() => h.match.answer('b', 0, { answers: [] }))).toBe('rendered_round');
+    const images = (h.match.questionFor('a')!.question as { images: { id: string }[] }).images;
+    // 'a' answers every image, 'c' none: b's points are the mean of a's and c's (0).
+    h.match.answer('a', 0, { answers: images.map((im) => ({ id: im.id, real: true, confidence: 0.6 })) });
+    h.match.answer('c', 0, { answers: [] });
+    await h.clock.advance(0);
+    expect(h.match.status.phase).toBe('reveal');
+    const rows = h.stored.recorded;
+    const points = (id: string) => rows.find((r) => r.playerId === id)!.points;
+    expect(points('b')).toBe(Math.round((points('a') + points('c')) / 2));
+    expect(rows.find((r) => r.playerId === 'b')!.answer).toMatch(/rendered/);
   });
 
   it('counts a generator team out of the answering players', async () => {
     const h = harness(spotFake(), ['a', 'b', 'c']);
-    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(9)), hidden: new Map(), generators: new Map([['c', [0, 1]]]) });
+    h.fakes = (order) => Promise.resolve({ renders: order.jobs.map(() => pixels(9)), renderedBy: null, generators: new Map([['c', [0, 1]]]) });
     expect(h.match.status.answering).toBe(3);
     h.match.start();
     await h.clock.advance(0);

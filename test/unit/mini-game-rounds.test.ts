@@ -65,7 +65,7 @@ describe('restyle (style encoder)', () => {
     expect(restyleRound.score(secret, { choice: secret.correct }, null).points).toBe(RESTYLE_POINTS);
     const wrong = question.choices.find((c) => c.id !== secret.correct)!.id;
     expect(restyleRound.score(secret, { choice: wrong }, null).points).toBe(0);
-    expect(restyleRound.validateAnswer!(secret, { choice: 'nope' }, new Set())).toMatch(/not one of/);
+    expect(restyleRound.validateAnswer!(secret, { choice: 'nope' })).toMatch(/not one of/);
     const reveal = restyleRound.reveal(secret, [], []);
     expect(reveal.row).toHaveLength(RESTYLE_ROW);
   });
@@ -160,7 +160,7 @@ describe('noise schedule lab: sample challenge', () => {
     expect(schema.safeParse({ ...answer(1), steps: 101 }).success).toBe(false);
     expect(schema.safeParse({ ...answer(1), extra: 1 }).success).toBe(false);
     // The challenge decides which answers fit.
-    const validate = (a: LabAnswer) => noiseLabRound.validateAnswer!(secret, a, new Set());
+    const validate = (a: LabAnswer) => noiseLabRound.validateAnswer!(secret, a);
     expect(validate(answer(1))).toBeNull();
     expect(validate({ schedule: { kind: 'linear', T: 1000 } })).toMatch(/Sample an image first/);
     expect(validate(answer(1, { sampler: 'ddpm', steps: 100, schedule: { kind: 'linear', T: 200 } }))).toMatch(/T ≤ 100/);
@@ -168,7 +168,7 @@ describe('noise schedule lab: sample challenge', () => {
     expect(validate(answer(1, { sampler: 'ddpm', steps: 50, schedule: { kind: 'linear', T: 50 } }))).toBeNull();
     expect(validate(answer(1, { steps: 60, schedule: { kind: 'linear', T: 50 } }))).toMatch(/more steps than the schedule/);
     const other = noiseLabRound.prepare(seededDraws(11), { challenge: 'match-curve' }, []).secret;
-    expect(noiseLabRound.validateAnswer!(other, answer(1), new Set())).toMatch(/schedule only/);
+    expect(noiseLabRound.validateAnswer!(other, answer(1))).toMatch(/schedule only/);
   });
 
   it('gives set-up points at submit and explains too-fast schedules and too few steps', () => {
