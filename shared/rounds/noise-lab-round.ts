@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { IMAGE_BYTES, type NeuralOpponents } from '../render/recipes.ts';
 import type { RoundDraws } from '../random.ts';
-import { meanStars } from '../game/fair-ratings.ts';
 import { randomCaption } from './caption-pairs.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import {
