@@ -31,6 +31,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     models: lazyServerModels(config.weightsDir),
     renderDeadlineMs: config.renderDeadlineMs,
     generatorPickMs: config.generatorPickMs,
+    reconnectSeconds: config.reconnectSeconds,
+    floodCooldownMs: config.floodCooldownMs,
   });
 
   restrictMatchmakerCors();

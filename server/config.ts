@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_PLAYERS } from '../shared/game/lobby-rules.ts';
+import { DEFAULT_MAX_PLAYERS, RECONNECT_SECONDS } from '../shared/game/lobby-rules.ts';
 
 /** Everything the server can be told; each has a default so `npm start` needs nothing. */
 export interface ServerConfig {
@@ -24,6 +24,10 @@ export interface ServerConfig {
   joinsPerMinute: number;
   /** Live lobbies this process runs at most. */
   maxLobbies: number;
+  /** How long a dropped student's seat, score and nickname wait for them. */
+  reconnectSeconds: number;
+  /** How long a device dropped for flooding must wait before it may take its seat back. */
+  floodCooldownMs: number;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -42,6 +46,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     lobbyCreatesPerMinute: intFrom(env.LOBBY_CREATES_PER_MINUTE, 10),
     joinsPerMinute: intFrom(env.JOINS_PER_MINUTE, 600),
     maxLobbies: intFrom(env.MAX_LOBBIES, 100),
+    reconnectSeconds: intFrom(env.RECONNECT_SECONDS, RECONNECT_SECONDS),
+    floodCooldownMs: intFrom(env.FLOOD_COOLDOWN_MS, 10_000),
   };
 }
 

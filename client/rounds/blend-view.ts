@@ -16,6 +16,7 @@ import { answerFlow, answeredText } from './answer-flow.ts';
 import { byDistance, closestList } from './closest-list.ts';
 import { formulaBox, pixelCanvas } from './gan-common.ts';
 import type { OptionsEditor } from './views.ts';
+import { renderedNote, satOutLine } from './sat-out.ts';
 
 const START_BETA = 0.5;
 const FORMULA = 'image = G(z, β·φ(t1) + (1−β)·φ(t2))';
@@ -273,10 +274,12 @@ export function blendRevealPanel(ctx: PanelContext, message: RevealMessage<'blen
     h('p', { class: 'truth', tabindex: -1, 'data-testid': 'true-beta' }, `β = ${reveal.beta.toFixed(2)}`),
     h('p', { class: 'truth-detail' }, `The image was G(z, ${reveal.beta.toFixed(2)}·φ(t1) + ${(1 - reveal.beta).toFixed(2)}·φ(t2)).`),
   );
+  const satOut = session.role === 'host' ? renderedNote(message) : null;
+  if (satOut) head.append(satOut);
   if (session.role !== 'host') {
     const line = mine
       ? `You said β = ${mine.beta.toFixed(2)} (${Math.abs(mine.beta - reveal.beta).toFixed(2)} away): +${formatNumber(points ?? mine.points)} points`
-      : 'No answer from you this round: 0 points.';
+      : (satOutLine(message, me) ?? 'No answer from you this round: 0 points.');
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`The answer was β = ${reveal.beta.toFixed(2)}. ${line}`);
   } else announce(`The answer was β = ${reveal.beta.toFixed(2)}.`);

@@ -8,6 +8,7 @@ import type { QuestionMessage, RevealMessage } from '../session/game-session.ts'
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
+import { renderedNote, satOutLine } from './sat-out.ts';
 
 const VERDICT_TEXT: Record<Verdict, { icon: string; short: string; long: string }> = {
   match: { icon: '✓', short: 'Real & matches', long: 'a real image and its own caption' },
@@ -80,8 +81,12 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage<'judg
       VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${reveal.items.filter((it) => it.truth === v).length} ${VERDICT_TEXT[v].short.toLowerCase()}`).join(' · '),
     ),
   );
+  const satOut = session.role === 'host' ? renderedNote(message) : null;
+  if (satOut) head.append(satOut);
   if (session.role !== 'host') {
-    const line = mine ? `${mine.correct} of ${reveal.items.length} right: +${formatNumber(points ?? mine.points)} points` : 'No answer from you this round: 0 points.';
+    const line = mine
+      ? `${mine.correct} of ${reveal.items.length} right: +${formatNumber(points ?? mine.points)} points`
+      : (satOutLine(message, me) ?? 'No answer from you this round: 0 points.');
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(line);
   }

@@ -11,6 +11,7 @@ import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formulaBox, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import type { OptionsEditor } from './views.ts';
+import { renderedNote, satOutLine } from './sat-out.ts';
 
 const letter = (i: number) => String.fromCharCode(65 + i);
 const FORMULA = 's ← S(x),  x̂ ← G(s, φ(t_new))';
@@ -106,10 +107,12 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage<'re
     h('p', { class: 'eyebrow' }, 'The answer'),
     h('p', { class: 'truth', tabindex: -1, 'data-testid': 'truth-summary' }, `${t.choice} ${letter(right)}`),
   );
+  const satOut = session.role === 'host' ? renderedNote(message) : null;
+  if (satOut) head.append(satOut);
   if (session.role !== 'host') {
     const line = mine
       ? `${mine.choice === reveal.correct ? 'Right' : `You picked ${letter(ids.indexOf(mine.choice))}`}: +${formatNumber(points ?? mine.points)} points`
-      : 'No answer from you this round: 0 points.';
+      : (satOutLine(message, me) ?? 'No answer from you this round: 0 points.');
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`The answer was ${t.choice} ${letter(right)}. ${line}`);
   } else announce(`The answer was ${t.choice} ${letter(right)}.`);

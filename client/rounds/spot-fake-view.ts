@@ -9,6 +9,7 @@ import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
 import { formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import { generatorQuestionPanel } from './generator-view.ts';
+import { renderedNote, satOutLine } from './sat-out.ts';
 
 const REAL_ICON = '◯';
 const FAKE_ICON = '✕';
@@ -97,6 +98,8 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
     h('p', { class: 'eyebrow' }, 'The truth'),
     h('p', { class: 'truth', tabindex: -1, 'data-testid': 'truth-summary' }, `${fakes} fake${fakes === 1 ? '' : 's'}, ${reveal.images.length - fakes} real`),
   );
+  const satOut = session.role === 'host' ? renderedNote(message) : null;
+  if (satOut) head.append(satOut);
   if (session.role !== 'host') {
     let line: string;
     if (myFakes.length) {
@@ -104,7 +107,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
       const fooled = [...new Set(myFakes.flatMap((g) => g.fooled))];
       line = `You were G: your fake${myFakes.length > 1 ? 's' : ''} fooled ${fooled.length ? fooled.join(', ') : 'nobody'}: +${formatNumber(points ?? total)} points (zero-sum: what D did not earn)`;
     } else if (mine) line = `${mine.correct} of ${reveal.images.length} right: +${formatNumber(points ?? mine.points)} points`;
-    else line = 'No answer from you this round: 0 points.';
+    else line = satOutLine(message, me) ?? 'No answer from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`${fakes} of ${reveal.images.length} were fakes. ${line}`);
   } else announce(`${fakes} of ${reveal.images.length} were fakes.`);

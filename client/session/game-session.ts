@@ -64,6 +64,8 @@ export interface SessionEvents {
   ratings: RatingsPayload;
   error: ErrorMessage;
   kicked: { message: string };
+  /** Host screens: the students removed from the class, who stay out until readmitted. */
+  removed: { nicknames: string[] };
   connection: { status: ConnectionStatus; message?: string };
 }
 
@@ -71,6 +73,10 @@ export interface HostControls {
   settings(settings: GameSettings): void;
   lock(locked: boolean): void;
   kick(playerId: string): void;
+  /** Lets a removed student join again. */
+  readmit(nickname: string): void;
+  /** The students removed so far (the server's list, as last received). */
+  removed(): string[];
   rename(playerId: string, nickname: string): void;
   start(): void;
   pause(paused: boolean): void;

@@ -9,7 +9,7 @@ import { normalizeQuestion, normalizeReveal } from '../rounds/normalize.ts';
 import { emptySnapshot, type GameSession, type HostControls, type SessionChannel, type Snapshot } from './game-session.ts';
 import { SessionBase } from './session-base.ts';
 import { serverUrl } from './server-api.ts';
-import { saveHostSecret, saveSeat } from './storage.ts';
+import { deviceId, saveHostSecret, saveSeat } from './storage.ts';
 
 type GameRoom = Room<unknown, GameState>;
 
@@ -56,6 +56,8 @@ export class NetworkSession extends SessionBase implements GameSession {
   private answeredRound = -1;
   private lastPhaseKey = '';
   private closed = false;
+  /** Host screens: students the host removed (the server's list). */
+  private removedNames: string[] = [];
   private readonly nickname: string | null;
 
   /** Creates a new class and joins it as its host. */
@@ -89,7 +91,8 @@ export class NetworkSession extends SessionBase implements GameSession {
   static async joinAsPlayer(code: string, nickname: string): Promise<NetworkSession> {
     const client = new Client(serverUrl());
     try {
-      const room = await client.joinById(code, { role: 'player', nickname }, GameState);
+      const device = deviceId();
+      const room = await client.joinById(code, { role: 'player', nickname, ...(device ? { device } : {}) }, GameState);
       const session = new NetworkSession(room, 'player', code, nickname);
       await firstState(room);
       return session;
@@ -171,6 +174,8 @@ export class NetworkSession extends SessionBase implements GameSession {
       settings: (settings: GameSettings) => send('host:settings', settings),
       lock: (locked: boolean) => send('host:lock', { locked }),
       kick: (playerId: string) => send('host:kick', { playerId }),
+      readmit: (nickname: string) => send('host:readmit', { nickname }),
+      removed: () => [...this.removedNames],
       rename: (playerId: string, nickname: string) => send('host:rename', { playerId, nickname }),
       start: () => send('host:start'),
       pause: (paused: boolean) => send('host:pause', { paused }),
@@ -211,6 +216,10 @@ export class NetworkSession extends SessionBase implements GameSession {
       this.events.emit('ratings', ratings);
     });
     room.onMessage('error', (error: ServerMessages['error']) => this.events.emit('error', error));
+    room.onMessage('removed', (payload: ServerMessages['removed']) => {
+      this.removedNames = Array.isArray(payload?.nicknames) ? payload.nicknames.filter((n) => typeof n === 'string') : [];
+      this.events.emit('removed', { nicknames: [...this.removedNames] });
+    });
     room.onMessage('kicked', (payload: ServerMessages['kicked']) => {
       this.closed = true;
       room.reconnection.enabled = false;

@@ -40,6 +40,8 @@ export class SoloSession extends SessionBase implements GameSession {
       settings: (s) => this.guard(() => this.match.configure(s)),
       lock: () => undefined,
       kick: () => this.fail(new GameError('wrong_phase', 'There is nobody to remove in solo practice.')),
+      readmit: () => this.fail(new GameError('wrong_phase', 'There is nobody to let back in in solo practice.')),
+      removed: () => [],
       rename: (_id, name) =>
         this.guard(() => {
           this.match.rename(SOLO_PLAYER_ID, name);

@@ -69,3 +69,17 @@ export function seat(code: string): Seat | null {
 export function forgetSeat(code: string): void {
   safe(() => sessionStorage.removeItem(SEAT_PREFIX + code), undefined);
 }
+
+const DEVICE_KEY = 'latent-arena:device';
+
+/** This browser's random id, sent when joining a class: a student the host removed stays out on this device too. */
+export function deviceId(): string | undefined {
+  return safe(() => {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id || !/^[0-9a-f]{32}$/.test(id)) {
+      id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  }, undefined);
+}

@@ -32,14 +32,6 @@ function sittingOutPanel(): Panel {
   return panel;
 }
 
-function renderedNote(renderer: { playerId: string; nickname: string }, me: string | null, points: number): HTMLElement {
-  const text =
-    renderer.playerId === me
-      ? `You sat this round out: your device drew its images. You get the class average, ${points} points.`
-      : `${renderer.nickname}’s device drew this round’s images, so ${renderer.nickname} sat it out with the class average (${points} points).`;
-  return h('p', { class: 'hint rendered-note', 'data-testid': 'rendered-note' }, text);
-}
-
 function roundTitle(type: string): string {
   return ROUND_TYPE_NAMES.includes(type as RoundType) ? roundRules(type as RoundType).title : type;
 }
@@ -137,9 +129,7 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
       case 'reveal': {
         const r = session.currentReveal();
         if (!r) return message('Getting the answer…');
-        const panel = roundView(r.type).reveal(ctx, r);
-        if (r.renderedBy) panel.el.prepend(renderedNote(r.renderedBy, session.playerId, r.points[r.renderedBy.playerId] ?? 0));
-        return panel;
+        return roundView(r.type).reveal(ctx, r);
       }
       case 'leaderboard':
         return leaderboardPanel(ctx);

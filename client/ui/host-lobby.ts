@@ -32,12 +32,35 @@ export function hostLobbyPanel(ctx: PanelContext): Panel {
   const count = h('span', { class: 'count', 'data-testid': 'player-count' }, '0');
   const list = h('ul', { class: 'player-list', 'data-testid': 'player-list' });
   const empty = h('p', { class: 'hint empty' }, 'Nobody yet. Students appear here as they join.');
+  // Removed students stay out (by name and device) until the host lets them back in.
+  const removedList = h('ul', { class: 'removed-list', 'data-testid': 'removed-list' });
+  const removedBox = h('div', { class: 'removed-box', hidden: true }, h('p', { class: 'hint' }, 'Removed (they cannot join again until you let them back in):'), removedList);
+  const showRemoved = (nicknames: string[]) => {
+    removedList.replaceChildren(
+      ...nicknames.map((nickname) =>
+        h(
+          'li',
+          { class: 'player-row removed', 'data-testid': 'removed-row', 'data-player': nickname },
+          h('span', { class: 'name' }, nickname),
+          h(
+            'button',
+            { type: 'button', class: 'button small ghost', 'aria-label': `Let ${nickname} back in`, 'data-testid': 'readmit', onclick: () => host.readmit(nickname) },
+            'Let back in',
+          ),
+        ),
+      ),
+    );
+    removedBox.hidden = nicknames.length === 0;
+  };
+  showRemoved(host.removed());
+  const offRemoved = session.on('removed', ({ nicknames }) => showRemoved(nicknames));
   const playersCard = h(
     'section',
     { class: 'card players-card', 'aria-labelledby': 'players-title' },
     h('h2', { id: 'players-title', class: 'card-title' }, 'Players ', count),
     empty,
     list,
+    removedBox,
   );
   const rows = new Map<string, { el: HTMLElement; name: HTMLElement; status: HTMLElement; editing: boolean }>();
 
@@ -197,6 +220,7 @@ export function hostLobbyPanel(ctx: PanelContext): Panel {
     stage: { scene: 'none' },
     destroy: () => {
       if (sendTimer !== null) window.clearTimeout(sendTimer);
+      offRemoved();
     },
   };
 }

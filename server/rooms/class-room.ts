@@ -1,9 +1,10 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
 import type { z } from 'zod';
-import { generateJoinCode, RECONNECT_SECONDS } from '../../shared/game/lobby-rules.ts';
+import { generateJoinCode } from '../../shared/game/lobby-rules.ts';
 import { Match, type MatchEvents, type MatchPorts } from '../../shared/game/match.ts';
 import { DEFAULT_SETTINGS } from '../../shared/game/settings.ts';
+import { lookAlikeKey } from '../../shared/game/nickname.ts';
 import { ERRORS, errorNumber, GameError, type ErrorCode } from '../../shared/protocol/errors.ts';
 import {
   CLIENT_MESSAGES,
@@ -25,10 +26,19 @@ const IDLE_DISPOSE_MS = 30 * 60_000;
 const IDLE_CHECK_MS = 10_000;
 /** Beyond the generator picks and the worker's deadline, how long the server may take to render a round's fakes itself. */
 const SERVER_RENDER_ALLOWANCE_MS = 150_000;
-/** Room for host screens and reconnecting seats beyond the player limit. */
-const EXTRA_CLIENTS = 10;
+/**
+ * Colyseus's client limit beyond twice the seats: host screens and seats reserved over HTTP
+ * but not yet connected (about 80 per address within one reservation window at the default
+ * join rate), so unused reservations cannot lock a class. Students are counted by
+ * `onAuth`/`onJoin` (connected ones only), not by this limit.
+ */
+const EXTRA_CLIENTS = 200;
+/** A seat reserved over HTTP but never connected is given back after this long (Colyseus's default is 15 s). */
+const SEAT_RESERVATION_S = 8;
 
 type Role = 'host' | 'player';
+/** Colyseus's per-client message counter (set on the transport's client). */
+type FloodCounted = Client & { _numMessagesLastSecond?: number };
 interface ClientData {
   role: Role;
 }
@@ -55,6 +65,12 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private hostClaimed = false;
   private readonly hostSessions = new Set<string>();
   private readonly kicked = new Set<string>();
+  /** Students the host removed, by look-alike key of their name: their name and device stay out until readmitted. */
+  private readonly removed = new Map<string, { nickname: string; device: string | null }>();
+  /** Each student's device id as given at join. */
+  private readonly devices = new Map<string, string>();
+  /** Seats dropped for flooding, and when they may reconnect. */
+  private readonly floodedUntil = new Map<string, number>();
   private idleSince: number | null = null;
   private studio!: FakeStudio;
   private disposed = false;
@@ -72,6 +88,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
       this.state.locked = locked;
     },
     'host:kick': (_client, { playerId }) => this.kick(playerId),
+    'host:readmit': (_client, { nickname }) => {
+      if (!this.removed.delete(lookAlikeKey(nickname))) throw new GameError('no_such_player', 'Nobody was removed under that name.');
+      this.sendRemoved();
+    },
     'host:rename': (_client, { playerId, nickname }) => {
       const player = this.state.players.get(playerId);
       if (!player) throw new GameError('no_such_player');
@@ -104,7 +124,9 @@ export class ClassRoom extends Room<{ state: GameState }> {
     void this.setPrivate(true);
     this.hostSecret = randomBytes(24).toString('base64url');
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
-    this.maxClients = this.ctx.maxPlayers + EXTRA_CLIENTS;
+    // Dropped students keep their seats for reconnection beyond the connected cap, so Colyseus's own limit sits well above it.
+    this.maxClients = 2 * this.ctx.maxPlayers + EXTRA_CLIENTS;
+    this.seatReservationTimeout = SEAT_RESERVATION_S;
     this.studio = new FakeStudio({
       clock: this.clock,
       ctx: this.ctx,
@@ -136,7 +158,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
     }
     if (this.match.phase === 'podium') throw refuse('game_over');
     if (this.state.locked) throw refuse('lobby_locked');
-    if (this.match.playerCount >= this.ctx.maxPlayers) throw refuse('lobby_full');
+    if (this.isRemoved(options.nickname, options.device)) throw refuse('removed_by_host');
+    if (this.connectedPlayers() >= this.ctx.maxPlayers) throw refuse('lobby_full');
     try {
       this.match.admissibleName(options.nickname);
     } catch (error) {
@@ -158,13 +181,15 @@ export class ClassRoom extends Room<{ state: GameState }> {
     } else {
       let nickname: string;
       try {
-        // onAuth checked the name, but two joins can race between onAuth and onJoin.
+        // onAuth checked these, but joins can race between onAuth and onJoin.
+        if (this.connectedPlayers() >= this.ctx.maxPlayers) throw new GameError('lobby_full');
         nickname = this.match.addPlayer(client.sessionId, options.nickname);
       } catch (error) {
         if (error instanceof GameError) throw refuse(error.code, error.message);
         throw error;
       }
       client.userData = { role: 'player' };
+      if (options.device) this.devices.set(client.sessionId, options.device);
       const player = new PlayerState();
       Object.assign(player, { id: client.sessionId, nickname, score: 0, lastPoints: 0, rank: 0, connected: true, answered: false });
       this.state.players.set(client.sessionId, player);
@@ -174,13 +199,28 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.catchUp(client);
   }
 
-  override onDrop(client: Client<{ userData: ClientData }>): void {
+  override onDrop(client: Client<{ userData: ClientData }>, code?: number): void {
     this.studio.lost(client.sessionId);
     if (this.kicked.has(client.sessionId)) return;
+    // Colyseus closes a client over maxMessagesPerSecond with WITH_ERROR; its seat stays, but not at once.
+    if (code === CloseCode.WITH_ERROR && ((client as FloodCounted)._numMessagesLastSecond ?? 0) > this.maxMessagesPerSecond) {
+      this.floodedUntil.set(client.sessionId, Date.now() + this.ctx.floodCooldownMs);
+      this.ctx.log.warn({ code: this.state.code }, 'client dropped for flooding');
+    }
     this.setConnected(client, false);
     // The framework calls onLeave if the seat is not reclaimed in time.
     // It rejects when the seat expires or the room shuts down; both are normal here.
-    Promise.resolve(this.allowReconnection(client, RECONNECT_SECONDS)).catch(() => undefined);
+    Promise.resolve(this.allowReconnection(client, this.ctx.reconnectSeconds)).catch(() => undefined);
+  }
+
+  /** The door a reconnecting socket passes (its seat and token): shut for a while after a flood. */
+  override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
+    const until = this.floodedUntil.get(sessionId);
+    if (until !== undefined && reconnectionToken !== undefined) {
+      if (Date.now() < until) return false;
+      this.floodedUntil.delete(sessionId);
+    }
+    return super.hasReservedSeat(sessionId, reconnectionToken);
   }
 
   override onReconnect(client: Client<{ userData: ClientData }>): void {
@@ -216,7 +256,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
     return {
       code: this.state.code,
       locked: this.state.locked,
-      full: this.match.playerCount >= this.ctx.maxPlayers,
+      full: this.connectedPlayers() >= this.ctx.maxPlayers,
       players: this.match.playerCount,
       maxPlayers: this.ctx.maxPlayers,
       phase: this.match.phase,
@@ -330,12 +370,33 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private kick(playerId: string): void {
     if (!this.match.hasPlayer(playerId)) throw new GameError('no_such_player');
     const target = this.clients.getById(playerId);
+    const nickname = this.state.players.get(playerId)?.nickname ?? '';
     this.kicked.add(playerId);
+    this.removed.set(lookAlikeKey(nickname), { nickname, device: this.devices.get(playerId) ?? null });
     this.removePlayer(playerId);
+    this.sendRemoved();
     if (target) {
       this.sendTo(target, 'kicked', { message: 'The host removed you from this class.' });
       target.leave(CloseCode.CONSENTED);
     }
+  }
+
+  private isRemoved(nickname: string, device: string | undefined): boolean {
+    if (this.removed.has(lookAlikeKey(nickname.trim()))) return true;
+    return device !== undefined && [...this.removed.values()].some((r) => r.device === device);
+  }
+
+  private sendRemoved(client?: Client): void {
+    const payload = { nicknames: [...this.removed.values()].map((r) => r.nickname) };
+    const hosts = client ? [client] : this.clients.filter((c) => this.hostSessions.has(c.sessionId));
+    for (const host of hosts) this.sendTo(host, 'removed', payload);
+  }
+
+  /** Students connected now: dropped seats waiting for reconnection do not make a class full. */
+  private connectedPlayers(): number {
+    let n = 0;
+    for (const p of this.state.players.values()) if (p.connected) n += 1;
+    return n;
   }
 
   // ---- helpers ----------------------------------------------------------------------
@@ -353,6 +414,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   /** Sends a client who (re)joins mid-round what the others already saw. */
   private catchUp(client: Client): void {
+    if (this.hostSessions.has(client.sessionId) && this.removed.size > 0) this.sendRemoved(client);
     this.studio.resendCandidates(client, this.match.roundsOpened);
     this.sendQuestion(client);
     const reveal = this.match.revealPayload();
@@ -360,6 +422,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   private removePlayer(id: string): void {
+    this.devices.delete(id);
+    this.floodedUntil.delete(id);
     this.state.players.delete(id);
     this.match.removePlayer(id);
   }

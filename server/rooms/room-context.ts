@@ -12,6 +12,10 @@ export interface RoomContext {
   renderDeadlineMs: number;
   /** How long generator players have to pick their fakes. */
   generatorPickMs: number;
+  /** How long a dropped student's seat waits for them. */
+  reconnectSeconds: number;
+  /** How long a device dropped for flooding waits before it may reconnect. */
+  floodCooldownMs: number;
 }
 
 let current: RoomContext | null = null;

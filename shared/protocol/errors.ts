@@ -33,6 +33,8 @@ export const ERRORS = {
   server_full: 'This server is running as many classes as it can. Try again later.',
   not_allowed: 'Classes are joined by their code only.',
   rendered_round: 'Your device drew this round’s images, so you sit this round out (you get the class average).',
+  removed_by_host: 'The host removed you from this class. Ask the host to let you back in.',
+  flooding: 'This device sent too many messages at once. Wait a few seconds: it reconnects by itself.',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

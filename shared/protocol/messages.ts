@@ -23,6 +23,8 @@ export const CLIENT_MESSAGES = {
   'host:settings': gameSettingsSchema,
   'host:lock': z.object({ locked: z.boolean() }).strict(),
   'host:kick': z.object({ playerId }).strict(),
+  /** Lets a removed student join again (by the name they were removed under). */
+  'host:readmit': z.object({ nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
   'host:rename': z.object({ playerId, nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
   'host:start': nothing,
   'host:pause': z.object({ paused: z.boolean() }).strict(),
@@ -47,7 +49,14 @@ export type ClientMessage<K extends ClientMessageType> = z.infer<(typeof CLIENT_
 
 /** Options a client passes when joining the room. */
 export const joinOptionsSchema = z.union([
-  z.object({ role: z.literal('player'), nickname: z.string().max(NICKNAME_MAX * 4) }).strict(),
+  z
+    .object({
+      role: z.literal('player'),
+      nickname: z.string().max(NICKNAME_MAX * 4),
+      /** This browser's random id (kept in its storage): a removed student's device stays out until the host readmits them. */
+      device: z.string().min(16).max(64).optional(),
+    })
+    .strict(),
   z
     .object({
       role: z.literal('host'),
@@ -69,6 +78,8 @@ export interface ServerMessages {
   ratings: RatingsPayload;
   error: ErrorMessage;
   kicked: { message: string };
+  /** To host screens only: the students removed from this class, whom the host may let back in. */
+  removed: { nicknames: string[] };
   /** Only ever sent to a generator player: the candidates for the fakes they will pick. */
   'gen:candidates': { round: number; deadlineMs: number; slots: { slot: number; caption: string; candidates: RenderRecipe[] }[] };
   /** Only ever sent to the assigned render worker. */

@@ -135,6 +135,15 @@ describe('Latent Arena in the browser', () => {
     await dan.close();
     await expect.poll(() => host.getByTestId('player-row').count()).toBe(3);
     expect(await text(host, 'player-count')).toBe('3');
+    // Dan stays out, under another name on the same browser too, until the host lets him back in.
+    await host.locator('[data-testid="removed-row"][data-player="Dan"]').waitFor();
+    const danAgain = await h.page(...PHONE);
+    await danAgain.goto(`${h.server.url}/join/${code}`);
+    await joinAs(danAgain, 'Daniel');
+    await expect.poll(() => text(danAgain, 'join-error')).toContain('Ask the host to let you back in');
+    await danAgain.close();
+    await host.locator('[data-testid="removed-row"][data-player="Dan"]').getByTestId('readmit').click();
+    await expect.poll(() => host.getByTestId('removed-row').count()).toBe(0);
 
     // Host renames Ben → Benji; Ben's own screen follows.
     const benRow = host.locator('[data-testid="player-row"][data-player="Ben"]');

@@ -349,7 +349,7 @@ describe('GAN rounds in the browser', () => {
     for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Fake' }).click();
     await ben.getByTestId('submit-answer').click();
     await Promise.all([host, ana, ben].map((p) => screen(p, 'reveal', 0)));
-    expect(await text(ana, 'rendered-note')).toContain('You sat this round out');
+    expect(await text(ana, 'your-points')).toContain('You sat this round out');
     expect(await text(host, 'rendered-note')).toContain('Ana’s device drew');
     await shot(host, 'gan-20-volunteer-reveal');
     for (const p of [ana, ben, host]) await p.close();
