@@ -74,4 +74,51 @@ describe('the cheating client', () => {
     expect(auc(palette)).toBeLessThan(0.95);
     expect(auc(distance)).toBeLessThan(0.95);
   });
+
+  it('a volunteer render worker never judges a round whose recipes it received', { timeout: 300_000 }, async () => {
+    const { room: host, code } = await h.host();
+    const mallory = await h.join(code, 'Mallory');
+    const hana = await h.join(code, 'Hana');
+    await h.join(code, 'Ivo'); // a third student, so someone judges while a volunteer renders
+    const log = recordMessages(mallory);
+    host.send('host:settings', {
+      playlist: [{ type: 'judge', count: 4, timerSec: 60, options: { images: 3, source: 'gan', difficulty: 'medium' } }],
+      relaxed: true,
+    });
+    await stateWhere(host, (s) => s.players.size === 3 && JSON.parse(s.settings).playlist[0].count === 4);
+    // Both Mallory and Hana volunteer: the render turn passes between them.
+    mallory.send('render:ready', { backend: 'wasm', msPerImage: 1, volunteer: true });
+    hana.send('render:ready', { backend: 'wasm', msPerImage: 2, volunteer: true });
+    hana.onMessage('render:jobs', () => undefined); // Hana's device never delivers: the server renders in her place
+    let rendered = 0;
+    for (let round = 0; round < 4; round++) {
+      const question = nextMessage(mallory, 'question', 120_000);
+      host.send(round === 0 ? 'host:start' : 'host:skip');
+      const q = await question;
+      const jobs = log.filter((m) => m.type === 'render:jobs' && (m.payload as { round: number }).round === round);
+      const items = (q.question as { items: { id: string }[] }).items;
+      const answer = { round, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake' })) } };
+      if (jobs.length > 0) {
+        // She saw the recipes: she sits the round out, and her answer is refused.
+        rendered += 1;
+        expect(q.sittingOut).toBe('rendered');
+        const error = nextMessage(mallory, 'error');
+        mallory.send('answer', answer);
+        expect((await error).code).toBe('rendered_round');
+      } else {
+        expect(q.sittingOut).toBeUndefined();
+        const ack = nextMessage(mallory, 'answered');
+        mallory.send('answer', answer);
+        await ack;
+      }
+      await stateWhere(host, (s) => s.phase === 'question');
+      host.send('host:skip'); // reveal
+      await stateWhere(host, (s) => s.phase === 'reveal');
+      host.send('host:skip'); // leaderboard
+      await stateWhere(host, (s) => s.phase === 'leaderboard' || s.phase === 'podium');
+    }
+    // The turn passed round: Mallory rendered some rounds, not all.
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThan(4);
+  });
 });
