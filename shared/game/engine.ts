@@ -46,7 +46,7 @@ interface PlayerRecord {
   lastPoints: number;
 }
 
-interface RecordedAnswer {
+export interface RecordedAnswer {
   answer: unknown;
   elapsedMs: number;
   points: number;
@@ -128,6 +128,45 @@ export interface Standing {
 }
 
 /**
+ * What a class must keep to survive a restart, besides each answer and rating (kept as
+ * they arrive, `StoredAnswer`/`StoredRating`): the roster and scores, how far the playlist
+ * has got, and the open round in full (its secret and question, so a re-asked question is
+ * the same question). Earlier rounds are in the results store already.
+ */
+export interface EngineSnapshot {
+  settings: GameSettings;
+  phase: Phase;
+  players: { id: string; nickname: string; score: number; lastPoints: number }[];
+  roundsOpened: number;
+  current: {
+    index: number;
+    type: RoundType;
+    durationMs: number;
+    speedBonus: boolean;
+    secret: unknown;
+    question: unknown;
+    renderedBy: string | null;
+    credits: GeneratorCredit[];
+    generators: [string, number[]][];
+    revealed: boolean;
+    judged: [string, number][];
+    ratingsClosed: boolean;
+  } | null;
+}
+
+export interface StoredAnswer extends RecordedAnswer {
+  round: number;
+  playerId: string;
+}
+
+export interface StoredRating {
+  round: number;
+  target: string;
+  rater: string;
+  stars: number;
+}
+
+/**
  * The game's rule book over plain data: players, rounds, answers and scores. The server
  * room wraps it with the network, timers and storage; solo mode wraps it with local timers.
  * It never reads a clock: callers pass the elapsed time of an answer.
@@ -150,6 +189,99 @@ export class GameEngine {
 
   get totalRounds(): number {
     return this.plan.length;
+  }
+
+  snapshot(): EngineSnapshot {
+    const r = this.current;
+    return {
+      settings: this.settings,
+      phase: this.phase,
+      players: [...this.players.values()].map(({ id, nickname, score, lastPoints }) => ({ id, nickname, score, lastPoints })),
+      roundsOpened: this.rounds.length,
+      current: r && {
+        index: r.index,
+        type: r.type,
+        durationMs: r.durationMs,
+        speedBonus: r.speedBonus,
+        secret: r.secret,
+        question: r.question,
+        renderedBy: r.renderedBy,
+        credits: r.credits,
+        generators: [...r.generators],
+        revealed: r.revealed,
+        judged: [...r.judged],
+        ratingsClosed: r.ratingsClosed,
+      },
+    };
+  }
+
+  /** An engine as it was at `snapshot`, with the answers and ratings received since put back. */
+  static restore(snap: EngineSnapshot, source: DrawSource, answers: readonly StoredAnswer[], ratings: readonly StoredRating[]): GameEngine {
+    const engine = new GameEngine(snap.settings, source);
+    engine.phase = snap.phase;
+    for (const p of snap.players) engine.players.set(p.id, { ...p });
+    for (let index = 0; index < snap.roundsOpened; index++) {
+      const c = snap.current?.index === index ? snap.current : null;
+      const planned = engine.plan[index]!;
+      engine.rounds.push({
+        index,
+        type: c?.type ?? planned.type,
+        durationMs: c?.durationMs ?? planned.durationMs,
+        speedBonus: c?.speedBonus ?? planned.speedBonus,
+        secret: c?.secret ?? null,
+        question: c?.question ?? null,
+        renderedBy: c?.renderedBy ?? null,
+        credits: c?.credits ?? [],
+        generators: new Map(c?.generators ?? []),
+        answers: new Map(),
+        revealed: c?.revealed ?? true,
+        ratings: new Map(),
+        judged: new Map(c?.judged ?? []),
+        ratingsClosed: c?.ratingsClosed ?? true,
+      });
+    }
+    const current = engine.current;
+    if (current && snap.current) {
+      for (const { round, playerId, ...answer } of answers) if (round === current.index) current.answers.set(playerId, answer);
+      for (const { round, target, rater, stars } of ratings) {
+        if (round !== current.index) continue;
+        const given = current.ratings.get(target) ?? new Map<string, number>();
+        given.set(rater, stars);
+        current.ratings.set(target, given);
+      }
+    }
+    return engine;
+  }
+
+  /** A restored player took their seat back on a new connection: everything of theirs moves to the new id. */
+  rekeyPlayer(oldId: string, newId: string): void {
+    const player = this.players.get(oldId);
+    if (!player || oldId === newId) return;
+    this.players.delete(oldId);
+    player.id = newId;
+    this.players.set(newId, player);
+    const move = <V>(map: Map<string, V>) => {
+      const value = map.get(oldId);
+      if (value === undefined) return;
+      map.delete(oldId);
+      map.set(newId, value);
+    };
+    for (const round of this.rounds) {
+      move(round.answers);
+      move(round.generators);
+      move(round.judged);
+      move(round.ratings);
+      for (const given of round.ratings.values()) move(given);
+      if (round.renderedBy === oldId) round.renderedBy = newId;
+      for (const c of round.credits) if (c.playerId === oldId) c.playerId = newId;
+    }
+  }
+
+  /** One received answer as it is stored (so a restart keeps it). */
+  storedAnswer(playerId: string): StoredAnswer | null {
+    const round = this.current;
+    const a = round?.answers.get(playerId);
+    return round && a ? { round: round.index, playerId, ...a } : null;
   }
 
   get current(): RoundRecord | null {

@@ -2,7 +2,18 @@ import type { DrawSource, RoundDraws } from '../random.ts';
 import { GameError } from '../protocol/errors.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 import type { RoundType } from '../rounds/registry.ts';
-import { GameEngine, type Phase, type QuestionPayload, type RatingsPayload, type ResultRow, type RevealPayload, type Standing } from './engine.ts';
+import {
+  type EngineSnapshot,
+  GameEngine,
+  type Phase,
+  type QuestionPayload,
+  type RatingsPayload,
+  type ResultRow,
+  type RevealPayload,
+  type Standing,
+  type StoredAnswer,
+  type StoredRating,
+} from './engine.ts';
 import { validateNickname } from './nickname.ts';
 import { PhaseClock } from './phase-clock.ts';
 import type { GameSettings } from './settings.ts';
@@ -55,6 +66,17 @@ interface MatchStore {
   updateResults(rows: ResultRow[]): void;
   updateSettings(settings: GameSettings): void;
   endGame(): void;
+  /** What a restart needs (optional: solo keeps nothing): the match as it stands, and each answer and rating on receipt. */
+  saveSnapshot?(snapshot: MatchSnapshot): void;
+  saveAnswer?(answer: StoredAnswer): void;
+  saveRating?(rating: StoredRating): void;
+}
+
+/** The match as a restart finds it: the engine's snapshot and where the clock stood. */
+export interface MatchSnapshot {
+  engine: EngineSnapshot;
+  phase: Phase;
+  paused: boolean;
 }
 
 /** What the match is given: it never touches a network, a screen or a timer of its own. */
@@ -133,8 +155,8 @@ export class Match {
   private cancelPrepareLimit: (() => void) | null = null;
   private ratingsPending = false;
 
-  constructor(settings: GameSettings, draws: DrawSource, ports: MatchPorts, options: MatchOptions = {}) {
-    this.engine = new GameEngine(settings, draws);
+  constructor(settings: GameSettings, draws: DrawSource, ports: MatchPorts, options: MatchOptions = {}, restored?: GameEngine) {
+    this.engine = restored ?? new GameEngine(settings, draws);
     this.ports = ports;
     this.options = { neuralJudge: options.neuralJudge ?? false, prepareLimitMs: options.prepareLimitMs ?? DEFAULT_PREPARE_LIMIT_MS };
     this.phaseClock = new PhaseClock(() => ports.clock.now());
@@ -150,6 +172,58 @@ export class Match {
       answering: 0,
       settings,
     };
+  }
+
+  /**
+   * A match as it was before a restart, with the answers and ratings received since its
+   * last snapshot. Call `resume()` once the adapter is ready for its events.
+   */
+  static restore(snap: MatchSnapshot, draws: DrawSource, ports: MatchPorts, options: MatchOptions, answers: readonly StoredAnswer[], ratings: readonly StoredRating[]): Match {
+    const engine = GameEngine.restore(snap.engine, draws, answers, ratings);
+    const match = new Match(snap.engine.settings, draws, ports, options, engine);
+    match.current = { ...match.current, phase: snap.phase, paused: snap.paused, round: engine.rounds.length - 1, roundType: engine.current?.type ?? '' };
+    return match;
+  }
+
+  /**
+   * Picks the restored match up where it stood: an open question is asked again in full
+   * (answers already received kept), a reveal and its ratings reopen, a round being
+   * prepared is prepared again, the leaderboard shows; the lobby and the podium just stay.
+   */
+  resume(): void {
+    const phase = this.phase;
+    this.ports.emit('scores', this.engine.standings());
+    if (phase === 'lobby' || phase === 'podium') return this.update({});
+    this.stopTicking = this.ports.clock.every(TICK_MS, () => this.tick());
+    switch (phase) {
+      case 'preparing':
+        return this.nextRound();
+      case 'question': {
+        const question = this.engine.questionPayload()!;
+        this.enterPhase('question', question.durationMs, { answeredCount: this.answeredCount() });
+        this.ports.emit('question', question);
+        this.neural = this.engine.askNeuralOpponents(this.ports.opponents()).catch((error: unknown) => this.ports.warn('the neural opponents could not answer', error));
+        return;
+      }
+      case 'reveal': {
+        this.enterPhase('reveal', this.engine.revealMs());
+        const payload = this.engine.revealPayload();
+        if (payload) this.ports.emit('reveal', payload);
+        return;
+      }
+      case 'leaderboard':
+        return this.enterPhase('leaderboard', LEADERBOARD_MS);
+    }
+  }
+
+  snapshot(): MatchSnapshot {
+    return { engine: this.engine.snapshot(), phase: this.phase, paused: this.current.paused };
+  }
+
+  /** A restored player's seat on a new connection (see GameEngine.rekeyPlayer). */
+  rekeyPlayer(oldId: string, newId: string): void {
+    this.engine.rekeyPlayer(oldId, newId);
+    this.persist();
   }
 
   get status(): MatchStatus {
@@ -180,6 +254,7 @@ export class Match {
     const name = this.admissibleName(nickname);
     this.engine.addPlayer(id, name);
     this.update({});
+    this.persist();
     return name;
   }
 
@@ -187,6 +262,7 @@ export class Match {
     const player = this.engine.players.get(id);
     if (!player) throw new GameError('no_such_player');
     player.nickname = this.admissibleName(nickname, id);
+    this.persist();
     return player.nickname;
   }
 
@@ -195,6 +271,7 @@ export class Match {
     if (!this.engine.players.has(id)) return;
     this.engine.removePlayer(id);
     this.update({ answeredCount: this.answeredCount() });
+    this.persist();
     if (this.phase === 'question' && !this.closing && this.engine.allAnswered()) this.closeQuestion();
   }
 
@@ -286,6 +363,8 @@ export class Match {
     if (this.phase === 'question' && this.current.paused) throw new GameError('paused');
     if (this.phase === 'question' && (this.closing || this.phaseClock.expired())) throw new GameError('not_answering', 'Time is up for this round.');
     this.engine.submitAnswer(playerId, round, payload, this.phaseClock.elapsedMs());
+    const stored = this.engine.storedAnswer(playerId);
+    if (stored) this.ports.store.saveAnswer?.(stored);
     this.update({ answeredCount: this.answeredCount() });
     this.ports.emit('answered', { playerId, round });
     if (this.engine.allAnswered()) this.closeQuestion();
@@ -295,6 +374,7 @@ export class Match {
   rate(raterId: string, round: number, targetId: string, stars: number): void {
     if (this.phase !== 'reveal') throw new GameError('wrong_phase', 'Samples can only be rated while the reveal is open.');
     this.engine.rate(raterId, round, targetId, stars);
+    this.ports.store.saveRating?.({ round, target: targetId, rater: raterId, stars });
     this.scheduleRatingsEvent();
     // Everyone has rated everything: no need to sit out the long rating reveal.
     if (this.engine.allRated() && this.phaseClock.remainingMs() > RATED_GRACE_MS) this.enterPhase('reveal', RATED_GRACE_MS);
@@ -447,8 +527,16 @@ export class Match {
   }
 
   private update(changes: Partial<MatchStatus>): void {
+    const before = this.current;
     this.current = { ...this.current, ...changes };
     this.current.answering = this.answeringCount();
     this.ports.emit('status', this.current);
+    // What a restart needs changes with the phase, the round, a pause or the playlist (not with the seconds).
+    if (before.phase !== this.current.phase || before.round !== this.current.round || before.paused !== this.current.paused || before.settings !== this.current.settings)
+      this.persist();
+  }
+
+  private persist(): void {
+    this.ports.store.saveSnapshot?.(this.snapshot());
   }
 }

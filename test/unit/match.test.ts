@@ -12,7 +12,11 @@ import {
   type MatchClock,
   type MatchEvents,
   type MatchOptions,
+  type MatchPorts,
+  type MatchSnapshot,
 } from '../../shared/game/match.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../shared/game/snapshot-json.ts';
+import type { StoredAnswer, StoredRating } from '../../shared/game/engine.ts';
 import type { GameSettings } from '../../shared/game/settings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 import { seededSource } from '../../shared/random.ts';
@@ -86,13 +90,21 @@ interface Harness {
   events: { [K in keyof MatchEvents]: MatchEvents[K][] };
   orders: FakeOrder[];
   stored: { recorded: ResultRow[]; updated: ResultRow[]; ended: number; settings: number };
+  /** What a restart would find: the last snapshot and every answer and rating on receipt. */
+  saved: { snapshot: MatchSnapshot | null; answers: StoredAnswer[]; ratings: StoredRating[] };
   hurried: number;
   /** What makeFakes returns for the next order; by default every job rendered at once. */
   fakes: (order: FakeOrder) => Promise<MadeFakes>;
   opponents: NeuralOpponents;
 }
 
-function harness(settings: GameSettings, players: string[] = ['a'], options: MatchOptions = {}): Harness {
+interface Saved {
+  snapshot: MatchSnapshot | null;
+  answers: StoredAnswer[];
+  ratings: StoredRating[];
+}
+
+function harness(settings: GameSettings, players: string[] = ['a'], options: MatchOptions = {}, restoreFrom?: Saved): Harness {
   const clock = new ManualClock();
   const h: Harness = {
     match: undefined as unknown as Match,
@@ -100,6 +112,7 @@ function harness(settings: GameSettings, players: string[] = ['a'], options: Mat
     events: { status: [], question: [], answered: [], reveal: [], ratings: [], scores: [], failed: [] },
     orders: [],
     stored: { recorded: [], updated: [], ended: 0, settings: 0 },
+    saved: { snapshot: null, answers: [], ratings: [] },
     hurried: 0,
     fakes: (order) => Promise.resolve({ renders: order.jobs.map((_, i) => pixels(10 + i)), renderedBy: null, generators: new Map() }),
     opponents: {
@@ -107,34 +120,42 @@ function harness(settings: GameSettings, players: string[] = ['a'], options: Mat
       judge: (images) => Promise.resolve(images.map(() => 0.75)),
     },
   };
-  h.match = new Match(
-    settings,
-    seededSource(7),
-    {
-      clock,
-      makeFakes: (order) => {
-        h.orders.push(order);
-        return h.fakes(order);
-      },
-      hurryFakes: () => {
-        h.hurried += 1;
-      },
-      opponents: () => h.opponents,
-      store: {
-        recordResults: (rows) => h.stored.recorded.push(...rows),
-        updateResults: (rows) => h.stored.updated.push(...rows),
-        updateSettings: () => {
-          h.stored.settings += 1;
-        },
-        endGame: () => {
-          h.stored.ended += 1;
-        },
-      },
-      emit: (type, payload) => (h.events[type] as unknown[]).push(payload),
-      warn: () => undefined,
+  const ports: MatchPorts = {
+    clock,
+    makeFakes: (order) => {
+      h.orders.push(order);
+      return h.fakes(order);
     },
-    options,
-  );
+    hurryFakes: () => {
+      h.hurried += 1;
+    },
+    opponents: () => h.opponents,
+    store: {
+      recordResults: (rows) => h.stored.recorded.push(...rows),
+      updateResults: (rows) => h.stored.updated.push(...rows),
+      updateSettings: () => {
+        h.stored.settings += 1;
+      },
+      endGame: () => {
+        h.stored.ended += 1;
+      },
+      // Through the snapshot's JSON, as the database holds it.
+      saveSnapshot: (snapshot) => {
+        h.saved.snapshot = decodeSnapshot(encodeSnapshot(snapshot)) as MatchSnapshot;
+      },
+      saveAnswer: (answer) => h.saved.answers.push(decodeSnapshot(encodeSnapshot(answer)) as StoredAnswer),
+      saveRating: (rating) => h.saved.ratings.push(rating),
+    },
+    emit: (type, payload) => (h.events[type] as unknown[]).push(payload),
+    warn: () => undefined,
+  };
+  if (restoreFrom) {
+    h.saved = { snapshot: restoreFrom.snapshot, answers: [...restoreFrom.answers], ratings: [...restoreFrom.ratings] };
+    h.match = Match.restore(restoreFrom.snapshot!, seededSource(8), ports, options, restoreFrom.answers, restoreFrom.ratings);
+    h.match.resume();
+    return h;
+  }
+  h.match = new Match(settings, seededSource(7), ports, options);
   for (const id of players) h.match.addPlayer(id, `Player ${id}`);
   return h;
 }
@@ -359,6 +380,57 @@ describe('the match machine (one phase flow for the class room and solo)', () =>
     const points = (id: string) => rows.find((r) => r.playerId === id)!.points;
     expect(points('b')).toBe(Math.round((points('a') + points('c')) / 2));
     expect(rows.find((r) => r.playerId === 'b')!.answer).toMatch(/rendered/);
+  });
+
+  it('survives a restart mid-question: the same question is asked again in full, with the answers already received kept', async () => {
+    const h = harness(spotFake(2), ['a', 'b']);
+    h.match.start();
+    await h.clock.advance(0);
+    const before = h.match.questionFor('b')!;
+    const images = (before.question as { images: { id: string }[] }).images;
+    h.match.answer('a', 0, { answers: images.map((im) => ({ id: im.id, real: true, confidence: 0.9 })) });
+    await h.clock.advance(12_000);
+    const aPoints = h.saved.answers[0]!.points;
+    // The process dies; a new one restores the lobby from what was saved.
+    const r = harness(spotFake(2), [], {}, h.saved);
+    expect(r.match.status).toMatchObject({ phase: 'question', round: 0, roundType: 'spot-fake', phaseMs: 30_000, answeredCount: 1 });
+    expect(r.events.question).toHaveLength(1);
+    expect(r.match.questionFor('b')!.question).toEqual(before.question);
+    expect(refusal(() => r.match.answer('a', 0, { answers: [] }))).toBe('already_answered');
+    r.match.answer('b', 0, { answers: [] });
+    await r.clock.advance(0);
+    expect(r.match.status.phase).toBe('reveal');
+    expect(r.stored.recorded.find((row) => row.playerId === 'a')!.points).toBe(aPoints);
+    expect(r.match.standings().find((p) => p.id === 'a')!.score).toBe(aPoints);
+    // …and the game goes on to its second round and the podium.
+    await r.clock.advance(REVEAL_MS + LEADERBOARD_MS);
+    expect(r.match.status).toMatchObject({ phase: 'question', round: 1 });
+  });
+
+  it('survives a restart mid-ratings: the reveal reopens with every rating received, and a player can move to a new seat', async () => {
+    const h = harness(labSample, ['a', 'b', 'c']);
+    h.match.start();
+    await h.clock.advance(0);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) h.match.answer(id, 0, sampleAnswer(40 + i * 50));
+    await h.clock.advance(0);
+    expect(h.match.status.phase).toBe('reveal');
+    h.match.rate('a', 0, 'b', 4);
+    h.match.rate('c', 0, 'b', 5);
+    const scores = new Map(h.match.standings().map((p) => [p.id, p.score]));
+    const r = harness(labSample, [], {}, h.saved);
+    expect(r.match.status).toMatchObject({ phase: 'reveal', phaseMs: RATING_MS });
+    expect(r.events.reveal).toHaveLength(1);
+    expect(r.match.engine.ratingsPayload()!.tallies.find((t) => t.playerId === 'b')).toMatchObject({ count: 2, mean: 4.5 });
+    expect(new Map(r.match.standings().map((p) => [p.id, p.score]))).toEqual(scores);
+    expect(refusal(() => r.match.rate('a', 0, 'b', 1))).toBe('already_answered');
+    // 'a' comes back on a new connection: the seat, its rating and its sample move with it.
+    r.match.rekeyPlayer('a', 'a2');
+    expect(refusal(() => r.match.rate('a2', 0, 'b', 1))).toBe('already_answered');
+    r.match.rate('b', 0, 'a2', 3);
+    expect(r.match.engine.ratingsPayload()!.tallies.find((t) => t.playerId === 'a2')).toMatchObject({ count: 1 });
+    await r.clock.advance(RATING_MS);
+    expect(r.match.status.phase).toBe('leaderboard');
+    expect(r.stored.updated.map((row) => row.playerId).sort()).toEqual(['a2', 'b', 'c']);
   });
 
   it('counts a generator team out of the answering players', async () => {
