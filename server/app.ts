@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Server } from '@colyseus/core';
+import { matchMaker, Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { MAX_PAYLOAD_BYTES, ROOM_NAME } from '../shared/protocol/messages.ts';
 import { configFromEnv, guessJoinBaseUrl, type ServerConfig } from './config.ts';
 import { installRoutes } from './http/routes.ts';
 import { installSecurityHeaders, restrictMatchmakerCors } from './http/security.ts';
 import { createLogger } from './logger.ts';
-import { ClassRoom } from './rooms/class-room.ts';
+import { ClassRoom, RESTORE_KEY } from './rooms/class-room.ts';
 import { lobbyRegistry } from './rooms/lobby-registry.ts';
 import { guardMatchmaking } from './rooms/matchmaking-guard.ts';
 import { setRoomContext } from './rooms/room-context.ts';
@@ -60,6 +60,15 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   port = (transport.server!.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
   log.info({ url, join: config.publicUrl ?? guessJoinBaseUrl(port) }, 'Latent Arena is running');
+  // Lobbies the previous process left live (a crash, a restart): their classes take their seats back by code.
+  for (const lobby of store.liveLobbies()) {
+    try {
+      await matchMaker.createRoom(ROOM_NAME, { restore: lobby.code, restoreKey: RESTORE_KEY });
+    } catch (err) {
+      log.warn({ err, code: lobby.code }, 'a saved lobby could not be restored');
+      store.dropLobby(lobby.code);
+    }
+  }
 
   return {
     port,

@@ -1,8 +1,10 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { generateJoinCode } from '../../shared/game/lobby-rules.ts';
-import { Match, type MatchEvents, type MatchPorts } from '../../shared/game/match.ts';
+import type { StoredAnswer } from '../../shared/game/engine.ts';
+import { Match, type MatchEvents, type MatchOptions, type MatchPorts, type MatchSnapshot } from '../../shared/game/match.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../shared/game/snapshot-json.ts';
 import { DEFAULT_SETTINGS } from '../../shared/game/settings.ts';
 import { lookAlikeKey } from '../../shared/game/nickname.ts';
 import { ERRORS, errorNumber, GameError, type ErrorCode } from '../../shared/protocol/errors.ts';
@@ -35,6 +37,22 @@ const SERVER_RENDER_ALLOWANCE_MS = 150_000;
 const EXTRA_CLIENTS = 200;
 /** A seat reserved over HTTP but never connected is given back after this long (Colyseus's default is 15 s). */
 const SEAT_RESERVATION_S = 8;
+
+/**
+ * This process's key for recreating lobbies a previous process left live (`restoreLobbies`):
+ * the matchmaker's create over HTTP cannot pass it, so nobody outside can restore a lobby.
+ */
+export const RESTORE_KEY = randomBytes(24).toString('base64url');
+const restoreOptionsSchema = z.object({ restore: z.string().min(1).max(16), restoreKey: z.string() }).strict();
+
+/** The room's part of a saved lobby (the match's part is its snapshot). */
+interface SavedRoom {
+  locked: boolean;
+  removed: { nickname: string; device: string | null }[];
+  /** Seat key hashes by player id: a student takes their seat back with the key from their welcome. */
+  seats: [string, string][];
+  devices: [string, string][];
+}
 
 type Role = 'host' | 'player';
 /** Colyseus's per-client message counter (set on the transport's client). */
@@ -71,6 +89,14 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private readonly devices = new Map<string, string>();
   /** Seats dropped for flooding, and when they may reconnect. */
   private readonly floodedUntil = new Map<string, number>();
+  /** Each player's seat key hash (sha256): the seat can be taken back on a new connection. */
+  private readonly seats = new Map<string, string>();
+  /** Restored players not back yet, and the timers that give their seats up. */
+  private readonly awaiting = new Map<string, { clear(): void }>();
+  /** The match's last snapshot as saved (the room's part is saved beside it). */
+  private savedMatch = '';
+  /** The process is stopping: the lobby stays saved as it is, for the next process to restore. */
+  private shuttingDown = false;
   private idleSince: number | null = null;
   private studio!: FakeStudio;
   private disposed = false;
@@ -86,10 +112,12 @@ export class ClassRoom extends Room<{ state: GameState }> {
     'host:settings': (_client, settings) => this.match.configure(settings),
     'host:lock': (_client, { locked }) => {
       this.state.locked = locked;
+      this.saveLobby();
     },
     'host:kick': (_client, { playerId }) => this.kick(playerId),
     'host:readmit': (_client, { nickname }) => {
       if (!this.removed.delete(lookAlikeKey(nickname))) throw new GameError('no_such_player', 'Nobody was removed under that name.');
+      this.saveLobby();
       this.sendRemoved();
     },
     'host:rename': (_client, { playerId, nickname }) => {
@@ -113,6 +141,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
   };
 
   override onCreate(rawOptions: unknown): void {
+    const restoring = restoreOptionsSchema.safeParse(rawOptions);
+    if (restoring.success && sameSecret(restoring.data.restoreKey, RESTORE_KEY)) return this.restore(restoring.data.restore);
     const options = joinOptionsSchema.safeParse(rawOptions);
     // Over HTTP (the matchmaker's create), so an HTTP status rather than a join refusal number.
     if (!options.success || options.data.role !== 'host' || !options.data.creationToken) throw new ServerError(400, 'A class is created by a host screen.');
@@ -124,6 +154,52 @@ export class ClassRoom extends Room<{ state: GameState }> {
     void this.setPrivate(true);
     this.hostSecret = randomBytes(24).toString('base64url');
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
+    this.match = new Match(DEFAULT_SETTINGS, secretSource, this.matchPorts(code), this.matchOptions());
+    this.setUp(code);
+    this.saveLobby(this.match.snapshot());
+    this.ctx.log.info({ code }, 'lobby created');
+  }
+
+  /** A lobby a previous process left live, as it was saved: its host and students take their seats back by code. */
+  private restore(code: string): void {
+    this.ctx = roomContext();
+    const lobby = this.ctx.store.liveLobbies().find((l) => l.code === code);
+    if (!lobby) throw new ServerError(404, 'No such lobby to restore.');
+    const saved = JSON.parse(lobby.room) as SavedRoom;
+    const snapshot = decodeSnapshot(lobby.match) as MatchSnapshot;
+    const answers = lobby.answers.map((a) => decodeSnapshot(a) as StoredAnswer);
+    this.roomId = code;
+    void this.setPrivate(true);
+    this.hostClaimed = true;
+    this.savedMatch = lobby.match;
+    for (const r of saved.removed) this.removed.set(lookAlikeKey(r.nickname), r);
+    for (const [id, hash] of saved.seats) this.seats.set(id, hash);
+    for (const [id, device] of saved.devices) this.devices.set(id, device);
+    this.match = Match.restore(snapshot, secretSource, this.matchPorts(code), this.matchOptions(), answers, lobby.ratings);
+    this.setUp(code);
+    this.state.locked = saved.locked;
+    for (const p of this.match.engine.players.values()) {
+      const player = new PlayerState();
+      Object.assign(player, { id: p.id, nickname: p.nickname, score: p.score, lastPoints: p.lastPoints, rank: 0, connected: false, answered: this.match.hasAnswered(p.id) });
+      this.state.players.set(p.id, player);
+      // Like a dropped seat: kept for the reconnection time, then given up (on the podium it stays).
+      this.awaiting.set(
+        p.id,
+        this.clock.setTimeout(() => {
+          this.awaiting.delete(p.id);
+          if (this.match.phase !== 'podium') this.removePlayer(p.id);
+        }, this.ctx.reconnectSeconds * 1000),
+      );
+    }
+    this.match.resume();
+    this.ctx.log.info({ code, players: this.state.players.size, phase: this.match.phase }, 'lobby restored');
+  }
+
+  private matchOptions(): MatchOptions {
+    return { prepareLimitMs: this.ctx.generatorPickMs + this.ctx.renderDeadlineMs + SERVER_RENDER_ALLOWANCE_MS };
+  }
+
+  private setUp(code: string): void {
     // Dropped students keep their seats for reconnection beyond the connected cap, so Colyseus's own limit sits well above it.
     this.maxClients = 2 * this.ctx.maxPlayers + EXTRA_CLIENTS;
     this.seatReservationTimeout = SEAT_RESERVATION_S;
@@ -135,14 +211,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
       send: (client, type, payload) => this.sendTo(client, type, payload),
       players: () => [...this.state.players.values()].map((p) => ({ id: p.id, connected: p.connected })),
     });
-    this.match = new Match(DEFAULT_SETTINGS, secretSource, this.matchPorts(code), {
-      prepareLimitMs: this.ctx.generatorPickMs + this.ctx.renderDeadlineMs + SERVER_RENDER_ALLOWANCE_MS,
-    });
     Object.assign(this.state, { code, locked: false, hostConnected: false, maxPlayers: this.ctx.maxPlayers });
     this.showStatus(this.match.status);
     this.clock.setInterval(() => this.checkIdle(), IDLE_CHECK_MS);
     lobbyRegistry.add(code, { info: () => this.info() });
-    this.ctx.log.info({ code }, 'lobby created');
   }
 
   override onAuth(_client: Client, rawOptions: unknown): boolean {
@@ -150,12 +222,13 @@ export class ClassRoom extends Room<{ state: GameState }> {
     if (!parsed.success) throw refuse('bad_message', 'Join options not understood.');
     const options: JoinOptions = parsed.data;
     if (options.role === 'host') {
-      // The creator, joining right after onCreate, holds the creation token; later, the host secret.
-      const key = this.hostClaimed ? this.hostSecret : this.creationToken;
-      const given = (this.hostClaimed ? options.hostSecret : options.creationToken) ?? '';
-      if (!sameSecret(given, key)) throw refuse('bad_host_secret');
+      // The creator, joining right after onCreate, holds the creation token; later, the host secret (checked against its stored hash).
+      const ok = this.hostClaimed ? this.ctx.store.checkHostSecret(this.state.code, options.hostSecret ?? '') : sameSecret(options.creationToken ?? '', this.creationToken);
+      if (!ok) throw refuse('bad_host_secret');
       return true;
     }
+    // A seat taken back with its key (after a restart) is theirs: no other check applies.
+    if (options.seatKey && this.seatFor(options.seatKey)) return true;
     if (this.match.phase === 'podium') throw refuse('game_over');
     if (this.state.locked) throw refuse('lobby_locked');
     if (this.isRemoved(options.nickname, options.device)) throw refuse('removed_by_host');
@@ -177,14 +250,23 @@ export class ClassRoom extends Room<{ state: GameState }> {
       client.userData = { role: 'host' };
       this.hostSessions.add(client.sessionId);
       this.state.hostConnected = true;
-      this.sendTo(client, 'welcome', { role: 'host', code: this.state.code, hostSecret: this.hostSecret });
+      this.sendTo(client, 'welcome', { role: 'host', code: this.state.code, hostSecret: this.hostSecret || options.hostSecret });
     } else {
+      const seat = options.seatKey ? this.seatFor(options.seatKey) : null;
+      if (seat && options.seatKey) {
+        this.takeBack(client, seat, options.seatKey);
+        this.catchUp(client);
+        return;
+      }
+      const seatKey = randomBytes(18).toString('base64url');
+      this.seats.set(client.sessionId, hashKey(seatKey));
       let nickname: string;
       try {
         // onAuth checked these, but joins can race between onAuth and onJoin.
         if (this.connectedPlayers() >= this.ctx.maxPlayers) throw new GameError('lobby_full');
         nickname = this.match.addPlayer(client.sessionId, options.nickname);
       } catch (error) {
+        this.seats.delete(client.sessionId);
         if (error instanceof GameError) throw refuse(error.code, error.message);
         throw error;
       }
@@ -193,7 +275,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
       const player = new PlayerState();
       Object.assign(player, { id: client.sessionId, nickname, score: 0, lastPoints: 0, rank: 0, connected: true, answered: false });
       this.state.players.set(client.sessionId, player);
-      this.sendTo(client, 'welcome', { role: 'player', code: this.state.code, playerId: client.sessionId });
+      this.sendTo(client, 'welcome', { role: 'player', code: this.state.code, playerId: client.sessionId, seatKey });
       this.ctx.log.info({ code: this.state.code, nickname }, 'player joined');
     }
     this.catchUp(client);
@@ -229,8 +311,14 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.catchUp(client);
   }
 
+  override onBeforeShutdown(): void {
+    this.shuttingDown = true;
+    super.onBeforeShutdown();
+  }
+
   override onLeave(client: Client<{ userData: ClientData }>): void {
     this.studio.lost(client.sessionId);
+    if (this.shuttingDown) return; // everyone leaves at shutdown: their seats stay saved
     if (client.userData?.role === 'host') {
       this.hostSessions.delete(client.sessionId);
       this.state.hostConnected = this.hostSessions.size > 0;
@@ -286,7 +374,13 @@ export class ClassRoom extends Room<{ state: GameState }> {
         recordResults: (rows) => store.recordResults(code, rows),
         updateResults: (rows) => store.updateResults(code, rows),
         updateSettings: (settings) => store.updateSettings(code, settings),
-        endGame: () => store.endGame(code),
+        endGame: () => {
+          store.endGame(code);
+          store.dropLobby(code);
+        },
+        saveSnapshot: (snapshot) => this.saveLobby(snapshot),
+        saveAnswer: (answer) => store.saveLobbyAnswer(code, answer.round, answer.playerId, encodeSnapshot(answer)),
+        saveRating: (r) => store.saveLobbyRating(code, r.round, r.target, r.rater, r.stars),
       },
       emit: (type, payload) => {
         if (!this.disposed) this.onMatchEvent(type, payload);
@@ -392,6 +486,43 @@ export class ClassRoom extends Room<{ state: GameState }> {
     for (const host of hosts) this.sendTo(host, 'removed', payload);
   }
 
+  /** The player whose seat this key opens, if that seat is waiting for its owner. */
+  private seatFor(seatKey: string): string | null {
+    const hash = hashKey(seatKey);
+    for (const [id, h] of this.seats) if (h === hash && this.state.players.get(id)?.connected === false) return id;
+    return null;
+  }
+
+  /** A student back on a new connection (after a restart): their seat, score and answers move to it. */
+  private takeBack(client: Client<{ userData: ClientData }>, oldId: string, seatKey: string): void {
+    const newId = client.sessionId;
+    const player = this.state.players.get(oldId)!;
+    this.awaiting.get(oldId)?.clear();
+    this.awaiting.delete(oldId);
+    this.seats.delete(oldId);
+    this.seats.set(newId, hashKey(seatKey));
+    const device = this.devices.get(oldId);
+    this.devices.delete(oldId);
+    if (device) this.devices.set(newId, device);
+    this.state.players.delete(oldId);
+    this.ctx.store.rekeyLobbyPlayer(this.state.code, oldId, newId);
+    this.match.rekeyPlayer(oldId, newId);
+    client.userData = { role: 'player' };
+    player.id = newId;
+    player.connected = true;
+    this.state.players.set(newId, player);
+    this.sendTo(client, 'welcome', { role: 'player', code: this.state.code, playerId: newId, seatKey });
+    this.ctx.log.info({ code: this.state.code, nickname: player.nickname }, 'player took their seat back');
+  }
+
+  /** Saves the lobby (the room's part, and the match's latest snapshot when given) so a restart finds it. */
+  private saveLobby(snapshot?: MatchSnapshot): void {
+    if (snapshot) this.savedMatch = encodeSnapshot(snapshot);
+    if (!this.savedMatch || !this.state.code || this.disposed || this.shuttingDown) return;
+    const room: SavedRoom = { locked: this.state.locked, removed: [...this.removed.values()], seats: [...this.seats], devices: [...this.devices] };
+    this.ctx.store.saveLobby(this.state.code, JSON.stringify(room), this.savedMatch);
+  }
+
   /** Students connected now: dropped seats waiting for reconnection do not make a class full. */
   private connectedPlayers(): number {
     let n = 0;
@@ -404,7 +535,10 @@ export class ClassRoom extends Room<{ state: GameState }> {
   private checkIdle(): void {
     if (this.clients.length > 0) return;
     this.idleSince ??= Date.now();
-    if (Date.now() - this.idleSince > IDLE_DISPOSE_MS) void this.disconnect();
+    if (Date.now() - this.idleSince > IDLE_DISPOSE_MS) {
+      this.ctx.store.dropLobby(this.state.code);
+      void this.disconnect();
+    }
   }
 
   private sendQuestion(client: Client): void {
@@ -423,6 +557,9 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   private removePlayer(id: string): void {
     this.devices.delete(id);
+    this.seats.delete(id);
+    this.awaiting.get(id)?.clear();
+    this.awaiting.delete(id);
     this.floodedUntil.delete(id);
     this.state.players.delete(id);
     this.match.removePlayer(id);
@@ -460,6 +597,11 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return expected.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Seat keys are kept as hashes: a copied database does not hand out seats. */
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
 }
 
 function refuse(code: ErrorCode, message: string = ERRORS[code]): ServerError {

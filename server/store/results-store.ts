@@ -37,6 +37,29 @@ export class ResultsStore {
         recorded_at TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS results_by_game ON results (game_code, round_index);
+      -- A live lobby, so that it survives a restart: the room's seats and the match's snapshot,
+      -- and each answer and rating as it arrives. Dropped when the game ends or the lobby idles out.
+      CREATE TABLE IF NOT EXISTS lobbies (
+        code TEXT PRIMARY KEY REFERENCES games(code),
+        room TEXT NOT NULL,
+        match TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS lobby_answers (
+        code TEXT NOT NULL,
+        round_index INTEGER NOT NULL,
+        player_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        PRIMARY KEY (code, round_index, player_id)
+      );
+      CREATE TABLE IF NOT EXISTS lobby_ratings (
+        code TEXT NOT NULL,
+        round_index INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        rater TEXT NOT NULL,
+        stars INTEGER NOT NULL,
+        PRIMARY KEY (code, round_index, target, rater)
+      );
     `);
   }
 
@@ -117,9 +140,74 @@ export class ResultsStore {
     }));
   }
 
+  // ---- live lobbies (a class survives a restart) ----------------------------------------
+
+  /** The lobby as it stands: the room's part and the match's snapshot, both as JSON text. */
+  saveLobby(code: string, room: string, match: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO lobbies (code, room, match, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET room = excluded.room, match = excluded.match, updated_at = excluded.updated_at',
+      )
+      .run(code, room, match, new Date().toISOString());
+  }
+
+  /** One answer on receipt (JSON text of the engine's stored answer). A player's later seat id replaces nothing: answers are once per round. */
+  saveLobbyAnswer(code: string, round: number, playerId: string, answer: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO lobby_answers (code, round_index, player_id, answer) VALUES (?, ?, ?, ?)').run(code, round, playerId, answer);
+  }
+
+  saveLobbyRating(code: string, round: number, target: string, rater: string, stars: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO lobby_ratings (code, round_index, target, rater, stars) VALUES (?, ?, ?, ?, ?)').run(code, round, target, rater, stars);
+  }
+
+  /** Player ids changed (a seat taken back on a new connection after a restart): its results, saved answers and ratings follow. */
+  rekeyLobbyPlayer(code: string, oldId: string, newId: string): void {
+    this.db.exec('BEGIN');
+    try {
+      this.db.prepare('UPDATE results SET player_id = ? WHERE game_code = ? AND player_id = ?').run(newId, code, oldId);
+      this.db.prepare('UPDATE lobby_answers SET player_id = ? WHERE code = ? AND player_id = ?').run(newId, code, oldId);
+      this.db.prepare('UPDATE lobby_ratings SET target = ? WHERE code = ? AND target = ?').run(newId, code, oldId);
+      this.db.prepare('UPDATE lobby_ratings SET rater = ? WHERE code = ? AND rater = ?').run(newId, code, oldId);
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Every lobby a previous process left live, with what it received. */
+  liveLobbies(): LiveLobby[] {
+    const lobbies = this.db.prepare('SELECT code, room, match FROM lobbies ORDER BY updated_at').all() as { code: string; room: string; match: string }[];
+    return lobbies.map(({ code, room, match }) => ({
+      code,
+      room,
+      match,
+      answers: (this.db.prepare('SELECT answer FROM lobby_answers WHERE code = ? ORDER BY round_index').all(code) as { answer: string }[]).map((r) => r.answer),
+      ratings: (this.db.prepare('SELECT round_index, target, rater, stars FROM lobby_ratings WHERE code = ?').all(code) as Record<string, unknown>[]).map((r) => ({
+        round: Number(r.round_index),
+        target: String(r.target),
+        rater: String(r.rater),
+        stars: Number(r.stars),
+      })),
+    }));
+  }
+
+  /** The lobby is over (its game ended, or it idled out): nothing of it is restored again. Its results stay. */
+  dropLobby(code: string): void {
+    for (const table of ['lobbies', 'lobby_answers', 'lobby_ratings']) this.db.prepare(`DELETE FROM ${table} WHERE code = ?`).run(code);
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+export interface LiveLobby {
+  code: string;
+  room: string;
+  match: string;
+  answers: string[];
+  ratings: { round: number; target: string; rater: string; stars: number }[];
 }
 
 /** Only a hash is stored: a copied database file does not hand out host control. */

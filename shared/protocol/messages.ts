@@ -55,6 +55,8 @@ export const joinOptionsSchema = z.union([
       nickname: z.string().max(NICKNAME_MAX * 4),
       /** This browser's random id (kept in its storage): a removed student's device stays out until the host readmits them. */
       device: z.string().min(16).max(64).optional(),
+      /** The seat's own key from its welcome: takes a seat back on a new connection (after a server restart). */
+      seatKey: z.string().min(16).max(64).optional(),
     })
     .strict(),
   z
@@ -70,7 +72,7 @@ export type JoinOptions = z.infer<typeof joinOptionsSchema>;
 
 /** Server → client messages. */
 export interface ServerMessages {
-  welcome: { role: 'host' | 'player'; code: string; playerId?: string; hostSecret?: string };
+  welcome: { role: 'host' | 'player'; code: string; playerId?: string; hostSecret?: string; seatKey?: string };
   question: QuestionPayload & { remainingMs: number };
   answered: { round: number };
   reveal: RevealPayload;
