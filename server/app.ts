@@ -61,12 +61,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const url = `http://localhost:${port}`;
   log.info({ url, join: config.publicUrl ?? guessJoinBaseUrl(port) }, 'Latent Arena is running');
   // Lobbies the previous process left live (a crash, a restart): their classes take their seats back by code.
-  for (const lobby of store.liveLobbies()) {
+  for (const code of store.liveLobbyCodes()) {
     try {
-      await matchMaker.createRoom(ROOM_NAME, { restore: lobby.code, restoreKey: RESTORE_KEY });
+      await matchMaker.createRoom(ROOM_NAME, { restore: code, restoreKey: RESTORE_KEY });
     } catch (err) {
-      log.warn({ err, code: lobby.code }, 'a saved lobby could not be restored');
-      store.dropLobby(lobby.code);
+      log.warn({ err, code }, 'a saved lobby could not be restored');
+      store.dropLobby(code);
     }
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { CloseCode, Room, ServerError, type Client } from '@colyseus/core';
 import { z } from 'zod';
 import { generateJoinCode } from '../../shared/game/lobby-rules.ts';
@@ -18,6 +18,7 @@ import {
   type ServerMessages,
 } from '../../shared/protocol/messages.ts';
 import { GameState, PlayerState } from '../../shared/protocol/state.ts';
+import { hashSecret } from '../store/results-store.ts';
 import { FakeStudio } from './fake-studio.ts';
 import { lobbyRegistry, type LobbyInfo } from './lobby-registry.ts';
 import { roomContext, type RoomContext } from './room-context.ts';
@@ -163,7 +164,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
   /** A lobby a previous process left live, as it was saved: its host and students take their seats back by code. */
   private restore(code: string): void {
     this.ctx = roomContext();
-    const lobby = this.ctx.store.liveLobbies().find((l) => l.code === code);
+    const lobby = this.ctx.store.liveLobby(code);
     if (!lobby) throw new ServerError(404, 'No such lobby to restore.');
     const saved = JSON.parse(lobby.room) as SavedRoom;
     const snapshot = decodeSnapshot(lobby.match) as MatchSnapshot;
@@ -182,12 +183,12 @@ export class ClassRoom extends Room<{ state: GameState }> {
       const player = new PlayerState();
       Object.assign(player, { id: p.id, nickname: p.nickname, score: p.score, lastPoints: p.lastPoints, rank: 0, connected: false, answered: this.match.hasAnswered(p.id) });
       this.state.players.set(p.id, player);
-      // Like a dropped seat: kept for the reconnection time, then given up (on the podium it stays).
+      // Like a dropped seat: kept for the reconnection time, then given up.
       this.awaiting.set(
         p.id,
         this.clock.setTimeout(() => {
           this.awaiting.delete(p.id);
-          if (this.match.phase !== 'podium') this.removePlayer(p.id);
+          this.giveUpSeat(p.id);
         }, this.ctx.reconnectSeconds * 1000),
       );
     }
@@ -259,7 +260,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
         return;
       }
       const seatKey = randomBytes(18).toString('base64url');
-      this.seats.set(client.sessionId, hashKey(seatKey));
+      this.seats.set(client.sessionId, hashSecret(seatKey));
       let nickname: string;
       try {
         // onAuth checked these, but joins can race between onAuth and onJoin.
@@ -324,12 +325,13 @@ export class ClassRoom extends Room<{ state: GameState }> {
       this.state.hostConnected = this.hostSessions.size > 0;
       return;
     }
-    // On the podium a departed player still earned their place.
-    if (this.match.phase === 'podium') {
-      this.setConnected(client, false);
-      return;
-    }
-    this.removePlayer(client.sessionId);
+    this.setConnected(client, false);
+    this.giveUpSeat(client.sessionId);
+  }
+
+  /** A seat its owner did not take back in time: freed, except on the podium, where a departed player still earned their place. */
+  private giveUpSeat(id: string): void {
+    if (this.match.phase !== 'podium') this.removePlayer(id);
   }
 
   override onDispose(): void {
@@ -488,7 +490,7 @@ export class ClassRoom extends Room<{ state: GameState }> {
 
   /** The player whose seat this key opens, if that seat is waiting for its owner. */
   private seatFor(seatKey: string): string | null {
-    const hash = hashKey(seatKey);
+    const hash = hashSecret(seatKey);
     for (const [id, h] of this.seats) if (h === hash && this.state.players.get(id)?.connected === false) return id;
     return null;
   }
@@ -499,8 +501,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
     const player = this.state.players.get(oldId)!;
     this.awaiting.get(oldId)?.clear();
     this.awaiting.delete(oldId);
+    this.seats.set(newId, this.seats.get(oldId)!);
     this.seats.delete(oldId);
-    this.seats.set(newId, hashKey(seatKey));
     const device = this.devices.get(oldId);
     this.devices.delete(oldId);
     if (device) this.devices.set(newId, device);
@@ -597,11 +599,6 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return expected.length > 0 && a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Seat keys are kept as hashes: a copied database does not hand out seats. */
-function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
 }
 
 function refuse(code: ErrorCode, message: string = ERRORS[code]): ServerError {

@@ -175,13 +175,19 @@ export class ResultsStore {
     }
   }
 
-  /** Every lobby a previous process left live, with what it received. */
-  liveLobbies(): LiveLobby[] {
-    const lobbies = this.db.prepare('SELECT code, room, match FROM lobbies ORDER BY updated_at').all() as { code: string; room: string; match: string }[];
-    return lobbies.map(({ code, room, match }) => ({
+  /** The codes of the lobbies a previous process left live. */
+  liveLobbyCodes(): string[] {
+    return (this.db.prepare('SELECT code FROM lobbies ORDER BY updated_at').all() as { code: string }[]).map((r) => r.code);
+  }
+
+  /** A live lobby as saved, with what it received; null when none is saved under that code. */
+  liveLobby(code: string): LiveLobby | null {
+    const lobby = this.db.prepare('SELECT room, match FROM lobbies WHERE code = ?').get(code) as { room: string; match: string } | undefined;
+    if (!lobby) return null;
+    return {
       code,
-      room,
-      match,
+      room: lobby.room,
+      match: lobby.match,
       answers: (this.db.prepare('SELECT answer FROM lobby_answers WHERE code = ? ORDER BY round_index').all(code) as { answer: string }[]).map((r) => r.answer),
       ratings: (this.db.prepare('SELECT round_index, target, rater, stars FROM lobby_ratings WHERE code = ?').all(code) as Record<string, unknown>[]).map((r) => ({
         round: Number(r.round_index),
@@ -189,7 +195,7 @@ export class ResultsStore {
         rater: String(r.rater),
         stars: Number(r.stars),
       })),
-    }));
+    };
   }
 
   /** The lobby is over (its game ended, or it idled out): nothing of it is restored again. Its results stay. */
@@ -210,7 +216,7 @@ export interface LiveLobby {
   ratings: { round: number; target: string; rater: string; stars: number }[];
 }
 
-/** Only a hash is stored: a copied database file does not hand out host control. */
-function hashSecret(secret: string): string {
+/** Only a hash is stored (host secrets, seat keys): a copied database file hands out no control and no seat. */
+export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
