@@ -9,9 +9,22 @@ import { normalizeQuestion, normalizeReveal } from '../rounds/normalize.ts';
 import { emptySnapshot, type GameSession, type HostControls, type SessionChannel, type Snapshot } from './game-session.ts';
 import { SessionBase } from './session-base.ts';
 import { serverUrl } from './server-api.ts';
-import { deviceId, saveHostSecret, saveSeat } from './storage.ts';
+import { deviceId, hostSecret, saveHostSecret, saveSeat, type Seat } from './storage.ts';
 
 type GameRoom = Room<unknown, GameState>;
+
+/**
+ * When the server process is gone (a crash, kill -9, a restart), the SDK's own reconnection
+ * gives up: the new process holds no reservation for the old connection. The page then joins
+ * the same code again as what it was (the host with its secret, a student with the seat key
+ * from their welcome) every REJOIN_EVERY_MS until REJOIN_FOR_MS have passed.
+ */
+const REJOIN_EVERY_MS = 2_000;
+const REJOIN_FOR_MS = 5 * 60_000;
+/** A code the server keeps refusing as unknown this many times in a row has ended (a restored lobby is back at once). */
+const REJOIN_UNKNOWN_TRIES = 6;
+/** Refusals a later try cannot change. */
+const FINAL_REFUSALS = new Set<string>(['removed_by_host', 'bad_host_secret', 'game_over', 'lobby_locked', 'lobby_full', 'not_allowed']);
 
 /** A join that failed, with the sentence to show and the rule that refused it. */
 export class JoinError extends Error {
@@ -45,7 +58,6 @@ export class NetworkSession extends SessionBase implements GameSession {
   readonly mode = 'network' as const;
   readonly role: 'host' | 'player';
   readonly code: string;
-  readonly playerId: string | null;
   readonly host: HostControls | null;
   readonly device: GanDevice;
 
@@ -56,9 +68,16 @@ export class NetworkSession extends SessionBase implements GameSession {
   private answeredRound = -1;
   private lastPhaseKey = '';
   private closed = false;
+  /** Between a lost connection and the next one: the SDK's failed attempts are not errors to show. */
+  private dropped = false;
   /** Host screens: students the host removed (the server's list). */
   private removedNames: string[] = [];
   private readonly nickname: string | null;
+  private playerIdNow: string | null;
+  /** This seat's key from its welcome: takes the seat back on a new connection after a restart. */
+  private seatKey: string | null;
+  /** Device services' message handlers, attached again to the room that replaces a lost one. */
+  private readonly deviceHandlers = new Set<{ type: string; callback: (payload: never) => void; off: () => void }>();
 
   /** Creates a new class and joins it as its host. */
   static async createAsHost(): Promise<NetworkSession> {
@@ -91,8 +110,7 @@ export class NetworkSession extends SessionBase implements GameSession {
   static async joinAsPlayer(code: string, nickname: string): Promise<NetworkSession> {
     const client = new Client(serverUrl());
     try {
-      const device = deviceId();
-      const room = await client.joinById(code, { role: 'player', nickname, ...(device ? { device } : {}) }, GameState);
+      const room = await client.joinById(code, playerOptions(nickname), GameState);
       const session = new NetworkSession(room, 'player', code, nickname);
       await firstState(room);
       return session;
@@ -101,12 +119,21 @@ export class NetworkSession extends SessionBase implements GameSession {
     }
   }
 
-  /** Takes back a seat after a reload; the server keeps it for RECONNECT_SECONDS. */
-  static async resumeSeat(code: string, token: string, nickname: string): Promise<NetworkSession> {
+  /** Takes back a seat after a reload; the server keeps it for RECONNECT_SECONDS (across a restart, by its key). */
+  static async resumeSeat(code: string, seat: Seat): Promise<NetworkSession> {
     const client = new Client(serverUrl());
     try {
-      const room = await client.reconnect(token, GameState);
-      const session = new NetworkSession(room, 'player', code, nickname);
+      const room = await client.reconnect(seat.token, GameState);
+      const session = new NetworkSession(room, 'player', code, seat.nickname, seat.seatKey);
+      await firstState(room);
+      return session;
+    } catch (error) {
+      // The server that held the reservation is gone: the seat key opens the seat on the new one.
+      if (!seat.seatKey) throw joinError(error);
+    }
+    try {
+      const room = await new Client(serverUrl()).joinById(code, playerOptions(seat.nickname, seat.seatKey), GameState);
+      const session = new NetworkSession(room, 'player', code, seat.nickname, seat.seatKey);
       await firstState(room);
       return session;
     } catch (error) {
@@ -114,13 +141,14 @@ export class NetworkSession extends SessionBase implements GameSession {
     }
   }
 
-  private constructor(room: GameRoom, role: 'host' | 'player', code: string, nickname: string | null) {
+  private constructor(room: GameRoom, role: 'host' | 'player', code: string, nickname: string | null, seatKey: string | null = null) {
     super();
     this.room = room;
     this.role = role;
     this.code = code;
     this.nickname = nickname;
-    this.playerId = role === 'player' ? room.sessionId : null;
+    this.seatKey = seatKey;
+    this.playerIdNow = role === 'player' ? room.sessionId : null;
     this.snap = emptySnapshot(code, DEFAULT_SETTINGS);
     this.host = role === 'host' ? this.hostControls() : null;
     this.device = new GanDevice(this.channel());
@@ -128,6 +156,10 @@ export class NetworkSession extends SessionBase implements GameSession {
     this.listen();
     // A state object exists before the first patch; only a real one carries the code.
     if (room.state?.code) this.onState(room.state);
+  }
+
+  get playerId(): string | null {
+    return this.playerIdNow;
   }
 
   snapshot(): Snapshot {
@@ -156,7 +188,14 @@ export class NetworkSession extends SessionBase implements GameSession {
   private channel(): SessionChannel {
     return {
       send: (type, payload) => this.room.send(type, payload),
-      onMessage: (type, callback) => this.room.onMessage(type, callback),
+      onMessage: (type, callback) => {
+        const handler = { type: type as string, callback: callback as (payload: never) => void, off: this.room.onMessage(type, callback) };
+        this.deviceHandlers.add(handler);
+        return () => {
+          handler.off();
+          this.deviceHandlers.delete(handler);
+        };
+      },
     };
   }
 
@@ -186,14 +225,68 @@ export class NetworkSession extends SessionBase implements GameSession {
 
   private rememberSeat(): void {
     if (this.role === 'player' && this.nickname !== null && this.room.reconnectionToken) {
-      saveSeat(this.code, { token: this.room.reconnectionToken, nickname: this.nickname });
+      saveSeat(this.code, { token: this.room.reconnectionToken, nickname: this.nickname, ...(this.seatKey ? { seatKey: this.seatKey } : {}) });
     }
+  }
+
+  /** The server process is gone: join the same code again as what this page was, until it answers. */
+  private async rejoin(): Promise<void> {
+    this.dropped = true;
+    this.events.emit('connection', { status: 'reconnecting' });
+    const deadline = Date.now() + REJOIN_FOR_MS;
+    let unknown = 0;
+    let last = 'The connection to the class was lost.';
+    while (!this.closed && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, REJOIN_EVERY_MS));
+      if (this.closed) return;
+      try {
+        const options = this.role === 'host' ? { role: 'host' as const, hostSecret: hostSecret(this.code) ?? '' } : playerOptions(this.nickname ?? '', this.seatKey ?? undefined);
+        const room = await new Client(serverUrl()).joinById(this.code, options, GameState);
+        if (this.closed) return void room.leave(true);
+        this.adopt(room);
+        return;
+      } catch (error) {
+        const refused = joinError(error);
+        last = refused.message;
+        if (FINAL_REFUSALS.has(refused.code)) break;
+        unknown = refused.code === 'no_such_lobby' ? unknown + 1 : 0;
+        if (unknown >= REJOIN_UNKNOWN_TRIES) break;
+      }
+    }
+    if (this.closed) return;
+    this.closed = true;
+    this.events.emit('connection', { status: 'closed', message: last });
+  }
+
+  /** A new room for this class in place of the lost one: listeners, device handlers and unconfirmed answers move over. */
+  private adopt(room: GameRoom): void {
+    this.room = room;
+    this.dropped = false;
+    if (this.role === 'player') this.playerIdNow = room.sessionId;
+    this.lastPhaseKey = '';
+    this.listen();
+    for (const handler of this.deviceHandlers) handler.off = room.onMessage(handler.type, handler.callback);
+    this.rememberSeat();
+    const resend = () => {
+      const answer = this.sent.get(this.snap.round);
+      const me = this.snap.players.find((p) => p.id === this.playerIdNow);
+      if (answer !== undefined && this.snap.phase === 'question' && me && !me.answered) this.room.send('answer', { round: this.snap.round, answer });
+    };
+    if (room.state?.code) {
+      this.onState(room.state);
+      resend();
+    } else room.onStateChange.once(resend);
+    this.events.emit('connection', { status: 'connected' });
   }
 
   private listen(): void {
     const room = this.room;
     room.onStateChange((state) => this.onState(state));
-    room.onMessage('welcome', () => this.rememberSeat());
+    room.onMessage('welcome', (welcome: ServerMessages['welcome']) => {
+      if (welcome.seatKey) this.seatKey = welcome.seatKey;
+      if (welcome.playerId) this.playerIdNow = welcome.playerId;
+      this.rememberSeat();
+    });
     room.onMessage('question', (raw: ServerMessages['question']) => {
       const question = normalizeQuestion(raw);
       this.memory.setQuestion(question);
@@ -226,19 +319,21 @@ export class NetworkSession extends SessionBase implements GameSession {
       this.events.emit('kicked', payload);
     });
     room.onDrop(() => {
+      this.dropped = true;
       if (!this.closed) this.events.emit('connection', { status: 'reconnecting' });
     });
     room.onReconnect(() => {
+      this.dropped = false;
       this.rememberSeat();
       this.events.emit('connection', { status: 'connected' });
     });
-    room.onLeave((code) => {
-      if (this.closed) return;
-      this.closed = true;
-      const message = code === 4001 ? 'The game server shut down.' : 'The connection to the class was lost.';
-      this.events.emit('connection', { status: 'closed', message });
+    room.onLeave(() => {
+      if (this.closed || room !== this.room) return;
+      void this.rejoin();
     });
-    room.onError((_code, message) => this.events.emit('error', { code: 'bad_message', message: message ?? 'Connection error.' }));
+    room.onError((_code, message) => {
+      if (!this.dropped && room === this.room) this.events.emit('error', { code: 'bad_message', message: message ?? 'Connection error.' });
+    });
   }
 
   private onState(state: GameState): void {
@@ -293,6 +388,12 @@ function creationToken(): string {
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
+}
+
+/** A student's join: their nickname, this browser's id (a removed student stays out on it), and their seat key when coming back. */
+function playerOptions(nickname: string, seatKey?: string) {
+  const device = deviceId();
+  return { role: 'player' as const, nickname, ...(device ? { device } : {}), ...(seatKey ? { seatKey } : {}) };
 }
 
 function safeJson(text: string): unknown {

@@ -49,9 +49,11 @@ export function reportAction(code: string): string {
   return `/api/lobbies/${encodeURIComponent(code)}/report.csv`;
 }
 
-interface Seat {
+export interface Seat {
   token: string;
   nickname: string;
+  /** The seat's key from its welcome: opens the seat on a restarted server, where the token means nothing. */
+  seatKey?: string;
 }
 
 export function saveSeat(code: string, seat: Seat): void {
@@ -62,7 +64,8 @@ export function seat(code: string): Seat | null {
   return safe(() => {
     const parsed: unknown = JSON.parse(sessionStorage.getItem(SEAT_PREFIX + code) ?? 'null');
     const s = parsed as Partial<Seat> | null;
-    return s && typeof s.token === 'string' && typeof s.nickname === 'string' ? { token: s.token, nickname: s.nickname } : null;
+    if (!s || typeof s.token !== 'string' || typeof s.nickname !== 'string') return null;
+    return { token: s.token, nickname: s.nickname, ...(typeof s.seatKey === 'string' ? { seatKey: s.seatKey } : {}) };
   }, null);
 }
 

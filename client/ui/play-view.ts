@@ -78,7 +78,7 @@ export const playView: View = (ctx, route) => {
       return;
     }
     ctx.root.append(h('section', { class: 'card narrow center' }, h('h1', { class: 'card-heading' }, 'Taking your seat back…'), h('p', { class: 'hint' }, `Class ${code}`)));
-    NetworkSession.resumeSeat(code, saved.token, saved.nickname).then(
+    NetworkSession.resumeSeat(code, saved).then(
       (s) => {
         if (gone) return void s.leave();
         ctx.root.replaceChildren();

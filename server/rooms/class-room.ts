@@ -150,9 +150,6 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.creationToken = options.data.creationToken;
     this.ctx = roomContext();
     const code = this.uniqueCode();
-    this.roomId = code;
-    // Reachable only by its code: never listed, never picked by join/joinOrCreate.
-    void this.setPrivate(true);
     this.hostSecret = randomBytes(24).toString('base64url');
     this.ctx.store.createGame(code, this.hostSecret, DEFAULT_SETTINGS);
     this.match = new Match(DEFAULT_SETTINGS, secretSource, this.matchPorts(code), this.matchOptions());
@@ -169,8 +166,6 @@ export class ClassRoom extends Room<{ state: GameState }> {
     const saved = JSON.parse(lobby.room) as SavedRoom;
     const snapshot = decodeSnapshot(lobby.match) as MatchSnapshot;
     const answers = lobby.answers.map((a) => decodeSnapshot(a) as StoredAnswer);
-    this.roomId = code;
-    void this.setPrivate(true);
     this.hostClaimed = true;
     this.savedMatch = lobby.match;
     for (const r of saved.removed) this.removed.set(lookAlikeKey(r.nickname), r);
@@ -201,6 +196,9 @@ export class ClassRoom extends Room<{ state: GameState }> {
   }
 
   private setUp(code: string): void {
+    this.roomId = code;
+    // Reachable only by its code: never listed, never picked by join/joinOrCreate.
+    void this.setPrivate(true);
     // Dropped students keep their seats for reconnection beyond the connected cap, so Colyseus's own limit sits well above it.
     this.maxClients = 2 * this.ctx.maxPlayers + EXTRA_CLIENTS;
     this.seatReservationTimeout = SEAT_RESERVATION_S;

@@ -88,12 +88,18 @@ async function checkBlendReveal(page: Page, guesses: number, mine: boolean): Pro
   expect(await page.getByTestId('guess-mark').count()).toBe(guesses);
   expect(await page.locator('.blend-mark.mine').count()).toBe(mine ? 1 : 0);
   expect(await page.getByTestId('blend-reveal').innerText()).toContain('GAN-INT');
-  // Same z as the render worker: the strip image at the β nearest the truth is the closest to the target.
+  // Same z as the render worker: at the β nearest the truth the strip matches the served target
+  // as well as anywhere on it (up to the serving noise, which can tip the choice between two
+  // frames that G draws alike), and far better than at the end farther from the truth.
   const beta = Number((await text(page, 'true-beta')).replace('β = ', ''));
   const [target] = await pixels(page, '.blend-reveal-target canvas');
   const diffs = (await pixels(page, '[data-testid="strip-image"]')).map((px) => meanAbs(px, target!));
-  const best = diffs.indexOf(Math.min(...diffs));
-  expect(Math.abs(best / 10 - beta)).toBeLessThanOrEqual(0.1);
+  const near = diffs[Math.round(beta * 10)]!;
+  const best = Math.min(...diffs);
+  const far = diffs[beta < 0.5 ? 10 : 0]!;
+  const profile = `β ${beta}, distances ${diffs.map((d) => d.toFixed(1)).join(' ')}`;
+  expect(near - best, profile).toBeLessThanOrEqual(0.15 * (far - best) + 1);
+  expect(far - near, profile).toBeGreaterThan(0);
 }
 
 async function nextRound(host: Page, round: number, players: Page[]): Promise<void> {

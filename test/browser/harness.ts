@@ -28,13 +28,18 @@ export interface BrowserHarness {
   stop(): Promise<void>;
 }
 
-/** The real server on an ephemeral port with a throw-away database, and Debian's Chromium. */
-export async function startBrowserHarness(overrides: Partial<ServerConfig> = {}): Promise<BrowserHarness> {
+export interface Browser {
+  context: BrowserContext;
+  page(width?: number, height?: number): Promise<Page>;
+  /** Closes Chromium; throws if any page broke the Content-Security-Policy. */
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium with a throw-away profile; every page's console errors are logged. */
+export async function openBrowser(): Promise<Browser> {
   ensureClientBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const dataDir = mkdtempSync(join(tmpdir(), 'latent-arena-browser-data-'));
   const profile = mkdtempSync(join(tmpdir(), 'latent-arena-browser-profile-'));
-  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client'), ...overrides });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -44,7 +49,6 @@ export async function startBrowserHarness(overrides: Partial<ServerConfig> = {})
   // The client must work under the server's Content-Security-Policy: a page it blocks fails the file.
   const cspViolations: string[] = [];
   return {
-    server,
     context,
     async page(width = 1280, height = 800) {
       const page = await context.newPage();
@@ -57,15 +61,30 @@ export async function startBrowserHarness(overrides: Partial<ServerConfig> = {})
       });
       return page;
     },
-    async stop() {
+    async close() {
       await context.close().catch(() => undefined);
-      if (cspViolations.length) {
-        await server.close();
-        throw new Error(`the page broke the Content-Security-Policy:\n${cspViolations.join('\n')}`);
-      }
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
       rmSync(profile, { recursive: true, force: true });
+      if (cspViolations.length) throw new Error(`the page broke the Content-Security-Policy:\n${cspViolations.join('\n')}`);
+    },
+  };
+}
+
+/** The real server on an ephemeral port with a throw-away database, and Debian's Chromium. */
+export async function startBrowserHarness(overrides: Partial<ServerConfig> = {}): Promise<BrowserHarness> {
+  const browser = await openBrowser();
+  const dataDir = mkdtempSync(join(tmpdir(), 'latent-arena-browser-data-'));
+  const server = await startServer({ port: 0, dataDir, quiet: true, clientDir: join(root, 'dist/client'), ...overrides });
+  return {
+    server,
+    context: browser.context,
+    page: browser.page,
+    async stop() {
+      try {
+        await browser.close();
+      } finally {
+        await server.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join as joinPath, resolve } from 'node:path';
+import { join as joinPath } from 'node:path';
 import { Client } from '@colyseus/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RatingsPayload } from '../../shared/game/engine.ts';
 import { GameState } from '../../shared/protocol/state.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import { encodeSample } from '../../shared/rounds/noise-lab-round.ts';
+import { freePort, kill9, isRunning, type ServerProcess, startProcess } from '../support/server-process.ts';
 import { fetchReport, type GameRoom, nextMessage, sleep, stateWhere } from './harness.ts';
 
 /**
@@ -16,50 +15,6 @@ import { fetchReport, type GameRoom, nextMessage, sleep, stateWhere } from './ha
  * is killed without warning mid-question and mid-ratings, and a new process on the same
  * data restores the lobby; the host and the students take their seats back by code.
  */
-const root = resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-interface Process {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startProcess(port: number, dataDir: string): Promise<Process> {
-  const child = spawn(process.execPath, ['server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), LATENT_ARENA_DATA: dataDir, QUIET: '1', PUBLIC_URL: `http://localhost:${port}` },
-    stdio: 'ignore',
-  });
-  const url = `http://localhost:${port}`;
-  const until = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/health`)).status < 500) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error('the server process did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function kill9(p: Process): Promise<void> {
-  return new Promise((done) => {
-    p.child.once('exit', () => done());
-    p.child.kill('SIGKILL');
-  });
-}
-
 /** A seat as its owner's page knows it: the welcome's seat key (players) or the host secret. */
 interface Seat {
   room: GameRoom;
@@ -81,14 +36,14 @@ async function host(url: string, code: string, hostSecret: string): Promise<Game
 const sample = (v: number) => ({ schedule: { kind: 'cosine', T: 1000 }, sampler: 'ddim', steps: 20, image: encodeSample(new Uint8Array(IMAGE_BYTES).fill(v)) });
 
 describe('a class survives a restart', () => {
-  const running: Process[] = [];
+  const running: ServerProcess[] = [];
   const rooms: GameRoom[] = [];
   afterEach(async () => {
     for (const r of rooms.splice(0)) {
       r.reconnection.enabled = false;
       if (r.connection.isOpen) await Promise.race([r.leave(true).catch(() => undefined), sleep(2000)]);
     }
-    for (const p of running.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) await kill9(p);
+    for (const p of running.splice(0)) if (isRunning(p)) await kill9(p);
   });
 
   async function lobby(playlist: unknown[], names: string[]) {
