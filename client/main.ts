@@ -5,6 +5,7 @@ import { hostView } from './ui/host-view.ts';
 import { joinView } from './ui/join-view.ts';
 import { landingView, notFoundView } from './ui/landing-view.ts';
 import type { StageHandle } from './ui/panel.ts';
+import { notesView } from './ui/notes-view.ts';
 import { playView } from './ui/play-view.ts';
 import { soloView } from './ui/solo-view.ts';
 
@@ -43,6 +44,7 @@ const views: Record<Route['name'], View> = {
   join: joinView,
   play: playView,
   solo: soloView,
+  notes: notesView,
   'not-found': notFoundView,
 };
 

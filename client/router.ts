@@ -8,6 +8,7 @@ export type Route =
   | { name: 'join'; code: string | null }
   | { name: 'play'; code: string }
   | { name: 'solo' }
+  | { name: 'notes' }
   | { name: 'not-found'; path: string };
 
 interface ViewContext {
@@ -40,6 +41,8 @@ function parseRoute(pathname: string): Route {
       return code ? { name: 'play', code } : { name: 'join', code: null };
     case 'solo':
       return second === undefined ? { name: 'solo' } : { name: 'not-found', path: pathname };
+    case 'notes':
+      return second === undefined ? { name: 'notes' } : { name: 'not-found', path: pathname };
     default:
       return { name: 'not-found', path: pathname };
   }

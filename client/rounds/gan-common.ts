@@ -228,3 +228,21 @@ export function formulaBox(formula: string, explanation: Node | string): HTMLEle
     h('p', { class: 'hint' }, explanation),
   );
 }
+
+/** The "how sure?" steps of an answer card: one radio per offered confidence, "not sure" named as such. */
+export function confidenceSteps(base: string, label: string, confidences: readonly number[], notSure: number, checked: number): HTMLElement {
+  return h(
+    'div',
+    { class: 'gan-steps', role: 'radiogroup', 'aria-label': label },
+    h('span', { class: 'gan-steps-label', 'aria-hidden': 'true' }, 'Sure:'),
+    ...confidences.map((c) => {
+      const id = `${base}-c${Math.round(c * 100)}`;
+      return h(
+        'span',
+        { class: 'gan-step' },
+        h('input', { type: 'radio', name: `${base}-conf`, id, value: String(c), checked: c === checked, 'data-testid': `confidence-${Math.round(c * 100)}` }),
+        h('label', { for: id }, c === notSure ? 'Not sure' : `${Math.round(c * 100)} %`),
+      );
+    }),
+  );
+}

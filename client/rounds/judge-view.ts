@@ -3,11 +3,11 @@
  * real but mismatched, or fake. The reveal weighs the verdicts as L_CLS does and puts the
  * neural judge (the CLIP pair for matching, the GAN's D for realness) beside the class.
  */
-import { JUDGE_UNIT, VERDICTS, type Verdict } from '../../shared/rounds/judge-round.ts';
+import { JUDGE_CONFIDENCES, JUDGE_NOT_SURE, VERDICTS, type Verdict } from '../../shared/rounds/judge-round.ts';
 import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
+import { confidenceSteps, formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import { renderedNote, satOutLine } from './sat-out.ts';
 
 const VERDICT_TEXT: Record<Verdict, { icon: string; short: string; long: string }> = {
@@ -50,18 +50,24 @@ export function judgeQuestionPanel(ctx: PanelContext, message: QuestionMessage<'
           );
         }),
       ),
+      confidenceSteps(base, `Item ${i + 1}: how sure?`, JUDGE_CONFIDENCES, JUDGE_NOT_SURE, 0.75),
     );
   });
   return roundAnswerForm(ctx, message, cards, () => {
-    const answers: { id: string; verdict: Verdict }[] = [];
+    const answers: { id: string; verdict: Verdict; confidence: number }[] = [];
     const missing: number[] = [];
     question.items.forEach((it, i) => {
-      const picked = cards[i]!.querySelector<HTMLInputElement>('input:checked');
-      if (!picked) missing.push(i + 1);
-      else answers.push({ id: it.id, verdict: picked.value as Verdict });
+      const picked = cards[i]!.querySelector<HTMLInputElement>('input[name$="-verdict"]:checked');
+      const conf = cards[i]!.querySelector<HTMLInputElement>('input[name$="-conf"]:checked');
+      const confidence = Number(conf?.value ?? Number.NaN);
+      // "Not sure" is a third on each verdict: it needs no pick.
+      if (confidence === JUDGE_NOT_SURE) answers.push({ id: it.id, verdict: 'match', confidence });
+      else if (!picked || !conf) missing.push(i + 1);
+      else answers.push({ id: it.id, verdict: picked.value as Verdict, confidence });
     });
-    if (missing.length) return { missing: `Give a verdict for item${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
-    return { answer: { answers }, summary: `${answers.map((a, i) => `${i + 1}: ${VERDICT_TEXT[a.verdict].short}`).join(' · ')}.` };
+    if (missing.length) return { missing: `Give a verdict (or “not sure”) for item${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
+    const said = (a: { verdict: Verdict; confidence: number }) => (a.confidence === JUDGE_NOT_SURE ? 'not sure' : `${VERDICT_TEXT[a.verdict].short} (${percent(a.confidence)})`);
+    return { answer: { answers }, summary: `${answers.map((a, i) => `${i + 1}: ${said(a)}`).join(' · ')}.` };
   });
 }
 
@@ -93,8 +99,10 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage<'judg
 
   const sent = mine ? session.myAnswer('judge') : null;
   const rows = reveal.items.map((it, i) => {
-    const given = sent?.answers.find((a) => a.id === it.id)?.verdict;
-    const votes = VERDICTS.reduce((s, v) => s + it.votes[v], 0);
+    const givenAnswer = sent?.answers.find((a) => a.id === it.id);
+    const unsure = givenAnswer?.confidence === JUDGE_NOT_SURE;
+    const given = givenAnswer?.verdict;
+    const votes = VERDICTS.reduce((s, v) => s + it.votes[v], 0) + (it.notSure ?? 0);
     const n = it.neural;
     return h(
       'li',
@@ -108,11 +116,24 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage<'judg
           'p',
           { class: `gan-badge verdict-${it.truth}` },
           h('span', { class: 'gan-icon', 'aria-hidden': 'true' }, VERDICT_TEXT[it.truth].icon),
-          `${VERDICT_TEXT[it.truth].short} · weight ${reveal.weights[it.truth]} → ${Math.round(JUDGE_UNIT * reveal.weights[it.truth])} points`,
+          `${VERDICT_TEXT[it.truth].short} · weight ${reveal.weights[it.truth]} in L_CLS`,
         ),
         it.truth === 'mismatch' ? h('p', { class: 'hint' }, `Its own caption: “${it.trueCaption}”`) : null,
-        given ? h('p', { class: 'gan-mine', 'data-testid': 'my-answer' }, `${given === it.truth ? '✓ You' : '✗ You'}: ${VERDICT_TEXT[given].short}`) : null,
-        h('p', { class: 'gan-votes' }, `Class (${votes}): `, VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${it.votes[v]}`).join(' · ')),
+        givenAnswer && given
+          ? h(
+              'p',
+              { class: 'gan-mine', 'data-testid': 'my-answer' },
+              unsure ? 'You: not sure (⅓ each)' : `${given === it.truth ? '✓ You' : '✗ You'}: ${VERDICT_TEXT[given].short}, ${percent(givenAnswer.confidence)} sure`,
+            )
+          : null,
+        h(
+          'p',
+          { class: 'gan-votes' },
+          `Class (${votes}): `,
+          VERDICTS.map((v) => `${VERDICT_TEXT[v].icon} ${it.votes[v]}`).join(' · '),
+          it.notSure ? ` · ${it.notSure} not sure` : '',
+          it.classD === null || it.classD === undefined ? '' : ` · D = ${percent(it.classD)}`,
+        ),
         h(
           'p',
           { class: 'gan-neural', 'data-testid': 'neural-judge' },
@@ -128,7 +149,9 @@ export function judgeRevealPanel(ctx: PanelContext, message: RevealMessage<'judg
     'span',
     {},
     'GAN-CLS trains its discriminator on three kinds of pairs: L_CLS = log D(real image, right text) + ½ log(1 − D(real image, wrong text)) + ½ log(1 − D(fake image, right text)). ',
-    'The two “reject” cases share one weight between them, so a right “real & matches” is worth twice as much. The neural judge’s “matches?” comes from the CLIP pair, its “real?” from the GAN’s D.',
+    'The two “reject” cases share one weight between them. Those weights weigh D’s loss; your points are a log score of the chance you gave the truth, so that saying what you believe pays best. ',
+    `With the class’s answers as D (its chance of “real & matches”), L_CLS = ${formatNats(reveal.classLoss ?? null)} (0 is a perfect D). `,
+    'The neural judge’s “matches?” comes from the CLIP pair, its “real?” from the GAN’s D.',
   );
   return {
     focus: head.querySelector<HTMLElement>('.truth') ?? undefined,

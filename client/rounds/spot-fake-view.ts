@@ -3,11 +3,11 @@
  * with its caption and asks real or fake, with a confidence; the reveal shows the truth,
  * the class's answers beside the neural D's, the class's V(D,G) and who fooled whom.
  */
-import { answerToD } from '../../shared/rounds/log-score.ts';
+import { answerToD, CONFIDENCES, expectedLogScore, NOT_SURE } from '../../shared/rounds/log-score.ts';
 import type { QuestionMessage, RevealMessage } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
 import type { Panel, PanelContext } from '../ui/panel.ts';
-import { formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
+import { confidenceSteps, formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import { generatorQuestionPanel } from './generator-view.ts';
 import { renderedNote, satOutLine } from './sat-out.ts';
 
@@ -31,7 +31,7 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
   const turn = session.playerId ? session.device?.turn(message.round) : null;
   if (turn) return generatorQuestionPanel(ctx, message, turn);
 
-  const confidences = question.confidences?.length ? question.confidences : [0.6, 0.75, 0.9, 0.99];
+  const confidences = question.confidences?.length ? question.confidences : CONFIDENCES;
   const cards = question.images.map((im, i) => {
     const base = `sf-${message.round}-${im.id}`;
     const choice = (real: boolean) => {
@@ -43,15 +43,6 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
         h('label', { for: id }, h('span', { class: 'gan-icon', 'aria-hidden': 'true' }, real ? REAL_ICON : FAKE_ICON), real ? 'Real' : 'Fake'),
       );
     };
-    const steps = confidences.map((c) => {
-      const id = `${base}-c${Math.round(c * 100)}`;
-      return h(
-        'span',
-        { class: 'gan-step' },
-        h('input', { type: 'radio', name: `${base}-conf`, id, value: String(c), checked: c === 0.75, 'data-testid': `confidence-${Math.round(c * 100)}` }),
-        h('label', { for: id }, `${Math.round(c * 100)} %`),
-      );
-    });
     return h(
       'fieldset',
       { class: 'gan-card', 'data-testid': 'gan-item', 'data-id': im.id },
@@ -59,12 +50,7 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
       pixelCanvas(im.pixels, `Image ${i + 1}: ${im.caption}`),
       h('p', { class: 'gan-caption' }, h('span', { class: 'gan-letter' }, `${i + 1}`), ` “${im.caption}”`),
       h('div', { class: 'gan-choices', role: 'radiogroup', 'aria-label': `Image ${i + 1}: real or fake?` }, choice(true), choice(false)),
-      h(
-        'div',
-        { class: 'gan-steps', role: 'radiogroup', 'aria-label': `Image ${i + 1}: how sure?` },
-        h('span', { class: 'gan-steps-label', 'aria-hidden': 'true' }, 'Sure:'),
-        ...steps,
-      ),
+      confidenceSteps(base, `Image ${i + 1}: how sure?`, confidences, NOT_SURE, 0.75),
     );
   });
 
@@ -75,11 +61,19 @@ export function spotFakeQuestionPanel(ctx: PanelContext, message: QuestionMessag
       const card = cards[i]!;
       const kind = card.querySelector<HTMLInputElement>('input[value="real"]:checked, input[value="fake"]:checked');
       const conf = card.querySelector<HTMLInputElement>(`input[name$="-conf"]:checked`);
-      if (!kind || !conf) missing.push(i + 1);
-      else answers.push({ id: im.id, real: kind.value === 'real', confidence: Number(conf.value) });
+      const confidence = Number(conf?.value ?? Number.NaN);
+      // "Not sure" is p = ½ either way: it needs no real/fake.
+      if (confidence === NOT_SURE) answers.push({ id: im.id, real: true, confidence });
+      else if (!kind || !conf) missing.push(i + 1);
+      else answers.push({ id: im.id, real: kind.value === 'real', confidence });
     });
-    if (missing.length) return { missing: `Say real or fake for image${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
-    return { answer: { answers }, summary: `${answers.filter((a) => a.real).length} real, ${answers.filter((a) => !a.real).length} fake.` };
+    if (missing.length) return { missing: `Say real or fake (or “not sure”) for image${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
+    const sure = answers.filter((a) => a.confidence !== NOT_SURE);
+    const unsure = answers.length - sure.length;
+    return {
+      answer: { answers },
+      summary: `${sure.filter((a) => a.real).length} real, ${sure.filter((a) => !a.real).length} fake${unsure ? `, ${unsure} not sure` : ''}.`,
+    };
   });
 }
 
@@ -116,7 +110,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
   const rows = reveal.images.map((im, i) => {
     const g = reveal.generators.find((x) => x.imageId === im.id);
     const given = sent?.answers.find((a) => a.id === im.id);
-    const total = im.saidReal + im.saidFake;
+    const total = im.saidReal + im.saidFake + (im.notSure ?? 0);
     return h(
       'li',
       { class: `gan-reveal-item ${im.real ? 'is-real' : 'is-fake'}`, 'data-testid': 'reveal-item', 'data-truth': im.real ? 'real' : 'fake' },
@@ -135,10 +129,17 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
           ? h(
               'p',
               { class: 'gan-mine', 'data-testid': 'my-answer' },
-              `${given.real === im.real ? '✓ You' : '✗ You'}: ${given.real ? 'real' : 'fake'}, ${percent(given.confidence)} sure`,
+              given.confidence === NOT_SURE
+                ? 'You: not sure (D = ½)'
+                : `${given.real === im.real ? '✓ You' : '✗ You'}: ${given.real ? 'real' : 'fake'}, ${percent(given.confidence)} sure`,
             )
           : null,
-        h('p', { class: 'gan-votes' }, `Class: ${im.saidReal} said real, ${im.saidFake} said fake`, total ? ` · mean D = ${percent(im.classD)}` : ''),
+        h(
+          'p',
+          { class: 'gan-votes' },
+          `Class: ${im.saidReal} said real, ${im.saidFake} said fake${im.notSure ? `, ${im.notSure} not sure` : ''}`,
+          total ? ` · mean D = ${percent(im.classD)}` : '',
+        ),
         h(
           'p',
           { class: 'gan-neural', 'data-testid': 'neural-d' },
@@ -202,7 +203,8 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
     'span',
     {},
     `Your answer “real, ${percent(0.9)} sure” means D = ${answerToD(true, 0.9)}; “fake, ${percent(0.9)} sure” means D = ${answerToD(false, 0.9).toFixed(1)}. `,
-    'p is the probability you gave to the truth: “not sure” (p = ½) earns 100, sure and right nearly 200, sure and wrong 0.',
+    'p is the probability you gave to the truth: “not sure” (p = ½) earns 85, 99 % sure and right 100, 99 % sure and wrong 0. ',
+    'The log score is proper: on average, saying how sure you really are pays best, as the table below shows.',
   );
 
   return {
@@ -215,6 +217,32 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
       h('ol', { class: 'gan-reveal-list' }, ...rows),
       h('div', { class: 'gan-reveal-side' }, value),
       formulaBox(message.formula, explanation),
+      h('details', { class: 'honesty' }, h('summary', {}, 'Why saying how sure you are pays'), honestyTable()),
     ),
   };
+}
+
+/** "If you believed X, saying Y earns …": each row's best answer is its own belief. */
+function honestyTable(): HTMLElement {
+  const steps = CONFIDENCES;
+  const name = (c: number) => (c === NOT_SURE ? 'not sure' : percent(c));
+  return h(
+    'table',
+    { class: 'honesty-table', 'data-testid': 'honesty-table' },
+    h(
+      'caption',
+      {},
+      'Average points per image if you believe it is real with the row’s chance and answer “real” with the column’s: in each row, saying what you believe pays best.',
+    ),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'you believe ↓ · you say →'), ...steps.map((c) => h('th', { scope: 'col' }, name(c))))),
+    h(
+      'tbody',
+      {},
+      ...steps.map((belief) => {
+        const row = steps.map((c) => expectedLogScore(belief, c));
+        const best = Math.max(...row);
+        return h('tr', {}, h('th', { scope: 'row' }, percent(belief)), ...row.map((v) => h('td', { class: v === best ? 'best' : null }, v.toFixed(1))));
+      }),
+    ),
+  );
 }

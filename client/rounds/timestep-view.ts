@@ -1,5 +1,5 @@
 import { alphaBar } from '../../shared/diffusion/index.ts';
-import { TIMESTEP_T, timestepSchedule } from '../../shared/rounds/timestep-round.ts';
+import { TIMESTEP_T, timestepLogSnr, timestepSchedule } from '../../shared/rounds/timestep-round.ts';
 import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';
 import { alphaCurve } from '../ui/alpha-curve.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
@@ -156,9 +156,17 @@ export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage<'t
       h('sub', {}, 't'),
       ` = ${formatAlphaBar(reveal.alphaBar)}: the image kept √ᾱ = ${Math.sqrt(reveal.alphaBar).toFixed(2)} of its signal, plus noise of scale ${Math.sqrt(1 - reveal.alphaBar).toFixed(2)}.`,
     ),
+    h(
+      'p',
+      { class: 'hint', 'data-testid': 'logsnr' },
+      `Closeness is scored on the noise level, the log signal-to-noise ratio λ = ln(ᾱ / (1 − ᾱ)) = ${formatLambda(reveal.logSnr ?? timestepLogSnr(reveal.t))}, not on the step count: `,
+      'early steps change the picture much more than late ones, so 50 steps early in the process are a bigger miss than 50 steps late.',
+    ),
   );
   if (session.role !== 'host') {
-    const line = mine ? `You guessed ${mine.t} (${Math.abs(mine.t - reveal.t)} away): +${formatNumber(points ?? mine.points)} points` : 'No answer from you this round: 0 points.';
+    const line = mine
+      ? `You guessed ${mine.t} (λ = ${formatLambda(timestepLogSnr(mine.t))}, ${Math.abs(mine.t - reveal.t)} steps away): +${formatNumber(points ?? mine.points)} points`
+      : 'No answer from you this round: 0 points.';
     head.append(h('p', { class: 'your-result', 'data-testid': 'your-points' }, line));
     announce(`The answer was t = ${reveal.t}. ${line}`);
   } else {
@@ -216,4 +224,8 @@ export function timestepRevealPanel(ctx: PanelContext, message: RevealMessage<'t
     ),
     stage: { scene: 'reveal', noisy: reveal.noisy, clean: reveal.clean, t: reveal.t },
   };
+}
+
+function formatLambda(lambda: number): string {
+  return `${lambda < 0 ? '−' : ''}${Math.abs(lambda).toFixed(1)}`;
 }

@@ -129,7 +129,15 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
       case 'reveal': {
         const r = session.currentReveal();
         if (!r) return message('Getting the answer…');
-        return roundView(r.type).reveal(ctx, r);
+        const panel = roundView(r.type).reveal(ctx, r);
+        // In its own tab: following it must not leave the class.
+        const notes = h(
+          'p',
+          { class: 'notes-link hint' },
+          h('a', { href: '/notes', target: '_blank', rel: 'noopener', 'data-testid': 'notes-link' }, 'Notes on the lecture'),
+          ': where the game follows the papers, and where its models are variants.',
+        );
+        return { ...panel, el: h('div', { class: 'reveal-wrap' }, panel.el, notes) };
       }
       case 'leaderboard':
         return leaderboardPanel(ctx);

@@ -98,7 +98,7 @@ export function installRoutes(app: Application, options: RouteOptions): void {
 
   const indexHtml = join(options.clientDir, 'index.html');
   app.use(express.static(options.clientDir, { index: false, maxAge: '1h' }));
-  // The client routes (/host/CODE, /join/CODE, /play/CODE, /solo) are all the same page.
+  // The client routes (/host/CODE, /join/CODE, /play/CODE, /solo, /notes) are all the same page.
   const sendIndex = (_req: Request, res: Response) => {
     if (!existsSync(indexHtml)) {
       res.status(503).type('text/plain').send('The client is not built yet: run `npm run build` (npm start does it for you).');
@@ -107,5 +107,5 @@ export function installRoutes(app: Application, options: RouteOptions): void {
     res.set('Cache-Control', 'no-cache').sendFile(indexHtml);
   };
   app.get('/', sendIndex);
-  app.get(/^\/(host|join|play|solo)(\/.*)?$/, sendIndex);
+  app.get(/^\/(host|join|play|solo|notes)(\/.*)?$/, sendIndex);
 }

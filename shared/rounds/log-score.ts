@@ -1,21 +1,31 @@
 /**
  * The discriminator's objective as points. A player's answer is a probability D that the
  * image is real; the lecture's V(D,G) rewards log D(x) on reals and log(1 − D(G(z))) on
- * fakes, i.e. the log of the probability given to the truth. Shifted so that an honest
- * "I don't know" (p = 0.5) earns 100, confident and right nearly 200, and clamped at 0 so
- * one overconfident miss costs at most what the answer could have won.
+ * fakes, i.e. the log of the probability given to the truth. Points are an affine map of
+ * that log with no clamp, so the rule stays proper: whatever you believe, the offered
+ * answer that scores best on average is your belief (or, between two offered steps, one of
+ * those two). A clamp at 0 would break this (it made "99 %" the best answer for any belief
+ * above 55 %). Scaled so the offered answers earn 0 to 100 per image: 100 · (1 + log₂ p / log₂ 100).
  */
-export const CONFIDENCES = [0.6, 0.75, 0.9, 0.99] as const;
+export const CONFIDENCES = [0.5, 0.6, 0.75, 0.9, 0.99] as const;
+/** "Not sure": p = ½ whichever way the answer points. */
+export const NOT_SURE = 0.5;
 const LOG_SCORE_UNIT = 100;
+const LOG_SCORE_SPAN = Math.log2(100);
 
 /** D(x): the probability a "real/fake with confidence c" answer gives to "real". */
 export function answerToD(saysReal: boolean, confidence: number): number {
   return saysReal ? confidence : 1 - confidence;
 }
 
-/** Points for giving probability p to what turned out true. */
+/** Points (unrounded) for giving probability p to what turned out true: 100 at p = 1, 0 at p = 0.01. */
 export function logScore(pTruth: number): number {
-  return Math.max(0, Math.round(LOG_SCORE_UNIT * (2 + Math.log2(pTruth))));
+  return LOG_SCORE_UNIT * (1 + Math.log2(pTruth) / LOG_SCORE_SPAN);
+}
+
+/** The points an answer of this confidence earns on average when the truth is "as said" with probability `belief`. */
+export function expectedLogScore(belief: number, confidence: number): number {
+  return belief * logScore(confidence) + (1 - belief) * logScore(1 - confidence);
 }
 
 /** One term of V(D,G) = E[log D(x)] + E[log(1 − D(G(z)))], in nats, as the lecture writes it. */
@@ -25,4 +35,4 @@ export function valueTerm(isReal: boolean, d: number): number {
 }
 
 export const LOG_SCORE_FORMULA =
-  'points per image = max(0, 100 · (2 + log₂ p)), where p = D(x) for a real image and 1 − D(G(z)) for a fake; D is your answer as a probability of "real"';
+  'points per image = 100 · (1 + log₂ p / log₂ 100), where p = D(x) for a real image and 1 − D(G(z)) for a fake; D is your answer as a probability of "real" (a proper score: saying what you believe pays best)';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
 import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
-import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, valueTerm } from './log-score.ts';
+import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, valueTerm } from './log-score.ts';
 import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
@@ -24,7 +24,8 @@ const spotFakeOptionsSchema = z
 type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
 const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0 };
 /** A perfect discriminator answer earns just under this; G earns what D leaves of it. */
-const GENERATOR_UNIT = 200;
+/** Zero-sum with D: G earns what D's log score did not (D's best is 100 per image). */
+const GENERATOR_UNIT = 100;
 
 interface SpotFakeImage {
   id: string;
@@ -57,10 +58,11 @@ export interface SpotFakeReveal {
     real: boolean;
     caption: string;
     pixels: Uint8Array;
-    /** Mean D over the class's answers, and how many said real / fake. */
+    /** Mean D over the class's answers, and how many said real / fake / not sure. */
     classD: number | null;
     saidReal: number;
     saidFake: number;
+    notSure: number;
     neuralD: number | null;
     /** Who this image fooled (a fake called real, or a real called fake). */
     fooled: string[];
@@ -142,12 +144,14 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
   validateAnswer: (secret, answer) => checkAnsweredIds(answer.answers, secret.images, 'image'),
 
   score(secret, answer): ScoreBreakdown {
-    let points = 0;
+    let sum = 0;
     for (const a of answer.answers) {
       const image = secret.images.find((im) => im.id === a.id)!;
       const d = answerToD(a.real, a.confidence);
-      points += logScore(image.real ? d : 1 - d);
+      sum += logScore(image.real ? d : 1 - d);
     }
+    // Rounded once per answer, not per image, so rounding cannot tip which answer pays best.
+    const points = Math.round(sum);
     return { points, accuracy: points, speedBonus: 0 };
   },
 
@@ -179,20 +183,22 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
       let sum = 0;
       let saidReal = 0;
       let saidFake = 0;
+      let notSure = 0;
       const fooled: string[] = [];
       for (const a of answers) {
         const given = a.answer.answers.find((x) => x.id === im.id);
         if (!given) continue;
         const d = answerToD(given.real, given.confidence);
         sum += d;
-        if (given.real) saidReal++;
+        if (given.confidence === NOT_SURE) notSure++;
+        else if (given.real) saidReal++;
         else saidFake++;
-        if (given.real !== im.real) fooled.push(a.nickname);
+        if (given.confidence !== NOT_SURE && given.real !== im.real) fooled.push(a.nickname);
       }
-      const n = saidReal + saidFake;
+      const n = saidReal + saidFake + notSure;
       const neuralD = secret.neural?.[im.id] ?? null;
       if (neuralD !== null) neuralTerms.push(valueTerm(im.real, neuralD));
-      return { id: im.id, real: im.real, caption: im.caption, pixels: im.pixels, classD: n ? sum / n : null, saidReal, saidFake, neuralD, fooled };
+      return { id: im.id, real: im.real, caption: im.caption, pixels: im.pixels, classD: n ? sum / n : null, saidReal, saidFake, notSure, neuralD, fooled };
     });
     return {
       kind: 'spot-fake',
@@ -205,7 +211,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
         playerId: a.playerId,
         nickname: a.nickname,
         points: a.points,
-        correct: a.answer.answers.filter((x) => secret.images.find((im) => im.id === x.id)?.real === x.real).length,
+        correct: a.answer.answers.filter((x) => x.confidence !== NOT_SURE && secret.images.find((im) => im.id === x.id)?.real === x.real).length,
       })),
       generators: generators.map((g) => {
         const image = images.find((im) => secret.images.find((s) => s.id === im.id)?.job === g.job)!;
@@ -214,7 +220,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
     };
   },
 
-  formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),
+  formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.confidence === NOT_SURE ? 'not sure' : a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),
   formatTruth: (secret) => secret.images.map((im) => `${im.id}:${im.real ? 'real' : 'fake'}`).join(' '),
 });
 

@@ -8,8 +8,16 @@ import { defineRound, type ScoreBreakdown } from './round-rules.ts';
  * lecture's linear schedule (β from 1e-4 to 0.02, T = 1000). Players see only x_t.
  */
 export const TIMESTEP_T = 1000;
-/** Guesses further than this from the truth score no accuracy points. */
-export const TIMESTEP_TOLERANCE = 250;
+/**
+ * The rounds' noise levels, as log-SNR λ = ln(ᾱ_t / (1 − ᾱ_t)), drawn uniformly between
+ * these: from an image barely touched (λ = 5, t ≈ 30) to one with a fifth of its signal left
+ * (λ = −3, √ᾱ ≈ 0.22, t ≈ 560). Uniform t spent 44% of rounds beyond that, where every
+ * image is noise and a guess is a guess. Uniform λ is also how an image's noise level looks:
+ * each step of λ changes the picture about as much.
+ */
+export const TIMESTEP_LOGSNR_RANGE = [-3, 5] as const;
+/** Guesses whose λ is further than this (in nats) from the truth's score no accuracy points. */
+export const TIMESTEP_LOGSNR_TOLERANCE = 2;
 const ACCURACY_MAX = 1000;
 const SPEED_BONUS_MAX = 200;
 
@@ -40,14 +48,30 @@ export interface TimestepReveal {
   t: number;
   T: number;
   alphaBar: number;
+  /** λ = ln(ᾱ_t / (1 − ᾱ_t)): what closeness is measured in. */
+  logSnr: number;
   caption: string;
   clean: Uint8Array;
   noisy: Uint8Array;
   guesses: { playerId: string; nickname: string; t: number; points: number }[];
 }
 
+/** λ(t) = ln(ᾱ_t / (1 − ᾱ_t)) under the round's schedule. */
+export function timestepLogSnr(t: number): number {
+  const ab = timestepSchedule().alphaBars[t - 1]!;
+  return Math.log(ab / (1 - ab));
+}
+
+/** The step whose λ is nearest (λ falls with t). */
+export function timestepAtLogSnr(lambda: number): number {
+  let best = 1;
+  for (let t = 1; t <= TIMESTEP_T; t++) if (Math.abs(timestepLogSnr(t) - lambda) < Math.abs(timestepLogSnr(best) - lambda)) best = t;
+  return best;
+}
+
+/** Closeness is measured in λ, the noise level the eye reads, not in steps. */
 export function timestepScore(truth: number, guess: number, speedFraction: number | null): ScoreBreakdown {
-  const closeness = Math.max(0, 1 - Math.abs(guess - truth) / TIMESTEP_TOLERANCE);
+  const closeness = Math.max(0, 1 - Math.abs(timestepLogSnr(guess) - timestepLogSnr(truth)) / TIMESTEP_LOGSNR_TOLERANCE);
   const accuracy = Math.round(ACCURACY_MAX * closeness);
   // Speed only rewards answers that are worth something, or random fast clicks would pay.
   const speedBonus = speedFraction === null || accuracy === 0 ? 0 : Math.round(SPEED_BONUS_MAX * clamp01(speedFraction));
@@ -65,13 +89,13 @@ export const timestepRound = defineRound<TimestepSecret, TimestepQuestion, Times
   optionsSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
   defaultOptions: {},
   answerSchema: z.object({ t: z.number().int().min(1).max(TIMESTEP_T) }).strict(),
-  formula: `points = round(${ACCURACY_MAX} · max(0, 1 − |t̂ − t| / ${TIMESTEP_TOLERANCE})) + speed bonus (up to ${SPEED_BONUS_MAX} · time left, only when the guess scores)`,
+  formula: `points = round(${ACCURACY_MAX} · max(0, 1 − |λ(t̂) − λ(t)| / ${TIMESTEP_LOGSNR_TOLERANCE})) + speed bonus (up to ${SPEED_BONUS_MAX} · time left, only when the guess scores), where λ(t) = ln(ᾱ_t / (1 − ᾱ_t)) is the log signal-to-noise ratio`,
 
   prepare(draws) {
     const rng = draws.stream('timestep');
-    // Uniform t, as in DDPM training: the late steps of the linear schedule are nearly
-    // pure noise, which is itself a lesson (and why cosine schedules exist).
-    const t = rng.int(1, TIMESTEP_T);
+    // Uniform in λ over the readable range (DDPM trains on uniform t; a player reading an image needs a readable one).
+    const [lo, hi] = TIMESTEP_LOGSNR_RANGE;
+    const t = timestepAtLogSnr(lo + (hi - lo) * rng.next());
     const imageSeed = rng.int(0, 0x7fffffff);
     const sample = makeSample(imageSeed);
     const noisy = noiseImage(sample.pixels, t, timestepSchedule(), draws.stream('epsilon'));
@@ -92,6 +116,7 @@ export const timestepRound = defineRound<TimestepSecret, TimestepQuestion, Times
       t: secret.t,
       T: TIMESTEP_T,
       alphaBar: s.alphaBars[secret.t - 1]!,
+      logSnr: timestepLogSnr(secret.t),
       caption: secret.caption,
       clean: secret.clean,
       noisy: secret.noisy,

@@ -214,6 +214,9 @@ describe('Latent Arena in the browser', () => {
     expect(await ana.getByTestId('guess-marker').count()).toBe(2);
     expect(await host.getByTestId('guess-marker').count()).toBe(3);
     expect(await text(host, 'formula')).toContain('points = ');
+    // Every reveal links the notes on the lecture, in a tab of their own (the class stays open).
+    expect(await ana.getByTestId('notes-link').getAttribute('href')).toBe('/notes');
+    expect(await ana.getByTestId('notes-link').getAttribute('target')).toBe('_blank');
     const anaPoints1 = await revealedPoints(ana);
     const benPoints1 = await revealedPoints(ben);
     await shot(host, '06-host-reveal');
@@ -297,6 +300,15 @@ describe('Latent Arena in the browser', () => {
     expect(await host.locator('a[href*="report.csv"]').count()).toBe(0);
 
     for (const p of [ana, ben, cleo]) await p.close();
+
+    // ---- notes on the lecture -----------------------------------------------------------
+    const notes = await h.page(...PHONE);
+    await notes.goto(`${h.server.url}/notes`);
+    await notes.getByTestId('notes-page').waitFor();
+    expect(await notes.getByTestId('note').count()).toBeGreaterThanOrEqual(20);
+    expect(await notes.getByTestId('notes-page').innerText()).toContain('DDPM: Simplify everything');
+    await shot(notes, '12-notes-phone');
+    await notes.close();
   });
 
   it('plays solo without a server connection', { timeout: 120_000 }, async () => {

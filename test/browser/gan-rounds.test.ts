@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { judgePoints } from '../../shared/rounds/judge-round.ts';
+import { logScore } from '../../shared/rounds/log-score.ts';
 import { shot, startBrowserHarness, type BrowserHarness } from './harness.ts';
 
 /**
@@ -187,15 +189,26 @@ describe('GAN rounds in the browser', () => {
     for (const line of fooled) expect(line).toContain('Ben');
     const calledFake = await host.locator('[data-truth="real"] .gan-fooled').allInnerTexts();
     for (const line of calledFake) expect(line).toContain('Cleo');
-    // Scores follow the log rule: Ana got 2 right at 90 % (≈ 185 each), 2 wrong at 90 % (0 each) or all 4 right.
+    // Scores follow the log rule, 100 · (1 + log₂ p / log₂ 100), rounded once per answer.
     const anaLine = await text(ana, 'your-points');
     expect(anaLine).toMatch(/of 4 right: \+\d+ points/);
     const benPoints = points(await text(ben, 'your-points'));
-    // Ben: two reals at 99 % → 199 each; two fakes at 99 % → 0.
-    expect(benPoints).toBe(398);
+    // Ben: two reals at 99 % → 99.78 each; two fakes at 99 % → 0.
+    expect(benPoints).toBe(Math.round(2 * logScore(0.99) + 2 * logScore(0.01)));
+    expect(benPoints).toBe(200);
     const cleoPoints = points(await text(cleo, 'your-points'));
-    // Cleo: fakes at 60 % → round(100·(2+log₂ 0.6)) = 126 each; reals → round(100·(2+log₂ 0.4)) = 68 each.
-    expect(cleoPoints).toBe(2 * 126 + 2 * 68);
+    // Cleo: fakes at 60 % → 88.92 each; reals → p = 0.4 → 80.10 each.
+    expect(cleoPoints).toBe(338);
+    // The reveal's table shows why honesty pays.
+    expect(await host.getByTestId('honesty-table').count()).toBe(1);
+    await host.locator('details.honesty summary').click();
+    await host.getByTestId('honesty-table').scrollIntoViewIfNeeded();
+    // Each row's best answer is its own belief: the bold cell sits on the diagonal.
+    const best = await host
+      .locator('[data-testid="honesty-table"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].findIndex((td) => td.classList.contains('best'))));
+    expect(best).toEqual([0, 1, 2, 3, 4]);
+    await shot(host, 'gan-05b-host-honesty-table');
     await shot(host, 'gan-05-host-spot-reveal');
     await shot(ana, 'gan-06-student-spot-reveal');
 
@@ -215,10 +228,13 @@ describe('GAN rounds in the browser', () => {
     await ana.getByTestId('verdict-match').first().focus();
     await ana.keyboard.press('Space');
     for (let i = 1; i < 4; i++) {
-      await ana.keyboard.press('Tab');
+      await ana.keyboard.press('Tab'); // → how sure (75 % is checked)
+      await ana.keyboard.press('Tab'); // → the next item's verdicts
       await ana.keyboard.press('ArrowDown'); // → "Real, wrong caption"
     }
-    expect(await ana.locator('input:checked').evaluateAll((xs: HTMLInputElement[]) => xs.map((x) => x.value))).toEqual(['match', 'mismatch', 'mismatch', 'mismatch']);
+    expect(await ana.locator('input:checked').evaluateAll((xs: HTMLInputElement[]) => xs.map((x) => x.value))).toEqual(
+      ['match', 'mismatch', 'mismatch', 'mismatch'].flatMap((v) => [v, '0.75']),
+    );
     await shot(ana, 'gan-08-student-judge-question');
     await ana.getByTestId('submit-answer').click();
     await ana.getByTestId('answer-locked').waitFor();
@@ -234,15 +250,16 @@ describe('GAN rounds in the browser', () => {
     expect(await host.getByTestId('reveal-item').count()).toBe(4);
     const truths = await host.getByTestId('reveal-item').evaluateAll((xs) => xs.map((x) => x.getAttribute('data-truth')));
     for (const v of ['match', 'mismatch', 'fake']) expect(truths).toContain(v);
-    expect(await text(host, 'formula')).toContain('× 0.5');
+    expect(await text(host, 'formula')).toContain('log₂ 200');
     expect(await host.getByTestId('judge-reveal').innerText()).toContain('L_CLS');
     expect(await host.getByTestId('neural-judge').count()).toBe(4);
     for (const line of await host.getByTestId('neural-judge').allInnerTexts()) expect(line).toMatch(/CLIP match \d+ %, D real \d+ %/);
-    // Ben said "real & matching" to all: 200 per matching pair; Cleo "fake" to all: 100 per fake.
+    // Everyone at the default 75 %: p = 0.75 on a right verdict (94.57 points), 0.125 on a wrong one (60.75).
     const count = (v: string) => truths.filter((t) => t === v).length;
-    expect(points(await text(ben, 'your-points'))).toBe(200 * count('match'));
-    expect(points(await text(cleo, 'your-points'))).toBe(100 * count('fake'));
-    expect(points(await text(ana, 'your-points'))).toBe(200 * (truths[0] === 'match' ? 1 : 0) + 100 * truths.slice(1).filter((t) => t === 'mismatch').length);
+    const judged = (right: number) => Math.round(right * judgePoints(0.75) + (4 - right) * judgePoints(0.125));
+    expect(points(await text(ben, 'your-points'))).toBe(judged(count('match')));
+    expect(points(await text(cleo, 'your-points'))).toBe(judged(count('fake')));
+    expect(points(await text(ana, 'your-points'))).toBe(judged((truths[0] === 'match' ? 1 : 0) + truths.slice(1).filter((t) => t === 'mismatch').length));
     await shot(host, 'gan-09-host-judge-reveal');
     await shot(cleo, 'gan-10-student-judge-reveal');
 
@@ -311,8 +328,8 @@ describe('GAN rounds in the browser', () => {
     expect(await host.getByTestId('generator-team').innerText()).toContain('fooled');
     const gLine = await text(g, 'your-points');
     expect(gLine).toContain('You were G');
-    // Everybody said "real, 75 %" to G's fakes: G earns 200 − round(100·(2 + log₂ 0.25)) = 200 per fake.
-    expect(points(gLine)).toBe(200 * 2);
+    // Everybody said "real, 75 %" to G's fakes: D earned 69.90 on each, G the rest of 100, rounded: 30 per fake.
+    expect(points(gLine)).toBe(2 * 30);
     await shot(g, 'gan-14-generator-reveal');
     await shot(host, 'gan-15-host-generator-reveal');
     for (const p of players) await p.close();
@@ -392,8 +409,8 @@ describe('GAN rounds in the browser', () => {
     for (const line of neural) expect(line).toMatch(/D = \d+ %/);
     expect(await text(page, 'neural-value')).toMatch(/^−?\d+\.\d\d$/);
     expect(await page.getByTestId('my-answer').count()).toBe(4);
-    // “fake, 75 %” to all: fakes earn round(100·(2 + log₂ 0.75)) = 158, reals round(100·(2 + log₂ 0.25)) = 0.
-    expect(points(await text(page, 'your-points'))).toBe(2 * 158);
+    // “fake, 75 %” to all: fakes earn 93.74 each, reals (p = 0.25) 69.90 each.
+    expect(points(await text(page, 'your-points'))).toBe(327);
     await shot(page, 'gan-17-solo-spot-reveal');
     await page.getByTestId('skip-button').click();
     await screen(page, 'leaderboard', 0);

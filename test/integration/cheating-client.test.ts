@@ -194,7 +194,7 @@ describe('the cheating client', () => {
       const q = await question;
       const jobs = log.filter((m) => m.type === 'render:jobs' && (m.payload as { round: number }).round === round);
       const items = (q.question as { items: { id: string }[] }).items;
-      const answer = { round, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake' })) } };
+      const answer = { round, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake', confidence: 0.75 })) } };
       if (jobs.length > 0) {
         // She saw the recipes: she sits the round out, and her answer is refused.
         rendered += 1;

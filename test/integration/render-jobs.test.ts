@@ -129,11 +129,11 @@ describe('render jobs', () => {
     expect(items).toHaveLength(3);
     await stateWhere(host, (s) => s.phase === 'question' && s.answering === 2);
     const error = nextMessage(fin, 'error');
-    fin.send('answer', { round: 0, answer: { answers: [{ id: items[0]!.id, verdict: 'fake' }] } });
+    fin.send('answer', { round: 0, answer: { answers: [{ id: items[0]!.id, verdict: 'fake', confidence: 0.75 }] } });
     expect((await error).code).toBe('rendered_round');
     const revealMsg = nextMessage(gil, 'reveal');
-    gil.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake' })) } });
-    hana.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'match' })) } });
+    gil.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'fake', confidence: 0.75 })) } });
+    hana.send('answer', { round: 0, answer: { answers: items.map((it) => ({ id: it.id, verdict: 'match', confidence: 0.75 })) } });
     const reveal = await revealMsg; // both discriminators answered: the round reveals at once
     expect(reveal.renderedBy).toMatchObject({ nickname: 'Fin' });
     const ids = Object.keys(reveal.points);
@@ -230,16 +230,16 @@ describe('generator team', () => {
     expect((await gError).code).toBe('generator_turn');
 
     const reveal = nextMessage(host, 'reveal');
-    // Both discriminators call everything real at 0.75: each fake fools them.
-    for (const d of ds) d.send('answer', { round: 0, answer: { answers: q.images.map((im) => ({ id: im.id, real: true, confidence: 0.75 })) } });
+    // Both discriminators call everything real at 0.99: each fake fools them.
+    for (const d of ds) d.send('answer', { round: 0, answer: { answers: q.images.map((im) => ({ id: im.id, real: true, confidence: 0.99 })) } });
     const r = (await reveal).reveal as SpotFakeReveal;
-    // D gave p = 0.25 to the truth on each fake: 0 points, so G earns the full 200 per fake.
+    // D gave p = 0.01 to the truth on each fake: 0 points, so G earns the full 100 per fake.
     expect(r.generators).toHaveLength(2);
     for (const credit of r.generators) {
       expect(credit.playerId).toBe(g.sessionId);
-      expect(credit.points).toBe(200);
+      expect(credit.points).toBe(100);
       expect(credit.fooled.sort()).toEqual(ds.map((d) => host.state.players.get(d.sessionId)!.nickname).sort());
     }
-    await stateWhere(host, (s) => s.players.get(g.sessionId)?.score === 400);
+    await stateWhere(host, (s) => s.players.get(g.sessionId)?.score === 200);
   });
 });

@@ -5,7 +5,16 @@ import { isOffensive, validateNickname } from '../../shared/game/nickname.ts';
 import { gameSettingsSchema, planRounds } from '../../shared/game/settings.ts';
 import { GameError } from '../../shared/protocol/errors.ts';
 import { createRng, seededSource } from '../../shared/random.ts';
-import { timestepScore, TIMESTEP_TOLERANCE } from '../../shared/rounds/timestep-round.ts';
+import { seededDraws } from '../../shared/random.ts';
+import {
+  TIMESTEP_LOGSNR_RANGE,
+  TIMESTEP_LOGSNR_TOLERANCE,
+  timestepAtLogSnr,
+  timestepLogSnr,
+  timestepRound,
+  timestepSchedule,
+  timestepScore,
+} from '../../shared/rounds/timestep-round.ts';
 import { resultsToCsv } from '../../server/http/report-csv.ts';
 
 describe('join codes', () => {
@@ -52,13 +61,34 @@ describe('nicknames', () => {
 });
 
 describe('timestep scoring', () => {
-  it('follows the closeness formula and pays speed only for useful answers', () => {
-    expect(timestepScore(500, 500, null)).toEqual({ points: 1000, accuracy: 1000, speedBonus: 0 });
-    expect(timestepScore(500, 500 + TIMESTEP_TOLERANCE / 2, null).points).toBe(500);
-    expect(timestepScore(500, 500 - TIMESTEP_TOLERANCE, 1).points).toBe(0);
+  const at = (t: number, dLambda: number) => timestepAtLogSnr(timestepLogSnr(t) + dLambda);
+  it('measures closeness in log-SNR and pays speed only for useful answers', () => {
+    expect(timestepScore(300, 300, null)).toEqual({ points: 1000, accuracy: 1000, speedBonus: 0 });
+    // Half the tolerance away in λ: about half the points, on either side and at any t.
+    for (const t of [40, 150, 450]) {
+      for (const side of [-1, 1]) expect(Math.abs(timestepScore(t, at(t, (side * TIMESTEP_LOGSNR_TOLERANCE) / 2), null).accuracy - 500), `t = ${t}`).toBeLessThan(40);
+    }
+    expect(timestepScore(300, at(300, -TIMESTEP_LOGSNR_TOLERANCE - 0.1), 1).points).toBe(0);
     expect(timestepScore(100, 900, 1).points).toBe(0);
-    expect(timestepScore(300, 325, 0.5)).toEqual({ points: 900 + 100, accuracy: 900, speedBonus: 100 });
+    const near = timestepScore(300, 310, 0.5);
+    expect(near.speedBonus).toBe(100);
+    expect(near.accuracy).toBeGreaterThan(900);
     expect(timestepScore(300, 300, 1.7).speedBonus).toBe(200);
+  });
+
+  it('draws readable noise levels: λ uniform over its range, never an image with under a fifth of its signal', () => {
+    const lambdas: number[] = [];
+    for (let seed = 0; seed < 400; seed++) {
+      const { secret } = timestepRound.prepare(seededDraws(seed), {}, []);
+      lambdas.push(timestepLogSnr(secret.t));
+      expect(Math.sqrt(timestepSchedule().alphaBars[secret.t - 1]!)).toBeGreaterThan(0.2);
+    }
+    const [lo, hi] = TIMESTEP_LOGSNR_RANGE;
+    // Four equal bins of λ each hold about a quarter of the rounds (each within ±7 points at n = 400).
+    for (let b = 0; b < 4; b++) {
+      const inBin = lambdas.filter((l) => l >= lo + ((hi - lo) * b) / 4 - 0.1 && l < lo + ((hi - lo) * (b + 1)) / 4 + 0.1).length / lambdas.length;
+      expect(Math.abs(inBin - 0.25), `bin ${b}`).toBeLessThan(0.07);
+    }
   });
 });
 
