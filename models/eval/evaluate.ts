@@ -188,9 +188,10 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
 export function formatTable(rows: readonly EvalRow[]): string {
   const lines = ['| | metric | value | bar | |', '| --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    const pct = r.id !== 'd' && r.id !== 'f';
+    // Shares print as percentages; KIDs, AUCs and losses (in nats) as numbers.
+    const pct = r.id !== 'd' && r.id !== 'f' && !/nats|calibration error/.test(r.metric);
     const v = pct ? `${(r.value * 100).toFixed(1)}%` : r.value.toFixed(3);
-    const bar = r.bar === null ? '' : `${r.direction === 'min' ? '≥' : '≤'} ${pct ? `${(r.bar * 100).toFixed(0)}%` : r.bar}`;
+    const bar = r.bar === null ? '' : `${r.direction === 'min' ? '≥' : '≤'} ${pct ? `${(r.bar * 100).toFixed(0)}%` : Number(r.bar.toFixed(3))}`;
     lines.push(`| ${r.id} | ${r.metric} | ${v} | ${bar} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`);
   }
   return lines.join('\n');

@@ -2,10 +2,12 @@
  * npm run eval:models [-- --n 1000 --served-n 400 --seed N --weights DIR]
  * Prints the evaluation table of the shipped weights (models/weights/, or DIR laid out the
  * same way, to compare candidates), with (f) the pixel statistics of served reals against
- * served fakes, and exits non-zero when a figure falls below its bar.
+ * served fakes, (g) the calibrated neural D, and exits non-zero when a figure falls below its bar.
  */
 import { evaluateModels, formatTable, EVAL_DEFAULTS } from './evaluate.ts';
 import { evaluateServedImages } from './served-images.ts';
+import { evaluateDCalibration } from './d-calibration.ts';
+import { loadNodeModels } from '../runtime/node.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -22,6 +24,12 @@ const rows = [
   ...(await evaluateModels({ n: opt('--n', EVAL_DEFAULTS.n), seed, ...(weightsDir ? { weightsDir } : {}) }, progress)),
   ...(await evaluateServedImages({ n: opt('--served-n', 400), seed, weightsDir: weightsDir ?? EVAL_DEFAULTS.weightsDir }, progress)),
 ];
+{
+  const gan = await loadNodeModels({ dir: weightsDir ?? EVAL_DEFAULTS.weightsDir });
+  rows.push(...(await evaluateDCalibration(gan, { n: opt('--d-n', 1000), seed })));
+  gan.dispose();
+  progress('(g) calibrated D done');
+}
 console.log(formatTable(rows));
 const failed = rows.filter((r) => !r.pass);
 console.log(

@@ -50,16 +50,30 @@ function canonicalCaption(caption: string): string {
   return captionOf(a);
 }
 
+/** Platt scaling of D's logit, p = σ(a·ℓ + b), fitted on held-out reals and served fakes (models/gan/calibrate-d.ts). */
+export interface DCalibration {
+  a: number;
+  b: number;
+}
+
+function readCalibration(metadata: Record<string, unknown>): DCalibration | null {
+  const c = metadata.calibration as Partial<DCalibration> | undefined;
+  return c && Number.isFinite(c.a) && Number.isFinite(c.b) ? { a: c.a!, b: c.b! } : null;
+}
+
 export class LatentModels {
   readonly zDim: number;
   readonly logScale: number;
+  /** D's calibration as shipped; null: D's own sigmoid. */
+  readonly dCalibration: DCalibration | null;
   private readonly models: Record<ModelName, tf.LayersModel>;
   private readonly phiTable: tf.Tensor2D; // [128, 64], captionIndex order
   private readonly captions: string[];
 
-  constructor(models: Record<ModelName, tf.LayersModel>, logScale: number) {
+  constructor(models: Record<ModelName, tf.LayersModel>, logScale: number, dCalibration: DCalibration | null = null) {
     this.models = models;
     this.logScale = logScale;
+    this.dCalibration = dCalibration;
     this.zDim = models.generator.inputs[0]!.shape[1]!;
     this.captions = allCaptions().map(captionOf);
     this.phiTable = tf.tidy(() => this.embedText(this.captions));
@@ -183,9 +197,15 @@ export class LatentModels {
   }
 
   discriminateMany(images: readonly Uint8Array[], captions: readonly string[]): number[] {
-    const p = tf.tidy(() => tf.sigmoid(this.models.discriminator.predict([toTensor(images), this.phiOf(captions)]) as tf.Tensor));
-    const v = Array.from(p.dataSync());
-    p.dispose();
+    const c = this.dCalibration ?? { a: 1, b: 0 };
+    return this.discriminatorLogits(images, captions).map((l) => 1 / (1 + Math.exp(-(c.a * l + c.b))));
+  }
+
+  /** D's raw logits, before its sigmoid and any calibration. */
+  discriminatorLogits(images: readonly Uint8Array[], captions: readonly string[]): number[] {
+    const l = tf.tidy(() => this.models.discriminator.predict([toTensor(images), this.phiOf(captions)]) as tf.Tensor);
+    const v = Array.from(l.dataSync());
+    l.dispose();
     return v;
   }
 
@@ -199,6 +219,7 @@ export class LatentModels {
 export async function loadLatentModels(loader: WeightsLoader, onProgress?: (p: LoadProgress) => void): Promise<LatentModels> {
   const models = {} as Record<ModelName, tf.LayersModel>;
   let logScale = Math.log(1 / 0.07);
+  let dCalibration: DCalibration | null = null;
   const dec = new TextDecoder();
   for (const [i, name] of MODEL_NAMES.entries()) {
     onProgress?.({ fraction: i / MODEL_NAMES.length, model: name, phase: 'loading' });
@@ -206,9 +227,10 @@ export async function loadLatentModels(loader: WeightsLoader, onProgress?: (p: L
     const { model, metadata } = await deserializeModel({ modelJson: dec.decode(json), weightsBin: bin });
     models[name] = model;
     if (name === 'image-encoder' && typeof metadata.logScale === 'number') logScale = metadata.logScale;
+    if (name === 'discriminator') dCalibration = readCalibration(metadata);
     onProgress?.({ fraction: (i + 1) / MODEL_NAMES.length, model: name, phase: 'ready' });
   }
-  return new LatentModels(models, logScale);
+  return new LatentModels(models, logScale, dCalibration);
 }
 
 /**

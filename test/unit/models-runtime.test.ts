@@ -58,6 +58,11 @@ describe('shipped models in Node (wasm)', () => {
     expect(j.rank).toBe(1);
     expect(j.best).toBe(ref!.caption);
     const d = rt.discriminate(ref!.pixels, ref!.caption);
+    // D answers through the calibration shipped in its metadata (npm run calibrate:d).
+    const c = rt.dCalibration!;
+    expect(c).not.toBeNull();
+    const [logit] = rt.discriminatorLogits([ref!.pixels], [ref!.caption]);
+    expect(d).toBeCloseTo(1 / (1 + Math.exp(-(c.a * logit! + c.b))), 6);
     expect(d).toBeGreaterThanOrEqual(0);
     expect(d).toBeLessThanOrEqual(1);
   });
