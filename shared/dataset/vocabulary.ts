@@ -21,7 +21,9 @@ export const COLOURS = [
   { name: 'green', rgb: [0x00, 0x9e, 0x73] }, // bluish green
   { name: 'cyan', rgb: [0x56, 0xb4, 0xe9] }, // sky blue
   { name: 'blue', rgb: [0x00, 0x72, 0xb2] },
-  { name: 'purple', rgb: [0xcc, 0x79, 0xa7] }, // reddish purple
+  // Okabe–Ito's "reddish purple", named by the basic colour term nearest it (pink: CIELAB ΔE 18.6
+  // to the xkcd survey's pink, 50.0 to its purple). Models know it by its token id, students by its name.
+  { name: 'pink', rgb: [0xcc, 0x79, 0xa7] },
   { name: 'white', rgb: [0xf5, 0xf5, 0xf5] },
 ] as const satisfies readonly { name: string; rgb: Rgb }[];
 

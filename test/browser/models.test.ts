@@ -175,7 +175,7 @@ describe.skipIf(missing.length > 0)('the browser model runtime (Chromium, real s
       ...CAPTIONS.map((caption, i): RenderRecipe => ({ model: 'gan', caption, zSeed: 40 + i, truncation: [0.6, 1, 1.6][i % 3]! })),
       ...CAPTIONS.slice(0, 4).map((caption, i): RenderRecipe => ({ model: 'gan-int', caption, caption2: CAPTIONS[5 - i]!, beta: 0.25 * i, zSeed: 50 + i })),
       { model: 'restyle', referenceSeed: 77, caption: 'a small blue square' },
-      { model: 'restyle', referenceSeed: 78, caption: 'a large purple crescent' },
+      { model: 'restyle', referenceSeed: 78, caption: 'a large pink crescent' },
     ];
     const jobs = recipes.map((recipe, i) => ({ jobId: `job-${i}`, recipe }));
     const before = consoleLines.length;

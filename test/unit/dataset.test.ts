@@ -76,7 +76,7 @@ function contrast(a: readonly number[], b: readonly number[]): number {
 describe('vocabulary', () => {
   it('has the agreed attributes and at least 8 × 8 caption combinations', () => {
     expect(SHAPES).toEqual(['circle', 'square', 'triangle', 'star', 'cross', 'heart', 'crescent', 'ring']);
-    expect(COLOURS.map((c) => c.name)).toEqual(['red', 'orange', 'yellow', 'green', 'cyan', 'blue', 'purple', 'white']);
+    expect(COLOURS.map((c) => c.name)).toEqual(['red', 'orange', 'yellow', 'green', 'cyan', 'blue', 'pink', 'white']);
     expect(SIZES).toEqual(['small', 'large']);
     expect(CAPTION_ATTRIBUTES).toEqual(['size', 'colour', 'shape']);
     expect(STYLE_ATTRIBUTES).toEqual(['background', 'pattern', 'posX', 'posY']);
