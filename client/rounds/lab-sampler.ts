@@ -67,7 +67,13 @@ export function labSampler(options: { idPrefix: string; caption: string; noiseSe
   const button = h('button', { type: 'button', class: 'button', 'data-testid': 'lab-sample-button' }, 'Sample');
   const live = h('canvas', { class: 'gan-image placeholder', width: 32, height: 32, role: 'img', 'aria-label': 'The sample as it is denoised', 'data-testid': 'lab-sample-live' });
   const liveLabel = h('span', {}, 'x_T: noise, before sampling');
-  const strip = h('div', { class: 'lab-strip', 'data-testid': 'lab-sample-strip', 'aria-label': 'The model’s guesses of x₀ during sampling' });
+  const strip = h('div', { class: 'lab-strip', 'data-testid': 'lab-sample-strip', 'aria-label': 'The model’s guesses of x₀ during sampling, decoded to pixels' });
+  // Latent diffusion: what the model denoises is not the picture.
+  const latentNote = h(
+    'p',
+    { class: 'hint', 'data-testid': 'lab-latent-note' },
+    'This model works in latent space (Rombach et al.’s latent diffusion): it denoises an 8×8×4 latent, not the 32×32 picture. The strip shows D(x̂₀), its guess of the clean latent put through the decoder D; the live frame shows x_t as the pixel forward process would, √ᾱ_t·D(x̂₀) + √(1 − ᾱ_t)·ε.',
+  );
   const status = h(
     'p',
     { class: 'hint', role: 'status', 'data-testid': 'lab-sample-status' },
@@ -93,6 +99,7 @@ export function labSampler(options: { idPrefix: string; caption: string; noiseSe
     controls,
     h('figure', { class: 'gan-figure' }, live, h('figcaption', {}, liveLabel)),
     strip,
+    latentNote,
     status,
     stale,
   );
@@ -156,9 +163,9 @@ export function labSampler(options: { idPrefix: string; caption: string; noiseSe
         liveLabel.textContent = `step ${info.index} of ${info.count}: x_t at t = ${info.tNext}`;
         status.textContent = `Denoising: step ${info.index} of ${info.count} (t = ${t} → ${info.tNext}).`;
         if (keep.has(info.index)) {
-          const c = h('canvas', { class: 'lab-x', width: 32, height: 32, role: 'img', 'aria-label': `x̂₀ guessed at t = ${t}` });
+          const c = h('canvas', { class: 'lab-x', width: 32, height: 32, role: 'img', 'aria-label': `x̂₀ guessed at t = ${t}, decoded` });
           draw(c, dm.decode(x0Pred)[0]!);
-          strip.append(h('figure', { class: 'lab-xfig' }, c, h('figcaption', {}, `x̂₀ @ t=${t}`)));
+          strip.append(h('figure', { class: 'lab-xfig' }, c, h('figcaption', {}, `D(x̂₀) @ t=${t}`)));
         }
         await pause(delay);
       };

@@ -116,6 +116,9 @@ describe('mini-games in the browser', () => {
     await ana.keyboard.press('Enter');
     await ana.waitForSelector('[data-testid="lab-sample-live"][data-sampled="1"]', { timeout: 120_000 });
     expect(await ana.getByTestId('lab-sample-strip').locator('canvas').count()).toBe(6);
+    // It says where the model works, and labels its x̂₀ frames as decoded.
+    expect(await ana.getByTestId('lab-latent-note').innerText()).toContain('latent space');
+    expect(await ana.getByTestId('lab-sample-strip').locator('figcaption').first().innerText()).toMatch(/^D\(x̂₀\) @ t=/);
     expect(await ana.getByTestId('lab-sample-status').textContent()).toMatch(/Done: DDIM with 12 steps/);
     // Ben: a schedule that is too fast (drawn, ᾱ gone early) and DDPM over a short T.
     await ben.getByTestId('lab-point-0').focus();
