@@ -6,6 +6,7 @@ import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource
 import { imageIds } from './image-ids.ts';
 import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
+import { logPoints, offeredStep } from './log-score.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
@@ -24,9 +25,8 @@ const VERDICT_WEIGHT: Record<Verdict, number> = { match: 1, mismatch: 0.5, fake:
 /** "Not sure" is a third on each verdict. */
 export const JUDGE_NOT_SURE = 1 / 3;
 export const JUDGE_CONFIDENCES = [JUDGE_NOT_SURE, 0.5, 0.75, 0.9, 0.99] as const;
-const JUDGE_UNIT = 100;
 /** The least probability an offered answer gives the truth: (1 − 0.99) / 2, where points reach 0. */
-const JUDGE_SPAN = Math.log2(200);
+const JUDGE_WORST = 0.005;
 
 /** The probability an answer gives to `truth`. */
 export function judgeProbability(answer: { verdict: Verdict; confidence: number }, truth: Verdict): number {
@@ -36,7 +36,7 @@ export function judgeProbability(answer: { verdict: Verdict; confidence: number 
 
 /** Points (unrounded) for giving probability p to the truth: 100 at p = 1, 0 at p = 0.005. */
 export function judgePoints(p: number): number {
-  return JUDGE_UNIT * (1 + Math.log2(p) / JUDGE_SPAN);
+  return logPoints(p, JUDGE_WORST);
 }
 
 export function judgeScore(truth: Verdict, answer: { verdict: Verdict; confidence: number }): number {
@@ -122,7 +122,7 @@ export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, J
             .object({
               id: z.string().max(16),
               verdict: z.enum(VERDICTS),
-              confidence: z.number().refine((c) => (JUDGE_CONFIDENCES as readonly number[]).includes(c), 'confidence is one of the offered steps'),
+              confidence: offeredStep(JUDGE_CONFIDENCES),
             })
             .strict(),
         )

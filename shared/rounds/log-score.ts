@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The discriminator's objective as points. A player's answer is a probability D that the
  * image is real; the lecture's V(D,G) rewards log D(x) on reals and log(1 − D(G(z))) on
@@ -11,16 +13,28 @@ export const CONFIDENCES = [0.5, 0.6, 0.75, 0.9, 0.99] as const;
 /** "Not sure": p = ½ whichever way the answer points. */
 export const NOT_SURE = 0.5;
 const LOG_SCORE_UNIT = 100;
-const LOG_SCORE_SPAN = Math.log2(100);
 
 /** D(x): the probability a "real/fake with confidence c" answer gives to "real". */
 export function answerToD(saysReal: boolean, confidence: number): number {
   return saysReal ? confidence : 1 - confidence;
 }
 
-/** Points (unrounded) for giving probability p to what turned out true: 100 at p = 1, 0 at p = 0.01. */
+/**
+ * A proper log score in points (unrounded): 100 at p = 1 and 0 at the least probability an
+ * offered answer can give the truth (`worst`), affine in log p in between and beyond.
+ */
+export function logPoints(pTruth: number, worst: number): number {
+  return LOG_SCORE_UNIT * (1 + Math.log2(pTruth) / Math.log2(1 / worst));
+}
+
+/** A confidence the player picked from the offered steps, and nothing else. */
+export function offeredStep(steps: readonly number[]) {
+  return z.number().refine((c) => steps.includes(c), 'confidence is one of the offered steps');
+}
+
+/** Points for giving probability p to what turned out true: 100 at p = 1, 0 at p = 0.01 (99 % sure and wrong). */
 export function logScore(pTruth: number): number {
-  return LOG_SCORE_UNIT * (1 + Math.log2(pTruth) / LOG_SCORE_SPAN);
+  return logPoints(pTruth, 0.01);
 }
 
 /** The points an answer of this confidence earns on average when the truth is "as said" with probability `belief`. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { makeSample } from '../dataset/index.ts';
 import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
-import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, valueTerm } from './log-score.ts';
+import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, offeredStep, valueTerm } from './log-score.ts';
 import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
@@ -106,7 +106,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
             .object({
               id: z.string().max(16),
               real: z.boolean(),
-              confidence: z.number().refine((c) => (CONFIDENCES as readonly number[]).includes(c), 'confidence is one of the offered steps'),
+              confidence: offeredStep(CONFIDENCES),
             })
             .strict(),
         )

@@ -56,16 +56,17 @@ export interface TimestepReveal {
   guesses: { playerId: string; nickname: string; t: number; points: number }[];
 }
 
-/** λ(t) = ln(ᾱ_t / (1 − ᾱ_t)) under the round's schedule. */
+let logSnrs: Float64Array | null = null;
+/** λ(t) = ln(ᾱ_t / (1 − ᾱ_t)) under the round's schedule (a table built once, like the schedule). */
 export function timestepLogSnr(t: number): number {
-  const ab = timestepSchedule().alphaBars[t - 1]!;
-  return Math.log(ab / (1 - ab));
+  logSnrs ??= Float64Array.from(timestepSchedule().alphaBars, (ab) => Math.log(ab / (1 - ab)));
+  return logSnrs[t - 1]!;
 }
 
 /** The step whose λ is nearest (λ falls with t). */
 export function timestepAtLogSnr(lambda: number): number {
   let best = 1;
-  for (let t = 1; t <= TIMESTEP_T; t++) if (Math.abs(timestepLogSnr(t) - lambda) < Math.abs(timestepLogSnr(best) - lambda)) best = t;
+  for (let t = 2; t <= TIMESTEP_T; t++) if (Math.abs(timestepLogSnr(t) - lambda) < Math.abs(timestepLogSnr(best) - lambda)) best = t;
   return best;
 }
 

@@ -149,6 +149,17 @@ describe('spot the fake', () => {
 });
 
 describe('judge (GAN-CLS)', () => {
+  /** One pair of each kind: x real & matching, y real with a wrong caption, z a fake. */
+  const threePairs = (): JudgeSecret => ({
+    source: 'gan',
+    neural: null,
+    items: [
+      { id: 'x', truth: 'match', caption: 'a small red circle', trueCaption: 'a small red circle', pixels: pixels(1), job: null },
+      { id: 'y', truth: 'mismatch', caption: 'a large red circle', trueCaption: 'a small red circle', pixels: pixels(2), job: null },
+      { id: 'z', truth: 'fake', caption: 'a small red circle', trueCaption: 'a small red circle', pixels: pixels(3), job: 0 },
+    ],
+  });
+
   it('scores the chance given to the truth: 100 · (1 + log₂ p / log₂ 200)', () => {
     expect(judgeScore('match', { verdict: 'match', confidence: 0.99 })).toBeCloseTo(99.81, 2);
     expect(judgeScore('fake', { verdict: 'match', confidence: 0.99 })).toBeCloseTo(0, 10); // p = 0.005
@@ -187,15 +198,7 @@ describe('judge (GAN-CLS)', () => {
   });
 
   it('reveals the class as D in L_CLS, with "not sure" counted apart', () => {
-    const secret: JudgeSecret = {
-      source: 'gan',
-      neural: null,
-      items: [
-        { id: 'x', truth: 'match', caption: 'a', trueCaption: 'a', pixels: pixels(1), job: null },
-        { id: 'y', truth: 'mismatch', caption: 'b', trueCaption: 'a', pixels: pixels(2), job: null },
-        { id: 'z', truth: 'fake', caption: 'a', trueCaption: 'a', pixels: pixels(3), job: 0 },
-      ],
-    };
+    const secret = threePairs();
     const answer = (nickname: string, list: { id: string; verdict: Verdict; confidence: number }[]) => ({
       playerId: nickname,
       nickname,
@@ -250,15 +253,7 @@ describe('judge (GAN-CLS)', () => {
   });
 
   it('combines the CLIP judge and the discriminator into the neural verdict', async () => {
-    const secret: JudgeSecret = {
-      source: 'gan',
-      neural: null,
-      items: [
-        { id: 'x', truth: 'match', caption: 'a small red circle', trueCaption: 'a small red circle', pixels: pixels(1), job: null },
-        { id: 'y', truth: 'mismatch', caption: 'a large red circle', trueCaption: 'a small red circle', pixels: pixels(2), job: null },
-        { id: 'z', truth: 'fake', caption: 'a small red circle', trueCaption: 'a small red circle', pixels: pixels(3), job: 0 },
-      ],
-    };
+    const secret = threePairs();
     await judgeRound.neural!(secret, {
       judge: async () => [0.9, 0.2, 0.8],
       discriminate: async () => [0.7, 0.6, 0.1],
