@@ -4,7 +4,7 @@
  * from; the reveal feeds the same S(x) with other captions to show what "style" is.
  */
 import './blend-restyle.css';
-import { RESTYLE_MODES, type RestyleQuestion } from '../../shared/rounds/restyle-round.ts';
+import { RESTYLE_KEEPS, RESTYLE_MODES, type RestyleQuestion } from '../../shared/rounds/restyle-round.ts';
 import { answeredText } from './answer-flow.ts';
 import type { QuestionMessage, RevealMessage, Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h } from '../ui/dom.ts';
@@ -150,8 +150,7 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage<'re
     { class: 'restyle-row', 'data-testid': 'restyle-row' },
     ...reveal.row.map((px, i) => h('li', {}, pixelCanvas(px, `G(S(x), φ(“${reveal.rowCaptions[i]}”))`), h('span', {}, `“${reveal.rowCaptions[i]}”`))),
   );
-  const explanation =
-    'Style is what the caption does not say: position, rotation, background, pattern. The style encoder S reads it from x; G then draws the new caption in that style, so every image in the row keeps x’s layout while the shape and colour follow its caption.';
+  const explanation = `Style is what the caption does not say. The style encoder S reads it from x; G then draws the new caption in that style, so every image in the row keeps x’s ${RESTYLE_KEEPS.join(', ')} while the shape and colour follow its caption. (Rotation is style too, but this small G hardly turns its objects, so S has none to keep.)`;
   return {
     el: h(
       'div',

@@ -12,7 +12,7 @@ import { samplesAt } from '../data/stream.ts';
 import type { LatentModels } from '../runtime/latent-models.ts';
 import { renderRecipes } from '../runtime/render-recipes.ts';
 import { applyPlatt, calibrationFigures } from './calibration.ts';
-import type { EvalRow } from './evaluate.ts';
+import type { EvalRow } from './rows.ts';
 
 /** Calibrated D's bars: better than saying ½ to everything, and probabilities within 5 points of the truth on average. */
 export const D_CALIBRATION_BARS = { logLoss: Math.log(2), ece: 0.05 };

@@ -1,8 +1,11 @@
 /**
  * Evaluation of the shipped diffusion model (models/weights/diffusion-*):
- *  - caption faithfulness: the Models I attribute classifier reads size, colour and shape of
- *    each generated image; an image counts when all three match its caption. Captions are
- *    spread evenly over all 128.
+ *  - caption faithfulness under two rulers (./two-rulers.ts): the Models I attribute
+ *    classifier (A) and the hand-made feature ruler (B) read size, colour and shape of each
+ *    generated image; an image counts when all three match its caption. Captions are spread
+ *    evenly over all 128. The bar applies to the lower of the two.
+ *  - for the barred row: faithfulness per attribute and per shape, how often each background
+ *    pattern is drawn, and the rotation spread against the data's, all under both rulers.
  *  - KID (×1000) between generated images and held-out real test images, in the Models I
  *    image-encoder embedding space, beside the floor KID(real, other real) of the same size.
  * Rows: DDIM 10 / 20 / 50 steps and DDPM 1000 steps at the default guidance, and DDIM 50 at
@@ -14,13 +17,12 @@ import { allCaptions, captionOf } from '../../shared/dataset/index.ts';
 import { CAPTION_ATTRIBUTES } from '../../shared/dataset/vocabulary.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel } from '../tf/fs.ts';
-import { classify } from '../classifier/trainer.ts';
-import { DEFAULT_SEED, labelsOf, pixelsToTensor, samplesAt } from '../data/stream.ts';
+import { DEFAULT_SEED, pixelsToTensor, samplesAt } from '../data/stream.ts';
 import { fileLoader, WEIGHTS_DIR } from '../runtime/node.ts';
 import { kid } from './metrics.ts';
+import { formatTable, RULER_LEGEND, type EvalRow } from './rows.ts';
+import { dataRotationSpreads, faithfulnessRows, loadRulers, readBoth, rotationSpreadRow, RULER_BARS, styleDrawnRows } from './two-rulers.ts';
 import { DEFAULT_GUIDANCE, loadDiffusionModel, type DiffusionModel } from '../diffusion/runtime.ts';
-
-const FAITHFULNESS_BAR = 0.9;
 
 interface DiffusionEvalConfig {
   id: string;
@@ -66,8 +68,14 @@ export const DIFFUSION_EVAL_DEFAULTS: DiffusionEvalOptions = {
 interface DiffusionEvalRow {
   config: DiffusionEvalConfig;
   n: number;
+  /** the lower of the two rulers' */
   faithfulness: number;
+  /** ruler A, ruler B */
+  readings: readonly [number, number];
+  /** per attribute, the lower of the two rulers' */
   perAttribute: Record<string, number>;
+  /** the barred row's figures per shape, pattern and rotation (empty for the others) */
+  details: EvalRow[];
   kid: number;
   kidFloor: number;
   seconds: number;
@@ -95,7 +103,7 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
   const o = { ...DIFFUSION_EVAL_DEFAULTS, ...opts };
   await initNodeWasm();
   const dm = await loadDiffusionModel(fileLoader(o.weightsDir));
-  const { model: classifier } = await loadModel(join(o.weightsDir, 'classifier'));
+  const rulers = await loadRulers(o.weightsDir, o.seed);
   const { model: imageEncoder } = await loadModel(join(o.weightsDir, 'image-encoder'));
   const seed = deriveSeed(o.seed, 'diffusion eval');
   const all = allCaptions();
@@ -112,7 +120,6 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
     }
     return r;
   };
-  const style0 = samplesAt(seed, 'test', 0, 1)[0]!.style;
   const rows: DiffusionEvalRow[] = [];
   for (const cfg of DIFFUSION_EVAL_CONFIGS) {
     if (o.only && !o.only.includes(cfg.id)) continue;
@@ -120,33 +127,47 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
     const t0 = performance.now();
     const attrs = Array.from({ length: n }, (_, i) => all[i % all.length]!);
     const images = await generate(dm, attrs.map(captionOf), cfg, seed, o.chunk);
-    const t = pixelsToTensor(images);
-    const pred = classify(classifier, t);
-    t.dispose();
-    const labels = attrs.map((a) => labelsOf(a, style0));
-    const okAll = labels.filter((l, i) => CAPTION_ATTRIBUTES.every((k) => l[k] === pred[k][i])).length / n;
-    const perAttribute = Object.fromEntries(CAPTION_ATTRIBUTES.map((k) => [k, labels.filter((l, i) => l[k] === pred[k][i]).length / n]));
+    const reads = readBoth(rulers, images);
+    const faith = faithfulnessRows('diffusion', cfg.id, reads, attrs);
+    const [overall, ...perAttr] = faith;
+    const perAttribute = Object.fromEntries(CAPTION_ATTRIBUTES.map((k, j) => [k, perAttr[j]!.value]));
+    const details = cfg.barred
+      ? [
+          ...faith,
+          ...styleDrawnRows('diffusion', cfg.id, reads),
+          rotationSpreadRow(
+            'diffusion',
+            cfg.id,
+            reads,
+            attrs.map((a) => a.shape),
+            dataRotationSpreads(rulers, seed, Math.max(n, 1000)),
+          ),
+        ]
+      : [];
     const ref = reference(n);
     const e = embed(images);
     const k = kid(ref.real, e);
     e.dispose();
-    const bar = cfg.barred ? FAITHFULNESS_BAR : null;
+    const bar = cfg.barred ? RULER_BARS.faithfulness : null;
+    const okAll = overall!.value;
     const row: DiffusionEvalRow = {
       config: cfg,
       n,
       faithfulness: okAll,
+      readings: overall!.readings!,
       perAttribute,
+      details,
       kid: k * 1000,
       kidFloor: ref.floor * 1000,
       seconds: (performance.now() - t0) / 1000,
       bar,
-      pass: bar === null || okAll >= bar,
+      pass: (bar === null || okAll >= bar) && details.every((d) => d.pass),
     };
     rows.push(row);
     log(`${cfg.id}: faithfulness ${(okAll * 100).toFixed(1)}%, KID×1000 ${row.kid.toFixed(2)} (floor ${row.kidFloor.toFixed(2)}), ${row.seconds.toFixed(0)} s`);
   }
   for (const r of realCache.values()) r.real.dispose();
-  classifier.dispose();
+  rulers.dispose();
   imageEncoder.dispose();
   dm.dispose();
   return rows;
@@ -154,15 +175,17 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
 
 export function formatDiffusionTable(rows: readonly DiffusionEvalRow[]): string {
   const lines = [
-    '| sampler | steps | guidance w | n | faithfulness (size+colour+shape) | size | colour | shape | KID×1000 (floor) | bar | |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| sampler | steps | guidance w | n | faithfulness A | faithfulness B | lower (size+colour+shape) | size | colour | shape | KID×1000 (floor) | bar | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   for (const r of rows) {
     const c = r.config;
     lines.push(
-      `| ${c.sampler.toUpperCase()} | ${c.steps} | ${c.guidance} | ${r.n} | ${pct(r.faithfulness)} | ${pct(r.perAttribute.size!)} | ${pct(r.perAttribute.colour!)} | ${pct(r.perAttribute.shape!)} | ${r.kid.toFixed(2)} (${r.kidFloor.toFixed(2)}) | ${r.bar === null ? '' : `≥ ${(r.bar * 100).toFixed(0)}%`} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`,
+      `| ${c.sampler.toUpperCase()} | ${c.steps} | ${c.guidance} | ${r.n} | ${pct(r.readings[0])} | ${pct(r.readings[1])} | ${pct(r.faithfulness)} | ${pct(r.perAttribute.size!)} | ${pct(r.perAttribute.colour!)} | ${pct(r.perAttribute.shape!)} | ${r.kid.toFixed(2)} (${r.kidFloor.toFixed(2)}) | ${r.bar === null ? '' : `≥ ${(r.bar * 100).toFixed(0)}%`} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`,
     );
   }
+  const details = rows.flatMap((r) => r.details);
+  if (details.length > 0) lines.push('', formatTable(details), '', RULER_LEGEND);
   return lines.join('\n');
 }

@@ -1,48 +1,34 @@
 /**
  * The evaluation of the shipped models (npm run eval:models, and the Vitest bars):
  * (a) attribute classifier, trained on real data only: held-out accuracy per attribute;
- * (b) caption faithfulness of G: share of G(z, φ(t)) whose classified size, colour and shape
- *     all equal the caption's;
+ * (a′) the feature ruler (./ruler/), fitted on real data only: held-out accuracy per attribute;
+ * (b) caption faithfulness of G: share of G(z, φ(t)) whose size, colour and shape as read by
+ *     both rulers all equal the caption's, per attribute and per shape; how often G draws
+ *     each background pattern and colour; G's rotation spread against the data's;
  * (c) CLIP retrieval on held-out real pairs: image→caption top-1 over the 128 captions, and
  *     caption→image top-1 over a pool of held-out images (one per caption);
  * (d) KID between real and generated images in the image encoder's embedding space, beside
  *     KID(real, blurred real) and KID(real, other real);
  * (e) style transfer x̂ = G(S(x), φ(t_new)): share whose style attributes (background,
- *     pattern, posX, posY) equal the reference x's, and whose caption attributes equal t_new.
+ *     pattern, posX, posY) equal the reference x's, and whose caption attributes equal t_new,
+ *     under both rulers; and how often the reference's rotation is kept.
  * All data come from the `test` split (never seen in training) under a fixed seed.
  */
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../shared/random.ts';
-import {
-  CAPTION_ATTRIBUTES,
-  CAPTION_COUNT,
-  STYLE_ATTRIBUTES,
-  STYLE_VALUES,
-  allCaptions,
-  captionFromIndex,
-  captionIndex,
-  captionOf,
-  renderImage,
-  sampleStyle,
-} from '../../shared/dataset/index.ts';
-import { loadModel } from '../tf/fs.ts';
+import { CAPTION_COUNT, allCaptions, captionFromIndex, captionIndex, captionOf, renderImage, sampleStyle } from '../../shared/dataset/index.ts';
 import { initNodeWasm } from '../tf/node-wasm.ts';
 import { ATTRIBUTES } from '../classifier/network.ts';
 import { classify } from '../classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, DEFAULT_SEED } from '../data/stream.ts';
 import { loadNodeModels, WEIGHTS_DIR } from '../runtime/node.ts';
 import { boxBlur, kid, share } from './metrics.ts';
+import { ORIENTATION_HARMONIC } from './ruler/feature-ruler.ts';
+import { dataRotationSpreads, faithfulnessRows, heldOutRows, loadRulers, readBoth, rotationSpreadRow, styleDrawnRows, styleTransferRows } from './two-rulers.ts';
+import { RESTYLE_KEEPS } from '../../shared/rounds/restyle-round.ts';
+import { row, type EvalRow } from './rows.ts';
 
-export interface EvalRow {
-  id: string;
-  metric: string;
-  value: number;
-  /** pass when value ≥ bar ('min') or value ≤ bar ('max'); null = reported only */
-  bar: number | null;
-  direction: 'min' | 'max';
-  pass: boolean;
-}
+export { formatTable, type EvalRow } from './rows.ts';
 
 interface EvalOptions {
   /** images per figure (classifier accuracy, faithfulness, retrieval, KID, style transfer) */
@@ -56,25 +42,17 @@ export const EVAL_DEFAULTS: EvalOptions = { n: 1000, seed: DEFAULT_SEED, weights
 /** The bars. */
 const BARS = {
   classifierAccuracy: 0.97,
-  faithfulness: 0.9,
   retrievalImageToText: 0.95,
   retrievalTextToImage: 0.9,
-  styleCaption: 0.9,
-  styleMatch: 0.8,
   kidRatio: 1,
 };
-
-function row(id: string, metric: string, value: number, bar: number | null, direction: 'min' | 'max' = 'min'): EvalRow {
-  const pass = bar === null ? true : direction === 'min' ? value >= bar : value <= bar;
-  return { id, metric, value, bar, direction, pass };
-}
 
 export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: string) => void = () => {}): Promise<EvalRow[]> {
   const o = { ...EVAL_DEFAULTS, ...opts };
   await initNodeWasm();
   const rows: EvalRow[] = [];
   const rt = await loadNodeModels({ dir: o.weightsDir });
-  const { model: classifier } = await loadModel(join(o.weightsDir, 'classifier'));
+  const rulers = await loadRulers(o.weightsDir, o.seed);
   const seed = deriveSeed(o.seed, 'eval');
   const n = o.n;
   const chunk = 250;
@@ -83,34 +61,35 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
   const test = samplesAt(seed, 'test', 0, n);
   const testLabels = test.map((s) => labelsOf(s.attributes, s.style));
   const realT = pixelsToTensor(test.map((s) => s.pixels));
-  const predReal = classify(classifier, realT);
+  const predReal = classify(rulers.classifier, realT);
   for (const a of ATTRIBUTES) {
     rows.push(row('a', `classifier held-out accuracy: ${a}`, share(testLabels.map((l, i) => l[a] === predReal[a][i])), BARS.classifierAccuracy));
   }
   log('(a) classifier done');
 
-  // (b) caption faithfulness of G.
+  rows.push(...heldOutRows('a', rulers, seed, n));
+  log('(a) classifier and feature ruler done');
+
+  // (b) caption faithfulness of G, and what G draws that the caption does not say.
   const rng = createRng(deriveSeed(seed, 'faithfulness'));
   const capAttrs = Array.from({ length: n }, () => captionFromIndex(rng.int(0, CAPTION_COUNT - 1)));
-  const capLabels = capAttrs.map((a) => labelsOf(a, test[0]!.style));
   const zs = rt.randomZ(n, deriveSeed(seed, 'faithfulness z'));
   const gen: Uint8Array[] = [];
   for (let i = 0; i < n; i += chunk) gen.push(...rt.generate(capAttrs.slice(i, i + chunk).map(captionOf), zs.slice(i, i + chunk)));
   const genT = pixelsToTensor(gen);
-  const predGen = classify(classifier, genT);
+  const genReads = readBoth(rulers, gen);
+  rows.push(...faithfulnessRows('b', 'G', genReads, capAttrs));
+  // A background G never draws can never be kept by a style transfer in (e).
+  rows.push(...styleDrawnRows('b', 'G', genReads));
   rows.push(
-    row(
+    rotationSpreadRow(
       'b',
-      'caption faithfulness of G (size, colour, shape all right)',
-      share(capLabels.map((l, i) => CAPTION_ATTRIBUTES.every((a) => l[a] === predGen[a][i]))),
-      BARS.faithfulness,
+      'G',
+      genReads,
+      capAttrs.map((a) => a.shape),
+      dataRotationSpreads(rulers, seed, n),
     ),
   );
-  for (const a of CAPTION_ATTRIBUTES) rows.push(row('b', `  faithfulness: ${a}`, share(capLabels.map((l, i) => l[a] === predGen[a][i])), null));
-  // Which backgrounds G draws (each is a quarter of the real data): one it never draws can
-  // never be kept by a style transfer in (e).
-  STYLE_VALUES.background.forEach((name, k) => rows.push(row('b', `  G's backgrounds: ${name} (real: 25%)`, share(Array.from(predGen.background, (v) => v === k)), null)));
-  STYLE_VALUES.pattern.forEach((name, k) => rows.push(row('b', `  G's patterns: ${name} (real: 25%)`, share(Array.from(predGen.pattern, (v) => v === k)), null)));
   log('(b) faithfulness done');
 
   // (c) retrieval with the CLIP pair on held-out real pairs.
@@ -169,30 +148,18 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
       ),
     );
   }
-  const rT = pixelsToTensor(restyled);
-  const predR = classify(classifier, rT);
-  const newLabels = newCaps.map((a, i) => labelsOf(a, test[i]!.style));
-  const styleOk = newLabels.map((l, i) => STYLE_ATTRIBUTES.every((a) => l[a] === predR[a][i]));
-  const capOk = newLabels.map((l, i) => CAPTION_ATTRIBUTES.every((a) => l[a] === predR[a][i]));
-  rows.push(row('e', 'style transfer: caption attributes follow t_new', share(capOk), BARS.styleCaption));
-  rows.push(row('e', "style transfer: all 4 style attributes keep the reference's", share(styleOk), BARS.styleMatch));
-  for (const a of STYLE_ATTRIBUTES) rows.push(row('e', `  style kept: ${a}`, share(newLabels.map((l, i) => l[a] === predR[a][i])), null));
-  rows.push(row('e', 'style transfer: both at once', share(styleOk.map((s, i) => s && capOk[i]!)), null));
-  tf.dispose([realT, genT, rT]);
+  rows.push(
+    ...styleTransferRows(
+      'e',
+      readBoth(rulers, restyled),
+      test.map((s) => ({ attributes: s.attributes, style: s.style, rotation: ORIENTATION_HARMONIC[s.attributes.shape] > 0 ? s.style.rotation : null })),
+      newCaps,
+      (RESTYLE_KEEPS as readonly string[]).includes('rotation'),
+    ),
+  );
+  tf.dispose([realT, genT]);
+  rulers.dispose();
   rt.dispose();
-  classifier.dispose();
   log('(e) style transfer done');
   return rows;
-}
-
-export function formatTable(rows: readonly EvalRow[]): string {
-  const lines = ['| | metric | value | bar | |', '| --- | --- | --- | --- | --- |'];
-  for (const r of rows) {
-    // Shares print as percentages; KIDs, AUCs and losses (in nats) as numbers.
-    const pct = r.id !== 'd' && r.id !== 'f' && !/nats|calibration error/.test(r.metric);
-    const v = pct ? `${(r.value * 100).toFixed(1)}%` : r.value.toFixed(3);
-    const bar = r.bar === null ? '' : `${r.direction === 'min' ? '≥' : '≤'} ${pct ? `${(r.bar * 100).toFixed(0)}%` : Number(r.bar.toFixed(3))}`;
-    lines.push(`| ${r.id} | ${r.metric} | ${v} | ${bar} | ${r.bar === null ? '' : r.pass ? 'pass' : 'FAIL'} |`);
-  }
-  return lines.join('\n');
 }

@@ -13,7 +13,7 @@ import { loadDiffusionModel } from '../diffusion/runtime.ts';
 import { samplesAt } from '../data/stream.ts';
 import { diffusionRenderer, renderRecipes } from '../runtime/render-recipes.ts';
 import { fileLoader, loadNodeModels } from '../runtime/node.ts';
-import type { EvalRow } from './evaluate.ts';
+import type { EvalRow } from './rows.ts';
 import { combinedAuc, PIXEL_STATISTICS, separation } from './pixel-stats.ts';
 
 /** Targets of the fair-play issue: no single statistic, and no simple combination, gives a cheater much. */

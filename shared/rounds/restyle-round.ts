@@ -9,8 +9,15 @@ import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 
 /**
  * "Restyle": Reed et al.'s style encoder. s ← S(x), x̂ ← G(s, φ(t_new)) keeps what the
- * caption does not say (position, rotation, background) and changes what it does.
+ * caption does not say and changes what it does.
  */
+
+/**
+ * What the shipped S and G keep of a reference, and so all that the round may claim they
+ * keep: eval:models holds each under both rulers (rotation is not kept: the shipped G
+ * barely turns objects, so it is neither claimed nor barred).
+ */
+export const RESTYLE_KEEPS = ['position', 'background', 'pattern'] as const;
 export const RESTYLE_MODES = ['which-result', 'which-reference'] as const;
 type RestyleMode = (typeof RESTYLE_MODES)[number];
 export const RESTYLE_POINTS = 600;
