@@ -143,9 +143,15 @@ export const MODEL_VARIANTS: readonly LectureNote[] = [
     ],
   },
   {
-    title: 'Difficulty is the truncation ψ',
+    title: 'Difficulty is chosen by the neural D',
     body: [
-      'Fakes are rendered from ψ·z, with ψ = 1.6 (easy), 1.0 (medium) and 0.6 (hard); Reed et al. have no such knob. Why: "the classic fidelity/variety knob": a small ψ gives cleaner, more typical fakes (shared/render/recipes.ts, models/runtime/render-recipes.ts).',
+      'For "easy" the device draws six fakes and keeps the one the neural D finds least real; for "hard" the one it finds most real; "medium" is a single draw (diffusion draws three, and its step count adds to it). Reed et al. have no such knob. Why: the truncation ψ used before only moved objects to the centre cell, so every level was caught by the same tells (shared/render/recipes.ts DIFFICULTY_PICK, models/runtime/render-recipes.ts). eval:models prints how well the neural D and simple pixel statistics catch each level.',
+    ],
+  },
+  {
+    title: 'The generator that plays back searches instead of learning',
+    body: [
+      'In the lecture G improves by gradient steps through D. In adversarial Spot the fake the class is D, and a class has no gradient: between rounds G runs an evolution strategy over its latent z, its truncation ψ and the caption, breeding the next fakes from the ones that fooled most of the class (shared/rounds/adversary.ts). Every fake’s caption also appears on a real image in the same round, so the captions G settles on are no tell. The minimax game is the same: the class maximises V(D, G), G minimises it, and both move.',
     ],
   },
   {

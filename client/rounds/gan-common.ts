@@ -52,6 +52,8 @@ interface GanOptionLimits {
   images: [number, number];
   /** Largest generator team the host may ask for; leave out when the round has none. */
   generators?: number;
+  /** Whether the round offers the generator that plays back (adversarial Spot the fake). */
+  adversarial?: boolean;
 }
 
 const SOURCE_LABEL = { gan: 'GAN generator', diffusion: 'Diffusion (DDIM)' } as const;
@@ -87,6 +89,7 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
       limits.generators === undefined
         ? null
         : h('input', { type: 'number', id: `${idPrefix}-generators`, min: 0, max: limits.generators, step: 1, inputmode: 'numeric', 'data-testid': `${idPrefix}-generators` });
+    const adversarial = limits.adversarial ? h('input', { type: 'checkbox', id: `${idPrefix}-adversarial`, 'data-testid': `${idPrefix}-adversarial` }) : null;
     const sourceHint = h('span', { class: 'hint', id: `${idPrefix}-source-hint` }, 'Checking which models are installed…');
     source.setAttribute('aria-describedby', sourceHint.id);
     const field = (id: string, label: string, input: HTMLElement) => h('div', { class: 'field small' }, h('label', { for: id }, label), input);
@@ -97,6 +100,19 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
       field(source.id, 'Fakes from', source),
       field(difficulty.id, 'Difficulty', difficulty),
       generators ? field(generators.id, 'Generator team', generators) : null,
+      adversarial
+        ? h(
+            'div',
+            { class: 'field small check' },
+            adversarial,
+            h(
+              'label',
+              { for: adversarial.id },
+              'G plays back',
+              h('span', { class: 'hint' }, ' (from round to round G breeds fakes from those that fooled the class; GAN fakes, no generator team)'),
+            ),
+          )
+        : null,
       sourceHint,
     );
     if (generators) generators.title = 'Players who act as G: they pick which z to submit and score when the class is fooled (0 = off).';
@@ -106,6 +122,7 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
       source.value = String(o.source ?? 'gan');
       difficulty.value = String(o.difficulty ?? 'medium');
       if (generators) generators.value = String(o.generators ?? 0);
+      if (adversarial) adversarial.checked = o.adversarial === true;
     };
     const read = () => {
       const n = Math.round(Number(images.value));
@@ -116,7 +133,16 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
         if (!Number.isFinite(g) || g < 0 || g > limits.generators!) return;
         next.generators = g;
       }
+      if (adversarial) {
+        next.adversarial = adversarial.checked;
+        // The generator that plays back is the GAN, and no generator team plays beside it.
+        if (adversarial.checked) {
+          next.source = 'gan';
+          next.generators = 0;
+        }
+      }
       value = next;
+      if (adversarial?.checked) show(value);
       onChange({ ...value });
     };
     el.addEventListener('change', read);

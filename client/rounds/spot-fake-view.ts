@@ -10,6 +10,7 @@ import type { Panel, PanelContext } from '../ui/panel.ts';
 import { confidenceSteps, formatNats, formulaBox, hostImagesPanel, percent, pixelCanvas, roundAnswerForm } from './gan-common.ts';
 import { generatorQuestionPanel } from './generator-view.ts';
 import { renderedNote, satOutLine } from './sat-out.ts';
+import { minimaxChart } from '../ui/minimax-chart.ts';
 
 const REAL_ICON = '◯';
 const FAKE_ICON = '✕';
@@ -216,6 +217,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
       head,
       h('ol', { class: 'gan-reveal-list' }, ...rows),
       h('div', { class: 'gan-reveal-side' }, value),
+      reveal.adversary ? minimaxChart(reveal.adversary, reveal.equilibriumValue, `minimax-${message.round}`) : null,
       formulaBox(message.formula, explanation),
       h('details', { class: 'honesty' }, h('summary', {}, 'Why saying how sure you are pays'), honestyTable()),
     ),

@@ -40,7 +40,11 @@ export interface OptionsEditor {
 /** Every round type's screens: a rule book in shared/rounds/registry.ts without one here is a type error. */
 const VIEWS: { [T in RoundType]: RoundView<T> } = {
   timestep: { question: timestepQuestionPanel, reveal: timestepRevealPanel },
-  'spot-fake': { question: spotFakeQuestionPanel, reveal: spotFakeRevealPanel, optionsEditor: ganOptionsEditor({ images: [2, 8], generators: GENERATOR_TEAM_MAX }) },
+  'spot-fake': {
+    question: spotFakeQuestionPanel,
+    reveal: spotFakeRevealPanel,
+    optionsEditor: ganOptionsEditor({ images: [2, 8], generators: GENERATOR_TEAM_MAX, adversarial: true }),
+  },
   judge: { question: judgeQuestionPanel, reveal: judgeRevealPanel, optionsEditor: ganOptionsEditor({ images: [3, 8] }) },
   'noise-lab': { question: noiseLabQuestionPanel, reveal: noiseLabRevealPanel, optionsEditor: labOptionsEditor },
   blend: { question: blendQuestionPanel, reveal: blendRevealPanel, optionsEditor: blendOptionsEditor },

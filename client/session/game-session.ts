@@ -3,6 +3,7 @@ import type { GameSettings } from '../../shared/game/settings.ts';
 import type { ErrorMessage } from '../../shared/protocol/errors.ts';
 import type { ClientMessage, ClientMessageType, ServerMessages, ServerMessageType } from '../../shared/protocol/messages.ts';
 import type { AnswerOf, RoundType } from '../../shared/rounds/registry.ts';
+import type { AdversaryRound } from '../../shared/rounds/adversary.ts';
 import type { GanDevice } from '../rounds/gan-device.ts';
 import type { Countdown } from './countdown.ts';
 
@@ -40,6 +41,12 @@ export interface Snapshot {
   settings: GameSettings;
   /** In join order. */
   players: PlayerView[];
+}
+
+/** The minimax game round by round (adversarial Spot the fake), and its equilibrium −log 4. */
+export interface MinimaxSeries {
+  history: AdversaryRound[];
+  equilibrium: number;
 }
 
 /** A question as received; binary fields are already Uint8Array. */
@@ -104,6 +111,8 @@ export interface GameSession {
   currentReveal(): RevealMessage | null;
   /** The ratings of the current round (rated rounds, from the reveal on). */
   currentRatings(): RatingsPayload | null;
+  /** The latest adversarial Spot-the-fake series this device saw, for the final screen. */
+  minimaxSeries(): MinimaxSeries | null;
   /** Whether this device's player has an answer in for the current round. */
   hasAnswered(): boolean;
   answer(round: number, answer: unknown): void;

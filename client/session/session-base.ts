@@ -2,7 +2,7 @@ import type { RatingsPayload } from '../../shared/game/engine.ts';
 import type { AnswerOf, RoundType } from '../../shared/rounds/registry.ts';
 import { Countdown } from './countdown.ts';
 import { Emitter } from './emitter.ts';
-import type { QuestionMessage, RevealMessage, SessionEvents, Snapshot } from './game-session.ts';
+import type { MinimaxSeries, QuestionMessage, RevealMessage, SessionEvents, Snapshot } from './game-session.ts';
 
 /**
  * What a session remembers of the current round for its screens: the question, the reveal,
@@ -15,6 +15,8 @@ class RoundMemory {
   private answer: { round: number; answer: unknown } | null = null;
   private stars = new Map<string, number>();
   private starsRound = -1;
+  /** The latest adversarial Spot-the-fake series this device saw (for the final screen). */
+  private series: MinimaxSeries | null = null;
 
   private readonly round: () => number;
 
@@ -31,6 +33,14 @@ class RoundMemory {
   setReveal(reveal: RevealMessage): void {
     this.reveal = reveal;
     if (reveal.ratings) this.setRatings(reveal.ratings);
+    if (reveal.type === 'spot-fake') {
+      const r = (reveal as RevealMessage<'spot-fake'>).reveal;
+      if (r.adversary) this.series = { history: r.adversary, equilibrium: r.equilibriumValue };
+    }
+  }
+
+  minimaxSeries(): MinimaxSeries | null {
+    return this.series;
   }
 
   setRatings(ratings: RatingsPayload): void {
@@ -102,6 +112,10 @@ export abstract class SessionBase {
 
   currentRatings(): RatingsPayload | null {
     return this.memory.currentRatings();
+  }
+
+  minimaxSeries(): MinimaxSeries | null {
+    return this.memory.minimaxSeries();
   }
 
   myAnswer<T extends RoundType>(type: T): AnswerOf<T> | null {

@@ -1,6 +1,7 @@
 import type { PlayerView, Snapshot } from '../session/game-session.ts';
 import { announce, formatNumber, h } from './dom.ts';
 import type { Panel, PanelContext } from './panel.ts';
+import { minimaxChart } from './minimax-chart.ts';
 
 const TOP_ROWS = 10;
 
@@ -73,6 +74,7 @@ export function podiumPanel(ctx: PanelContext, extras: Node | null): Panel {
   const self = players.find((p) => p.id === me);
   const mine = self ? h('p', { class: 'my-rank', 'data-testid': 'my-rank' }, `You finished #${self.rank} of ${players.length} with ${formatNumber(self.score)} points.`) : null;
   const best = Math.max(1, ...players.map((p) => p.score));
+  const series = session.minimaxSeries();
   const el = h(
     'div',
     { class: 'standings podium-screen', 'data-testid': 'podium' },
@@ -81,6 +83,7 @@ export function podiumPanel(ctx: PanelContext, extras: Node | null): Panel {
     top.length === 0 ? h('p', { class: 'hint' }, 'Nobody played this game.') : h('ol', { class: 'podium' }, ...top.map(place)),
     players.length > 3 ? h('h3', { class: 'sub-title' }, 'Everyone') : null,
     players.length > 3 ? h('ol', { class: 'board compact' }, ...players.map((p) => row(p, best, me))) : null,
+    series && series.history.length > 0 ? minimaxChart(series.history, series.equilibrium, 'minimax-final') : null,
     extras,
   );
   announce(self ? `Game over. You finished number ${self.rank} with ${formatNumber(self.score)} points.` : 'Game over: final results.');

@@ -5,6 +5,10 @@
  * models/eval/pixel-stats.ts, and a logistic regression over all of them fitted on half
  * and scored on the other half, separates them with the ROC AUC printed (0.5: not at all).
  * The same figures before the pipeline show what it removes.
+ * Difficulty: per source, the neural D's ROC AUC (reals scored above fakes) and the
+ * logistic regression's, on served images, must fall from easy to medium to hard: difficulty
+ * picks fakes by D's realness (shared/render/recipes.ts DIFFICULTY_PICK), and the simple
+ * statistics, which nothing selected on, show whether that is more than D's own taste.
  */
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import { recipeFor, type Difficulty, type FakeSource } from '../../shared/render/recipes.ts';
@@ -14,7 +18,8 @@ import { samplesAt } from '../data/stream.ts';
 import { diffusionRenderer, renderRecipes } from '../runtime/render-recipes.ts';
 import { fileLoader, loadNodeModels } from '../runtime/node.ts';
 import type { EvalRow } from './rows.ts';
-import { combinedAuc, PIXEL_STATISTICS, separation } from './pixel-stats.ts';
+import { combinedAuc, PIXEL_STATISTICS, rocAuc, separation } from './pixel-stats.ts';
+import { DIFFICULTIES } from '../../shared/render/recipes.ts';
 
 /** Targets of the fair-play issue: no single statistic, and no simple combination, gives a cheater much. */
 export const SERVED_BARS = { single: 0.75, combined: 0.85 };
@@ -25,7 +30,37 @@ export const SERVED_SOURCES: readonly { source: FakeSource; difficulty: Difficul
   { source: 'gan', difficulty: 'hard' },
   { source: 'diffusion', difficulty: 'easy' },
   { source: 'diffusion', difficulty: 'medium' },
+  { source: 'diffusion', difficulty: 'hard' },
 ];
+
+/**
+ * The difficulty table: each detector's AUC per level, and a row per source and detector
+ * that holds when it falls from easy to medium to hard (a source measured at fewer than
+ * all three levels has no such row).
+ */
+function difficultyRows(detection: ReadonlyMap<FakeSource, ReadonlyMap<Difficulty, [number, number]>>): EvalRow[] {
+  const rows: EvalRow[] = [];
+  for (const [source, levels] of detection) {
+    ['neural D', 'pixel statistics (logistic regression)'].forEach((detector, j) => {
+      const aucs = DIFFICULTIES.map((d) => levels.get(d)?.[j]);
+      const text = DIFFICULTIES.map((d, i) => `${d} ${aucs[i] === undefined ? '–' : aucs[i]!.toFixed(3)}`).join(', ');
+      if (aucs.some((a) => a === undefined)) return;
+      const [easy, medium, hard] = aucs as [number, number, number];
+      // The figure is the smaller of the two steps down: > 0 when the AUC falls at each step.
+      const fall = Math.min(easy - medium, medium - hard);
+      rows.push({
+        id: 'f',
+        metric: `difficulty, ${source} fakes: ${detector} detection AUC falls easy → hard (${text})`,
+        value: fall,
+        bar: 0,
+        direction: 'min',
+        format: 'number',
+        pass: fall > 0,
+      });
+    });
+  }
+  return rows;
+}
 
 const features = (images: readonly Uint8Array[]) => images.map((im) => Object.values(PIXEL_STATISTICS).map((f) => f(im)));
 
@@ -43,6 +78,9 @@ export async function evaluateServedImages(
   const rawR = features(reals.map((s) => s.pixels));
   const rows: EvalRow[] = [];
   const row = (metric: string, value: number, bar: number | null): EvalRow => ({ id: 'f', metric, value, bar, direction: 'max', pass: bar === null || value <= bar });
+  /** per source, per difficulty: [neural D's AUC, the logistic regression's] */
+  const detection = new Map<FakeSource, Map<Difficulty, [number, number]>>();
+  const dOf = (images: readonly Uint8Array[], caps: readonly string[]) => gan.discriminatorLogits(images, caps);
   for (const { source, difficulty } of opts.sources ?? SERVED_SOURCES) {
     const fakes: Uint8Array[] = [];
     const chunk = source === 'gan' ? 250 : 25;
@@ -60,9 +98,20 @@ export async function evaluateServedImages(
       const before = separation(col(rawF), col(rawR));
       rows.push(row(`${label}: ${name} (before serving ${before.toFixed(3)})`, separation(col(srvF), col(srvR)), SERVED_BARS.single));
     });
-    rows.push(row(`${label}: logistic regression over all (before serving ${combinedAuc(rawF, rawR).toFixed(3)})`, combinedAuc(srvF, srvR), SERVED_BARS.combined));
+    const combined = combinedAuc(srvF, srvR);
+    rows.push(row(`${label}: logistic regression over all (before serving ${combinedAuc(rawF, rawR).toFixed(3)})`, combined, SERVED_BARS.combined));
+    const neural = rocAuc(
+      dOf(
+        servedReals,
+        reals.map((s) => s.caption),
+      ),
+      dOf(servedFakes, captions),
+    );
+    if (!detection.has(source)) detection.set(source, new Map());
+    detection.get(source)!.set(difficulty, [neural, combined]);
     log(`(f) served images: ${label} done`);
   }
+  rows.push(...difficultyRows(detection));
   gan.dispose();
   diffusionModel?.dispose();
   return rows;

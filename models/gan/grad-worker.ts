@@ -8,7 +8,7 @@ import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel } from '../tf/fs.ts';
 import { flatten } from '../tf/flat.ts';
 import { buildDiscriminator, buildGenerator } from './networks.ts';
-import { GanTrainer, buildBgCritic, buildClassHead } from './train-step.ts';
+import { GanTrainer, buildBgCritic, buildClassHead, buildShapeCritic } from './train-step.ts';
 import { freezeAllButBackground } from './freeze.ts';
 import { fromPlain, networksOf, setNetworkWeights, type GanGradReply, type GanGradRequest, type GanWorkerInit } from './parallel.ts';
 
@@ -27,7 +27,8 @@ try {
   }
   const classes = init.classes ? { C: buildClassHead(init.classes.groups), ...init.classes } : null;
   const critic = init.critic ? { K: buildBgCritic(init.critic.groups), ...init.critic } : null;
-  const tr = new GanTrainer(G, D, undefined, guide, null, classes, critic);
+  const shape = init.shape ? { M: buildShapeCritic(), ...init.shape } : null;
+  const tr = new GanTrainer(G, D, undefined, guide, null, classes, critic, shape);
   const nets = networksOf(tr);
 
   parentPort!.on('message', (req: GanGradRequest) => {

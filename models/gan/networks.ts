@@ -40,9 +40,10 @@ import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
 import { BACKGROUNDS, PATTERNS } from '../../shared/dataset/vocabulary.ts';
+import { GAN_Z_DIM } from '../../shared/render/recipes.ts';
 import { AlphaComposite, ChannelBias, LAYOUT_FIELDS, LayoutOffsets, MinibatchStd, OneHotCodes, PlaceObject, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
 
-export const Z_DIM = 32;
+export const Z_DIM = GAN_Z_DIM;
 
 export interface GanConfig {
   zDim: number;

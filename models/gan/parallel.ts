@@ -26,6 +26,7 @@ export interface GanWorkerInit {
   phiTable: Float32Array;
   classes: { weight: number; begin: number; groups: number[] } | null;
   critic: { weight: number; begin: number; groups: [number, number] } | null;
+  shape: { weight: number } | null;
 }
 
 /** A tensor as plain data, to cross to a worker thread. */
@@ -48,7 +49,7 @@ export type GanGradReply = { d: Float32Array; k: Float32Array | null; losses: Re
 
 /** The networks whose weights a worker mirrors, in a fixed order. */
 export function networksOf(tr: GanTrainer): tf.LayersModel[] {
-  return [tr.G, tr.D, ...(tr.classes ? [tr.classes.C] : []), ...(tr.critic ? [tr.critic.K] : [])];
+  return [tr.G, tr.D, ...(tr.classes ? [tr.classes.C] : []), ...(tr.critic ? [tr.critic.K] : []), ...(tr.shape ? [tr.shape.M] : [])];
 }
 
 /** All weights (trainable and not, e.g. batch-norm statistics) of `nets`, flattened. */
@@ -170,6 +171,8 @@ export async function parallelGanStep(tr: GanTrainer, worker: GanGradWorker, b: 
       info: NaN,
       classFake: mean2(gl.classFake, rg.losses.classFake),
       criticG: mean2(gl.criticG, rg.losses.criticG),
+      shapeD: mean2(dl.shapeD, r.losses.shapeD),
+      shapeG: mean2(gl.shapeG, rg.losses.shapeG),
     };
   } finally {
     tf.dispose([...Object.values(mine), ...Object.values(theirs)] as tf.Tensor[]);

@@ -21,8 +21,9 @@
  * CLIP image encoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { trainableVars } from '../tf/blocks.ts';
-import { codesOf } from '../tf/layers.ts';
+import { EMBED_DIM } from '../clip/encoders.ts';
+import { conv, convTrunk, dense, trainableVars } from '../tf/blocks.ts';
+import { codesOf, MinibatchStd } from '../tf/layers.ts';
 
 export interface GanBatch {
   /** real images [B, 32, 32, 3] in [−1, 1] */
@@ -44,6 +45,8 @@ export interface GanBatch {
   classes?: tf.Tensor2D;
   /** for the background critic: a class pair other than each real image's own [B] (int32) */
   pairsWrong?: tf.Tensor1D;
+  /** for the shape critic: the real images' object masks [B, 32, 32, 1] in [0, 1] (renderMask) */
+  realMasks?: tf.Tensor4D;
 }
 
 /**
@@ -168,6 +171,42 @@ export function buildBgCritic(groups: readonly [number, number]): tf.LayersModel
   return fullResolutionHead('k', groups[0] * groups[1], 'bg_critic');
 }
 
+/**
+ * The shape critic M (opt-in, --shape-critic W): a discriminator of silhouettes, in the
+ * spirit of LR-GAN's mask (Yang et al. 2017). It sees only the object's alpha mask after
+ * G places it, never colour or background, and tells it from the real images' own object
+ * masks (the data set renders them exactly), conditioned on the caption like D:
+ * real mask + its caption (real), real mask + a mismatched caption (×0.5), G's mask + its
+ * caption (×0.5). D judges the whole image, where a bell passes for a triangle once colour
+ * and background look right; M judges the outline alone, and its minibatch-std channel lets
+ * it see a batch of G's masks that all stand upright when real ones turn ±25°.
+ */
+export interface ShapeCritic {
+  M: tf.LayersModel;
+  weight: number;
+}
+
+export function buildShapeCritic(): tf.LayersModel {
+  const mask = tf.input({ shape: [32, 32, 1], name: 'mask' });
+  const phi = tf.input({ shape: [EMBED_DIM], name: 'phi' });
+  let h = convTrunk(mask, [16, 32, 64], 'm'); // [4, 4, 64]
+  h = new MinibatchStd({ groupSize: 4, name: 'm_mbstd' }).apply(h) as tf.SymbolicTensor;
+  const c = dense(phi, 16, 'm_cond');
+  const tiled = tf.layers
+    .reshape({ targetShape: [4, 4, 16], name: 'm_tile' })
+    .apply(tf.layers.repeatVector({ n: 16, name: 'm_rep' }).apply(c) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  let j = tf.layers.concatenate({ name: 'm_join' }).apply([h, tiled]) as tf.SymbolicTensor;
+  j = conv(j, 64, 1, 1, 'm_joint');
+  j = tf.layers.flatten({ name: 'm_flat' }).apply(j) as tf.SymbolicTensor;
+  const logit = dense(j, 1, 'm_logit', 'linear');
+  return tf.model({ inputs: [mask, phi], outputs: logit, name: 'shape_critic' });
+}
+
+/** The placed object's alpha [B, 32, 32, 1] from G's placed RGBA layer [B, 32, 32, 4]. */
+function alphaOf(rgba: tf.Tensor4D): tf.Tensor4D {
+  return tf.slice(rgba, [0, 0, 0, 3], [-1, -1, -1, 1]);
+}
+
 /** The class pair index c0·k1 + c1 of classes [B, 2] (int32). */
 export function pairOf(classes: tf.Tensor2D, groups: readonly [number, number]): tf.Tensor1D {
   return tf.tidy(() => {
@@ -207,12 +246,15 @@ export interface GanLosses {
   /** the background critic's loss (K's) and G's term against it (before its weight), NaN without it */
   criticD: number;
   criticG: number;
+  /** the shape critic's loss (M's) and G's term against it (before its weight), NaN without it */
+  shapeD: number;
+  shapeG: number;
 }
 
 /** What a D update reports (GanLosses' D half). */
-type DLosses = Pick<GanLosses, 'd' | 'dReal' | 'dWrong' | 'dFake' | 'classReal' | 'criticD'>;
+type DLosses = Pick<GanLosses, 'd' | 'dReal' | 'dWrong' | 'dFake' | 'classReal' | 'criticD' | 'shapeD'>;
 /** What a G update reports (GanLosses' G half). */
-type GLosses = Pick<GanLosses, 'g' | 'clip' | 'info' | 'classFake' | 'criticG'>;
+type GLosses = Pick<GanLosses, 'g' | 'clip' | 'info' | 'classFake' | 'criticG' | 'shapeG'>;
 
 const GAN_LR = 2e-4;
 const CLASS_HEAD_LR = 1e-3;
@@ -242,8 +284,11 @@ export class GanTrainer {
   /** the class head's own optimizer: a plain supervised classifier, at a classifier's rate */
   readonly optC: tf.AdamOptimizer | null;
   readonly critic: BgCritic | null;
-  /** the background critic's own optimizer (CRITIC_LR) */
+  readonly shape: ShapeCritic | null;
+  /** the critics' own optimizer (CRITIC_LR): the background critic's and the shape critic's variables, in kVars */
   readonly optK: tf.AdamOptimizer | null;
+  /** G with a second output, the placed object layer (RGBA), for the shape critic */
+  private readonly gRgba: tf.LayersModel | null;
 
   constructor(
     G: tf.LayersModel,
@@ -253,9 +298,12 @@ export class GanTrainer {
     info: InfoTerm | null = null,
     classes: ClassTerm | null = null,
     critic: BgCritic | null = null,
+    shape: ShapeCritic | null = null,
   ) {
     this.critic = critic;
-    this.optK = critic ? (tf.train.adam(CRITIC_LR, GAN_BETA1, 0.999) as tf.AdamOptimizer) : null;
+    this.shape = shape;
+    this.optK = critic || shape ? (tf.train.adam(CRITIC_LR, GAN_BETA1, 0.999) as tf.AdamOptimizer) : null;
+    this.gRgba = shape ? tf.model({ inputs: G.inputs, outputs: [G.outputs[0]!, G.getLayer('g_place').output as tf.SymbolicTensor] }) : null;
     this.guide = guide;
     this.info = info;
     this.classes = classes;
@@ -265,15 +313,15 @@ export class GanTrainer {
     this.optD = tf.train.adam(lr, GAN_BETA1, 0.999) as tf.AdamOptimizer;
     this.gVars = [...trainableVars(G), ...(info ? trainableVars(info.Q) : [])];
     this.dVars = trainableVars(D);
-    this.kVars = critic ? trainableVars(critic.K) : [];
+    this.kVars = [...(critic ? trainableVars(critic.K) : []), ...(shape ? trainableVars(shape.M) : [])];
     this.optC = classes ? (tf.train.adam(CLASS_HEAD_LR) as tf.AdamOptimizer) : null;
   }
 
   /** One discriminator update then one generator update on the same batch. */
   step(b: GanBatch): GanLosses {
     const d = this.dStep(b);
-    const { g, clip, info, classFake, criticG } = this.gStep(b);
-    return { ...d, g, clip, info, classFake, criticG };
+    const { g, clip, info, classFake, criticG, shapeG } = this.gStep(b);
+    return { ...d, g, clip, info, classFake, criticG, shapeG };
   }
 
   /** Discriminator update (L_D above), the background critic's (if any) and the class head's on the real images; G is only run forward. */
@@ -303,10 +351,11 @@ export class GanTrainer {
     if (this.classes && !b.classes) throw new Error("the class term needs the real images' classes (GanBatch.classes)");
     const critic = this.critic;
     if (critic && (!b.classes || !b.pairsWrong)) throw new Error("the background critic needs the real images' classes and other pairs (GanBatch.classes, pairsWrong)");
+    if (this.shape && !b.realMasks) throw new Error("the shape critic needs the real images' masks (GanBatch.realMasks)");
     let out: { d: tf.Tensor[]; k: tf.Tensor[] | null; losses: Omit<DLosses, 'classReal'> } | null = null;
     tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0) as tf.Tensor2D;
-      const fakes = this.G.apply([zAll, tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
+      const { image: fakes, rgba } = this.draw(zAll, tf.concat([b.phi, b.phiInt], 0) as tf.Tensor2D);
       const xs = tf.concat([b.real, b.real, fakes], 0);
       const phis = tf.concat([b.phi, b.phiWrong, b.phi, b.phiInt], 0);
       let probs: number[] = [];
@@ -320,11 +369,11 @@ export class GanTrainer {
         const fakeInt = tf.softplus(li).mean();
         return real.add(wrong.mul(0.5)).add(fake.mul(0.5)).add(fakeInt.mul(0.5)) as tf.Scalar;
       }, this.dVars);
-      const k = critic ? this.criticGradients(b, fakes, zAll) : null;
+      const k = critic || this.shape ? this.criticGradients(b, fakes, rgba, zAll) : null;
       out = {
         d: this.dVars.map((v) => tf.keep(grads[v.name]!)),
         k: k ? k.grads.map((g) => tf.keep(g)) : null,
-        losses: { d: value.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]!, criticD: k ? k.loss : NaN },
+        losses: { d: value.dataSync()[0]!, dReal: probs[0]!, dWrong: probs[1]!, dFake: probs[2]!, criticD: k ? k.criticLoss : NaN, shapeD: k ? k.shapeLoss : NaN },
       };
     });
     return out!;
@@ -351,36 +400,66 @@ export class GanTrainer {
     });
   }
 
-  /** One update of the background critic alone, on G's images of the batch's z and z_int (its warm-up). */
-  criticWarmStep(b: GanBatch): number {
+  /** One update of the critics alone, on G's images of the batch's z and z_int (their warm-up); returns their losses. */
+  criticWarmStep(b: GanBatch): { critic: number; shape: number } {
     const r = tf.tidy(() => {
       const z = tf.concat([b.z, b.zInt], 0) as tf.Tensor2D;
-      const fakes = this.G.apply([z, tf.concat([b.phi, b.phiInt], 0)], { training: true }) as tf.Tensor4D;
-      const k = this.criticGradients(b, fakes, z);
-      return { grads: k.grads, loss: tf.scalar(k.loss) };
+      const { image, rgba } = this.draw(z, tf.concat([b.phi, b.phiInt], 0) as tf.Tensor2D);
+      const k = this.criticGradients(b, image, rgba, z);
+      return { grads: k.grads, losses: tf.tensor1d([k.criticLoss, k.shapeLoss]) };
     });
     this.optK!.applyGradients(named(this.kVars, r.grads));
-    const loss = r.loss.dataSync()[0]!;
-    tf.dispose([...r.grads, r.loss]);
-    return loss;
+    const [critic, shape] = r.losses.dataSync();
+    tf.dispose([...r.grads, r.losses]);
+    return { critic: critic!, shape: shape! };
   }
 
-  /** The background critic's (BgCritic) loss and gradients on real images and G's images `fakes` of noises `z`. */
-  private criticGradients(b: GanBatch, fakes: tf.Tensor4D, z: tf.Tensor2D): { grads: tf.Tensor[]; loss: number } {
-    const k = this.critic!;
+  /** G's images (and, with the shape critic, its placed object layer) for noises z and text φ. */
+  private draw(z: tf.Tensor2D, phi: tf.Tensor2D): { image: tf.Tensor4D; rgba: tf.Tensor4D | null } {
+    if (!this.gRgba) return { image: this.G.apply([z, phi], { training: true }) as tf.Tensor4D, rgba: null };
+    const [image, rgba] = this.gRgba.apply([z, phi], { training: true }) as tf.Tensor4D[];
+    return { image: image!, rgba: rgba! };
+  }
+
+  /**
+   * The critics' losses and gradients (in kVars order): the background critic's (BgCritic)
+   * on real images and G's images `fakes` of noises `z`; the shape critic's (ShapeCritic) on
+   * the real masks and the masks of G's right-text fakes (the first B rows of `rgba`). The
+   * two share no variable, so one gradient of their sum is each one's own.
+   */
+  private criticGradients(b: GanBatch, fakes: tf.Tensor4D, rgba: tf.Tensor4D | null, z: tf.Tensor2D): { grads: tf.Tensor[]; criticLoss: number; shapeLoss: number } {
+    const k = this.critic;
+    const m = this.shape;
     const n = b.real.shape[0];
-    const pairReal = pairOf(b.classes!, k.groups);
-    const pairFake = pairOf(codesOf(tf.slice(z, [0, k.begin], [-1, k.groups[0] + k.groups[1]]) as tf.Tensor2D, k.groups), k.groups);
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = k.K.apply(tf.concat([b.real, fakes], 0), { training: true }) as tf.Tensor2D;
-      const onReal = tf.slice(logits, [0, 0], [n, -1]) as tf.Tensor2D;
-      const onFake = tf.slice(logits, [n, 0], [-1, -1]) as tf.Tensor2D;
-      const real = tf.softplus(tf.neg(logitAt(onReal, pairReal))).mean();
-      const wrong = tf.softplus(logitAt(onReal, b.pairsWrong!)).mean();
-      const fake = tf.softplus(logitAt(onFake, pairFake)).mean();
-      return real.add(wrong.mul(0.5)).add(fake.mul(0.5)) as tf.Scalar;
+    const pairReal = k ? pairOf(b.classes!, k.groups) : null;
+    const pairFake = k ? pairOf(codesOf(tf.slice(z, [0, k.begin], [-1, k.groups[0] + k.groups[1]]) as tf.Tensor2D, k.groups), k.groups) : null;
+    let criticLoss = NaN;
+    let shapeLoss = NaN;
+    const { grads } = tf.variableGrads(() => {
+      let total = tf.scalar(0);
+      if (k) {
+        const logits = k.K.apply(tf.concat([b.real, fakes], 0), { training: true }) as tf.Tensor2D;
+        const onReal = tf.slice(logits, [0, 0], [n, -1]) as tf.Tensor2D;
+        const onFake = tf.slice(logits, [n, 0], [-1, -1]) as tf.Tensor2D;
+        const real = tf.softplus(tf.neg(logitAt(onReal, pairReal!))).mean();
+        const wrong = tf.softplus(logitAt(onReal, b.pairsWrong!)).mean();
+        const fake = tf.softplus(logitAt(onFake, pairFake!)).mean();
+        const lk = real.add(wrong.mul(0.5)).add(fake.mul(0.5)) as tf.Scalar;
+        criticLoss = lk.dataSync()[0]!;
+        total = total.add(lk);
+      }
+      if (m) {
+        const fakeMasks = alphaOf(tf.slice(rgba!, [0, 0, 0, 0], [n, -1, -1, -1]));
+        const masks = tf.concat([b.realMasks!, b.realMasks!, fakeMasks], 0);
+        const phis = tf.concat([b.phi, b.phiWrong, b.phi], 0);
+        const [lr, lw, lf] = tf.unstack((m.M.apply([masks, phis], { training: true }) as tf.Tensor).reshape([3, n]), 0) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const lm = tf.softplus(tf.neg(lr)).mean().add(tf.softplus(lw).mean().mul(0.5)).add(tf.softplus(lf).mean().mul(0.5)) as tf.Scalar;
+        shapeLoss = lm.dataSync()[0]!;
+        total = total.add(lm);
+      }
+      return total as tf.Scalar;
     }, this.kVars);
-    return { grads: this.kVars.map((v) => grads[v.name]!), loss: value.dataSync()[0]! };
+    return { grads: this.kVars.map((v) => grads[v.name]!), criticLoss, shapeLoss };
   }
 
   /** The gradients of G's loss (non-saturating L_G above, + λ·CLIP term and the background terms) in `gVars` order; nothing is updated. */
@@ -390,6 +469,7 @@ export class GanTrainer {
     const infoTerm = this.info;
     const classTerm = this.classes;
     const critic = this.critic;
+    const shape = this.shape;
     let out: { g: tf.Tensor[]; losses: GLosses } | null = null;
     tf.tidy(() => {
       const zAll = tf.concat([b.z, b.zInt], 0);
@@ -399,9 +479,10 @@ export class GanTrainer {
       let info = NaN;
       let classFake = NaN;
       let criticG = NaN;
+      let shapeG = NaN;
       const pairG = critic ? pairOf(codesOf(tf.slice(zAll, [0, critic.begin], [-1, critic.groups[0] + critic.groups[1]]) as tf.Tensor2D, critic.groups), critic.groups) : null;
       const { value, grads } = tf.variableGrads(() => {
-        const f = this.G.apply([zAll, phiG], { training: true }) as tf.Tensor4D;
+        const { image: f, rgba } = this.draw(zAll as tf.Tensor2D, phiG as tf.Tensor2D);
         const logits = (this.D.apply([f, phiG], { training: true }) as tf.Tensor).reshape([2, n]);
         let adv = tf.softplus(tf.neg(logits)).mean(1).sum() as tf.Scalar;
         if (infoTerm) {
@@ -422,6 +503,13 @@ export class GanTrainer {
           criticG = lk.dataSync()[0]!;
           adv = adv.add(lk.mul(critic.weight)) as tf.Scalar;
         }
+        if (shape) {
+          // Only the right-text fakes: an interpolated φ_β names no real shape.
+          const masks = alphaOf(tf.slice(rgba!, [0, 0, 0, 0], [n, -1, -1, -1]));
+          const lm = tf.softplus(tf.neg(shape.M.apply([masks, b.phi], { training: true }) as tf.Tensor)).mean() as tf.Scalar;
+          shapeG = lm.dataSync()[0]!;
+          adv = adv.add(lm.mul(shape.weight)) as tf.Scalar;
+        }
         if (!guide) return adv;
         const f1 = f.slice([0, 0, 0, 0], [n, -1, -1, -1]);
         const emb = guide.imageEncoder.apply(f1) as tf.Tensor2D;
@@ -440,7 +528,7 @@ export class GanTrainer {
         }
         return loss;
       }, this.gVars);
-      out = { g: this.gVars.map((v) => tf.keep(grads[v.name]!)), losses: { g: value.dataSync()[0]!, clip, info, classFake, criticG } };
+      out = { g: this.gVars.map((v) => tf.keep(grads[v.name]!)), losses: { g: value.dataSync()[0]!, clip, info, classFake, criticG, shapeG } };
     });
     return out!;
   }

@@ -3,7 +3,9 @@
  * both call this, so the same recipe gives the same image wherever it is rendered.
  */
 import { makeSample } from '../../shared/dataset/index.ts';
-import type { RenderRecipe } from '../../shared/render/recipes.ts';
+import { createRng, deriveSeed } from '../../shared/random.ts';
+import { candidateSeed, withSeed, type RealnessPick, type RenderRecipe } from '../../shared/render/recipes.ts';
+import { serveImage } from '../../shared/render/served-image.ts';
 import type { DiffusionModel } from '../diffusion/runtime.ts';
 import type { LatentModels } from './latent-models.ts';
 
@@ -17,12 +19,59 @@ export function diffusionRenderer(model: Pick<DiffusionModel, 'sample'>): Diffus
   return { sampleCaptions: async (captions, { seed, steps, guidance }) => (await model.sample({ captions, seed, steps, guidance })).images };
 }
 
+/**
+ * Renders recipes; a recipe with a realness pick (RealnessPick) is drawn once per candidate
+ * and the neural D's logit (its realness) chooses which draw is kept.
+ */
 export async function renderRecipes(models: { gan: LatentModels; diffusion?: DiffusionRenderer | null }, recipes: readonly RenderRecipe[]): Promise<Uint8Array[]> {
+  if (!recipes.some((r) => pickOf(r))) return renderPlain(models, recipes);
+  const flat: RenderRecipe[] = [];
+  const spans = recipes.map((r) => {
+    const from = flat.length;
+    const pick = pickOf(r);
+    if (!pick || (r.model !== 'gan' && r.model !== 'diffusion')) {
+      flat.push(r);
+      return { from, n: 1, pick: null };
+    }
+    const { pick: _, ...single } = r;
+    const seed = seedOf(single);
+    for (let k = 0; k < pick.candidates; k++) flat.push(withSeed(single, candidateSeed(seed, k)));
+    return { from, n: pick.candidates, pick };
+  });
+  const images = await renderPlain(models, flat);
+  // D scores only the candidates of recipes with a pick.
+  const scored = spans.flatMap(({ from, n, pick }) => (pick ? Array.from({ length: n }, (_, k) => from + k) : []));
+  // Scored as the class will see them: through the served-image pipeline, with a draw of
+  // its own (the server serves the kept image again with its secret stream).
+  const scores = models.gan.discriminatorLogits(
+    scored.map((i) => serveImage(images[i]!, createRng(deriveSeed(seedOf(flat[i]!), 'realness serve')))),
+    scored.map((i) => flat[i]!.caption),
+  );
+  const logit = new Map(scored.map((i, k) => [i, scores[k]!]));
+  return spans.map(({ from, n, pick }) => {
+    let best = from;
+    for (let i = from + 1; i < from + n; i++) {
+      if (pick?.keep === 'most-real' ? logit.get(i)! > logit.get(best)! : logit.get(i)! < logit.get(best)!) best = i;
+    }
+    return images[best]!;
+  });
+}
+
+/** A recipe's own random draw (its seed), so that the same recipe scores the same wherever it renders. */
+function seedOf(r: RenderRecipe): number {
+  return r.model === 'diffusion' ? r.seed : r.model === 'restyle' ? r.referenceSeed : r.zSeed;
+}
+
+function pickOf(r: RenderRecipe): RealnessPick | null {
+  return (r.model === 'gan' || r.model === 'diffusion') && r.pick ? r.pick : null;
+}
+
+async function renderPlain(models: { gan: LatentModels; diffusion?: DiffusionRenderer | null }, recipes: readonly RenderRecipe[]): Promise<Uint8Array[]> {
   const out: Uint8Array[] = new Array(recipes.length);
   const gan = recipes.flatMap((r, i) => (r.model === 'gan' ? [{ r, i }] : []));
   if (gan.length) {
     // Truncation ψ scales z towards the prior's mode: the classic fidelity/variety knob.
-    const z = gan.map(({ r }) => models.gan.randomZ(1, r.zSeed)[0]!.map((v) => v * r.truncation));
+    const z = gan.map(({ r }) => (r.z ? Float32Array.from(r.z) : models.gan.randomZ(1, r.zSeed)[0]!).map((v) => v * r.truncation));
     const images = models.gan.generate(
       gan.map(({ r }) => r.caption),
       z,

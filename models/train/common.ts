@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { encode } from 'fast-png';
 import * as tf from '@tensorflow/tfjs';
 import { deserializeModel, deserializeTensors, serializeModel } from '../tf/io.ts';
-import { writeDirAtomic } from '../tf/fs.ts';
+import { loadModel, writeDirAtomic } from '../tf/fs.ts';
 import { DEFAULT_SEED } from '../data/stream.ts';
 
 export const MODELS_DIR = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -211,22 +211,33 @@ export async function loadCheckpoint(root: string, model: string, nets: Record<s
   return readCheckpointState(root, model);
 }
 
+/** The run name that stands for the shipped weights (models/weights/) in copyMatchingLayers. */
+export const SHIPPED_RUN = 'shipped';
+
+/** Checkpoint net names → the shipped weights' directories (the shipped G is the weight average). */
+const SHIPPED_NETS: Readonly<Record<string, string>> = { generator_ema: 'generator', discriminator: 'discriminator' };
+
 /**
- * Starts `nets` from another run's checkpoint: each layer whose name is in the saved net and
- * whose weights have the same shapes is copied; the others keep their weights. Returns a
- * one-line account ("generator_ema: 25 layers copied, new: bg_fc; …").
+ * Starts `nets` from another run's checkpoint, or from the shipped weights (fromRun
+ * SHIPPED_RUN): each layer whose name is in the saved net and whose weights have the same
+ * shapes is copied; the others keep their weights. Returns a one-line account
+ * ("generator_ema: 25 layers copied, new: bg_fc; …").
  */
 export async function copyMatchingLayers(root: string, fromRun: string, nets: Record<string, tf.LayersModel>): Promise<string> {
-  const dir = join(checkpointDir(root, fromRun), 'current');
+  const shipped = fromRun === SHIPPED_RUN;
+  const dir = shipped ? join(root, 'weights') : join(checkpointDir(root, fromRun), 'current');
   if (!existsSync(dir)) throw new Error(`no checkpoint of run ${fromRun} to start from (${dir})`);
   const parts: string[] = [];
   for (const [name, net] of Object.entries(nets)) {
-    const file = join(dir, `${name}.json`);
-    if (!existsSync(file)) {
+    const shippedDir = shipped && SHIPPED_NETS[name] ? join(dir, SHIPPED_NETS[name]) : null;
+    const file = shippedDir ? join(shippedDir, 'model.json') : join(dir, `${name}.json`);
+    if ((shipped && !shippedDir) || !existsSync(file)) {
       parts.push(`${name}: not in ${fromRun}, all new`);
       continue;
     }
-    const { model: saved } = await deserializeModel({ modelJson: readFileSync(file, 'utf8'), weightsBin: new Uint8Array(readFileSync(join(dir, `${name}.bin`))) });
+    const saved = shippedDir
+      ? (await loadModel(shippedDir)).model
+      : (await deserializeModel({ modelJson: readFileSync(file, 'utf8'), weightsBin: new Uint8Array(readFileSync(join(dir, `${name}.bin`))) })).model;
     const fresh: string[] = [];
     let copied = 0;
     for (const layer of net.layers) {

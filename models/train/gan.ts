@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng, deriveSeed, type Rng } from '../../shared/random.ts';
-import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex, type Sample } from '../../shared/dataset/index.ts';
+import { CAPTION_COUNT, CAPTION_ATTRIBUTES, CAPTION_VALUES, captionFromIndex, captionIndex, renderMask, type Sample } from '../../shared/dataset/index.ts';
 import { initNodeWasm, tf } from '../tf/node-wasm.ts';
 import { loadModel, saveModel } from '../tf/fs.ts';
 import { seedInit, seededNormal } from '../tf/blocks.ts';
@@ -18,9 +18,11 @@ import {
   CRITIC_WARMUP,
   GanTrainer,
   buildBgCritic,
+  buildShapeCritic,
   buildClassHead,
   buildInfoHead,
   type BgCritic,
+  type ShapeCritic,
   type ClassTerm,
   type ClipGuide,
   type InfoTerm,
@@ -70,7 +72,10 @@ const GAN_STEPS = 4000;
  * copied, the rest keep their seeded start (G v7 took G v6's object network this way).
  * --g-trains background trains only G's background (the object network stays as copied).
  * --bg-critic W (with 'codes') adds the background critic K at weight W in G's loss
- * (train-step.ts BgCritic; 0 = off). --workers 1 computes half of each batch's gradients in
+ * (train-step.ts BgCritic; 0 = off). --shape-critic W (layered G) adds the shape critic M, a
+ * discriminator of the placed object's mask against the real images' own masks, at weight W
+ * in G's loss (train-step.ts ShapeCritic; 0 = off). --init-from shipped starts from the
+ * shipped G and D (models/weights/) instead of a run's checkpoint. --workers 1 computes half of each batch's gradients in
  * a worker thread, on the second core (gan/parallel.ts); a checkpoint keeps its setting.
  */
 const GAN_TRAINING = {
@@ -85,6 +90,7 @@ const GAN_TRAINING = {
   infoWeight: 1,
   classWeight: 1,
   bgCritic: 0,
+  shapeCritic: 0,
 };
 const GAN_BATCH = 32;
 
@@ -106,6 +112,7 @@ export const GAN_OPTIONS = [
   'init-from',
   'g-trains',
   'bg-critic',
+  'shape-critic',
   'workers',
 ];
 
@@ -147,6 +154,8 @@ export async function trainGan(
   const infoWeight = layered && background === 'gaussian' ? Number(args.options['info-weight'] ?? GAN_TRAINING.infoWeight) : 0;
   const classWeight = layered && background === 'codes' ? Number(args.options['class-weight'] ?? GAN_TRAINING.classWeight) : 0;
   const bgCritic = Number(args.options['bg-critic'] ?? GAN_TRAINING.bgCritic);
+  const shapeCritic = Number(args.options['shape-critic'] ?? GAN_TRAINING.shapeCritic);
+  if (shapeCritic > 0 && !layered) throw new Error('--shape-critic needs a layered G (its object layer has a mask)');
   const workersGiven = args.options.workers === undefined ? null : Number(args.options.workers);
   if (workersGiven !== null && workersGiven !== 0 && workersGiven !== 1) throw new Error('--workers must be 0 or 1 (this machine has two cores)');
   if (bgCritic > 0 && !(layered && background === 'codes')) throw new Error('--bg-critic needs a G whose background reads codes (--background codes)');
@@ -203,6 +212,12 @@ export async function trainGan(
     seedInit(K, deriveSeed(args.seed, 'init background critic'));
     critic = { K, weight: bgCritic, begin: POSITION_DIMS, groups };
   }
+  let shape: ShapeCritic | null = null;
+  if (shapeCritic > 0) {
+    const M = buildShapeCritic();
+    seedInit(M, deriveSeed(args.seed, 'init shape critic'));
+    shape = { M, weight: shapeCritic };
+  }
   const starting = args.fresh || !hasCheckpoint(args.root, run);
   if (initFrom !== undefined && starting) {
     const copied = await copyMatchingLayers(args.root, initFrom, { generator_ema: G, discriminator: D, ...(classes ? { class_head: classes.C } : {}) });
@@ -214,7 +229,7 @@ export async function trainGan(
   if (gTrains === 'background') {
     freezeAllButBackground(G);
   }
-  const tr = new GanTrainer(G, D, undefined, guide, info, classes, critic);
+  const tr = new GanTrainer(G, D, undefined, guide, info, classes, critic, shape);
   const nets = {
     generator: G,
     discriminator: D,
@@ -222,6 +237,7 @@ export async function trainGan(
     ...(info ? { info_head: info.Q } : {}),
     ...(classes ? { class_head: classes.C } : {}),
     ...(critic ? { bg_critic: critic.K } : {}),
+    ...(shape ? { shape_critic: shape.M } : {}),
   };
   /** the step the average started at (0, or the step of a checkpoint saved before G had one) */
   let emaFrom = 0;
@@ -243,6 +259,7 @@ export async function trainGan(
     infoWeight,
     classWeight,
     bgCritic,
+    shapeCritic,
   };
   if (args.fresh) clearCheckpoint(args.root, run);
   else if (hasCheckpoint(args.root, run)) {
@@ -302,6 +319,8 @@ export async function trainGan(
             ),
           }
         : {}),
+      // the masks the data set rendered the real images with (no random draw)
+      ...(shape ? { realMasks: tf.tensor4d(Float32Array.from(samples.flatMap((x) => [...renderMask(x.attributes, x.style)])), [batch, 32, 32, 1]) } : {}),
     };
   };
   if (classes && step === 0) {
@@ -317,14 +336,18 @@ export async function trainGan(
       if (!args.quiet && ((s + 1) % 100 === 0 || s + 1 === warmup)) console.log(`[${run}] class head alone on real images, step ${s + 1}/${warmup}: loss ${ce.toFixed(4)}`);
     }
   }
-  if (critic && step === 0) {
-    // The background critic learns alone first against the starting G (train-step.ts CRITIC_WARMUP).
+  if ((critic || shape) && step === 0) {
+    // The critics learn alone first against the starting G (train-step.ts CRITIC_WARMUP).
     const warmup = Math.min(CRITIC_WARMUP, args.steps ?? CRITIC_WARMUP);
     for (let s = 0; s < warmup; s++) {
       const b = batchAt(createRng(deriveSeed(args.seed, `gan critic warm-up ${s}`)), samplesAt(args.seed, 'train', s * batch, batch), 0);
       const loss = tr.criticWarmStep(b);
       tf.dispose(Object.values(b));
-      if (!args.quiet && ((s + 1) % 50 === 0 || s + 1 === warmup)) console.log(`[${run}] background critic alone, step ${s + 1}/${warmup}: loss ${loss.toFixed(4)}`);
+      if (!args.quiet && ((s + 1) % 50 === 0 || s + 1 === warmup)) {
+        console.log(
+          `[${run}] critics alone, step ${s + 1}/${warmup}:${critic ? ` background critic loss ${loss.critic.toFixed(4)}` : ''}${shape ? ` shape critic loss ${loss.shape.toFixed(4)}` : ''}`,
+        );
+      }
     }
   }
   const classifierDir = join(args.root, 'weights', 'classifier');
@@ -353,6 +376,7 @@ export async function trainGan(
       phiTable: phiTable.dataSync() as Float32Array,
       classes: classes ? { weight: classes.weight, begin: classes.begin, groups: [...classes.groups] } : null,
       critic: critic ? { weight: critic.weight, begin: critic.begin, groups: [critic.groups[0], critic.groups[1]] } : null,
+      shape: shape ? { weight: shape.weight } : null,
     });
     if (!args.quiet) console.log(`[${run}] data-parallel: 2 threads, ${batch / 2} samples each per step`);
   }
@@ -375,6 +399,7 @@ export async function trainGan(
         ...(info ? { info: l.info } : {}),
         ...(classes ? { 'class(real)': l.classReal, 'class(G)': l.classFake } : {}),
         ...(critic ? { 'critic(K)': l.criticD, 'critic(G)': l.criticG } : {}),
+        ...(shape ? { 'shape(M)': l.shapeD, 'shape(G)': l.shapeG } : {}),
         'D(real)': l.dReal,
         'D(wrong)': l.dWrong,
         'D(fake)': l.dFake,
@@ -452,6 +477,7 @@ export async function trainGan(
   info?.Q.dispose();
   classes?.C.dispose();
   critic?.K.dispose();
+  shape?.M.dispose();
   return { trainer: tr, generatorAverage: gEma.model, losses };
 }
 

@@ -138,6 +138,8 @@ export interface EngineSnapshot {
   phase: Phase;
   players: { id: string; nickname: string; score: number; lastPoints: number }[];
   roundsOpened: number;
+  /** Each series' memory (SeriesHooks), by round type; absent in snapshots from before series. */
+  series?: [string, unknown][];
   current: {
     index: number;
     type: RoundType;
@@ -180,6 +182,8 @@ export class GameEngine {
   private readonly source: DrawSource;
   /** The next round's draws, kept from its render jobs until it starts (both must agree). */
   private pending: { index: number; draws: RoundDraws } | null = null;
+  /** What each round type's series has learnt so far in this game (SeriesHooks). */
+  private readonly series = new Map<string, unknown>();
 
   constructor(settings: GameSettings, source: DrawSource) {
     this.settings = settings;
@@ -198,6 +202,7 @@ export class GameEngine {
       phase: this.phase,
       players: [...this.players.values()].map(({ id, nickname, score, lastPoints }) => ({ id, nickname, score, lastPoints })),
       roundsOpened: this.rounds.length,
+      series: [...this.series],
       current: r && {
         index: r.index,
         type: r.type,
@@ -219,6 +224,7 @@ export class GameEngine {
   static restore(snap: EngineSnapshot, source: DrawSource, answers: readonly StoredAnswer[], ratings: readonly StoredRating[]): GameEngine {
     const engine = new GameEngine(snap.settings, source);
     engine.phase = snap.phase;
+    for (const [type, memory] of snap.series ?? []) engine.series.set(type, memory);
     for (const p of snap.players) engine.players.set(p.id, { ...p });
     for (let index = 0; index < snap.roundsOpened; index++) {
       const c = snap.current?.index === index ? snap.current : null;
@@ -324,10 +330,16 @@ export class GameEngine {
     const draws = this.nextDraws();
     return {
       type: planned.type,
-      jobs: rules.renderJobs?.(draws, planned.options) ?? [],
+      jobs: rules.renderJobs?.(draws, planned.options, this.memoryFor(planned)) ?? [],
       generators: rules.generatorCount?.(planned.options) ?? 0,
       draws,
     };
+  }
+
+  /** The memory of the series a planned round belongs to (null: none yet, or not in a series). */
+  private memoryFor(planned: PlannedRound): unknown {
+    const series = roundRules(planned.type).series;
+    return series?.active(planned.options) ? (this.series.get(planned.type) ?? null) : null;
   }
 
   /**
@@ -339,7 +351,7 @@ export class GameEngine {
     if (!this.hasNextRound()) throw new GameError('game_over');
     const index = this.rounds.length;
     const planned = this.plan[index]!;
-    const { secret, question } = roundRules(planned.type).prepare(this.nextDraws(), planned.options, renders);
+    const { secret, question } = roundRules(planned.type).prepare(this.nextDraws(), planned.options, renders, this.memoryFor(planned));
     this.pending = null;
     this.rounds.push({
       index,
@@ -445,6 +457,8 @@ export class GameEngine {
       if (a) answers.push({ playerId: player.id, nickname: player.nickname, answer: a.answer, points: a.points, elapsedMs: a.elapsedMs });
     }
     round.credits = this.generatorCredits(round, answers);
+    const planned = this.plan[round.index]!;
+    if (rules.series?.active(planned.options)) this.series.set(round.type, rules.series.after(this.series.get(round.type) ?? null, round.secret, answers));
     const neutral = this.neutralPoints(round);
     for (const player of this.players.values()) {
       const a = round.answers.get(player.id);

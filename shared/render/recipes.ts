@@ -1,7 +1,11 @@
 import { IMAGE_SIZE, CHANNELS } from '../dataset/vocabulary.ts';
+import { deriveSeed } from '../random.ts';
 
 /** Exact byte length of every image that travels: 32×32 RGB. */
 export const IMAGE_BYTES = IMAGE_SIZE * IMAGE_SIZE * CHANNELS;
+
+/** Length of the GAN's latent z (models/gan/networks.ts builds G with it). */
+export const GAN_Z_DIM = 32;
 
 export const FAKE_SOURCES = ['gan', 'diffusion'] as const;
 export type FakeSource = (typeof FAKE_SOURCES)[number];
@@ -13,25 +17,47 @@ export type Difficulty = (typeof DIFFICULTIES)[number];
  * image. Recipes only ever go to the assigned render worker, never to a judging player.
  */
 export type RenderRecipe =
-  | { model: 'gan'; caption: string; zSeed: number; truncation: number }
-  | { model: 'diffusion'; caption: string; seed: number; steps: number; guidance: number }
+  /** G(ψ·z, φ(caption)), z drawn from zSeed, or given (the adversarial search's z). */
+  | { model: 'gan'; caption: string; zSeed: number; truncation: number; z?: number[]; pick?: RealnessPick }
+  | { model: 'diffusion'; caption: string; seed: number; steps: number; guidance: number; pick?: RealnessPick }
   /** GAN-INT: G(z, β φ(caption) + (1 − β) φ(caption2)). */
   | { model: 'gan-int'; caption: string; caption2: string; beta: number; zSeed: number }
   /** Style transfer: G(S(x), φ(caption)) with x the data-set image of `referenceSeed`. */
   | { model: 'restyle'; referenceSeed: number; caption: string };
 
 /**
- * Difficulty is a real knob of each model: the GAN's truncation ψ (z scaled towards the
- * mode: small ψ gives cleaner, more typical fakes) and the diffusion sampler's step count
- * (few DDIM steps leave visible artefacts).
+ * Which of several draws of the same recipe is kept: the renderer draws `candidates` of them
+ * (the recipe's own seed first, then candidateSeed's), scores each with the neural D's
+ * logit on a served copy (what the class will see), and keeps the one D finds least or
+ * most real.
  */
+export interface RealnessPick {
+  candidates: number;
+  keep: 'least-real' | 'most-real';
+}
+
+/** The seed of candidate k of a recipe drawn with `seed` (candidate 0 is the recipe's own). */
+export function candidateSeed(seed: number, k: number): number {
+  return k === 0 ? seed : deriveSeed(seed, `candidate ${k}`);
+}
+
+/**
+ * Difficulty picks fakes by how real the neural D finds them: "easy" keeps the least real of
+ * several draws, "hard" the most real, "medium" a single draw. For diffusion the sampler's
+ * step count adds to it (few DDIM steps leave visible artefacts); each diffusion draw costs
+ * a full sampling run, so it draws fewer candidates. eval:models (part f) prints, per level,
+ * how well the neural D and simple pixel statistics catch the fakes.
+ */
+export const DIFFICULTY_PICK: Readonly<Record<FakeSource, Readonly<Record<Difficulty, RealnessPick | null>>>> = {
+  gan: { easy: { candidates: 6, keep: 'least-real' }, medium: null, hard: { candidates: 6, keep: 'most-real' } },
+  diffusion: { easy: { candidates: 3, keep: 'least-real' }, medium: null, hard: { candidates: 3, keep: 'most-real' } },
+};
+const DIFFUSION_STEPS: Readonly<Record<Difficulty, number>> = { easy: 4, medium: 12, hard: 50 };
+
 export function recipeFor(source: FakeSource, difficulty: Difficulty, caption: string, seed: number): RenderRecipe {
-  if (source === 'gan') {
-    const truncation = { easy: 1.6, medium: 1.0, hard: 0.6 }[difficulty];
-    return { model: 'gan', caption, zSeed: seed, truncation };
-  }
-  const steps = { easy: 4, medium: 12, hard: 50 }[difficulty];
-  return { model: 'diffusion', caption, seed, steps, guidance: 3 };
+  const pick = DIFFICULTY_PICK[source][difficulty];
+  if (source === 'gan') return { model: 'gan', caption, zSeed: seed, truncation: 1, ...(pick ? { pick } : {}) };
+  return { model: 'diffusion', caption, seed, steps: DIFFUSION_STEPS[difficulty], guidance: 3, ...(pick ? { pick } : {}) };
 }
 
 /** Renders recipes into pixels: the browser runtime, the Node runtime, or a test double. */

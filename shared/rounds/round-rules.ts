@@ -3,7 +3,7 @@ import type { RoundDraws } from '../random.ts';
 import type { NeuralOpponents, RenderRecipe } from '../render/recipes.ts';
 
 /** What every round type provides: one rule book used by the server room and solo mode. */
-interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, never>> {
+interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, never>, Memory = null> {
   readonly type: string;
   /** Shown in the host's playlist and on screen. */
   readonly title: string;
@@ -20,14 +20,14 @@ interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, 
    * Fakes the round needs from a generative model before it can start, in the order
    * `prepare` will receive their pixels. Rounds without fakes leave this out.
    */
-  renderJobs?(draws: RoundDraws, options: Options): RenderRecipe[];
+  renderJobs?(draws: RoundDraws, options: Options, memory?: Memory | null): RenderRecipe[];
   /**
    * Draws a round (and takes its rendered fakes). The secret stays on the server until the
    * reveal; the question is all a player's device ever receives before it. Values a client
    * sees (image ids, seeds it renders with) come from streams of their own, never from the
    * stream the answer is drawn from.
    */
-  prepare(draws: RoundDraws, options: Options, renders: readonly Uint8Array[]): { secret: Secret; question: Question };
+  prepare(draws: RoundDraws, options: Options, renders: readonly Uint8Array[], memory?: Memory | null): { secret: Secret; question: Question };
   /** Checks an answer against the round (for example, image ids exist); a message when it does not fit. */
   validateAnswer?(secret: Secret, answer: Answer): string | null;
   /** Points for one answer. `speedFraction` is the share of time left (0..1), or null when speed does not count. */
@@ -45,6 +45,21 @@ interface RoundRules<Secret, Question, Answer, Reveal, Options = Record<string, 
   formatTruth(secret: Secret): string;
   /** Rounds whose answers the class rates during the reveal (the Noise lab's 'sample'). */
   readonly ratings?: RatingHooks<Secret, Answer>;
+  /** Rounds that carry what they learnt to the next round of their type (adversarial Spot the fake). */
+  readonly series?: SeriesHooks<Secret, Answer, Options, Memory>;
+}
+
+/**
+ * A series: rounds of one type that carry memory from one to the next within a game (in
+ * adversarial Spot the fake, G's search and the curve of V(D,G) so far). The engine keeps
+ * the memory (in its snapshot too, so a series survives a restart) and hands it to
+ * renderJobs and prepare of the type's next active round; null before the first.
+ */
+export interface SeriesHooks<Secret, Answer, Options, Memory> {
+  /** Whether a round with these options is part of the series. */
+  active(options: Options): boolean;
+  /** The memory after a revealed round of the series (its secret holds the neural D's answers, if any). */
+  after(memory: Memory | null, secret: Secret, answers: readonly PlayerAnswer<Answer>[]): Memory;
 }
 
 /**
@@ -94,11 +109,11 @@ export interface PlayerAnswer<Answer> {
  * engine). Every hook is a method, so a concrete rule book is assignable to it; the
  * typed side is `RoundType`'s own rule book (registry.ts: QuestionOf, RevealOf, AnswerOf).
  */
-export type AnyRoundRules = RoundRules<unknown, unknown, unknown, unknown, unknown>;
+export type AnyRoundRules = RoundRules<unknown, unknown, unknown, unknown, unknown, unknown>;
 
 /** Declares a rule book; its payload types are inferred from it (and read back by registry.ts). */
-export function defineRound<Secret, Question, Answer, Reveal, Options = Record<string, never>>(
-  rules: RoundRules<Secret, Question, Answer, Reveal, Options>,
-): RoundRules<Secret, Question, Answer, Reveal, Options> {
+export function defineRound<Secret, Question, Answer, Reveal, Options = Record<string, never>, Memory = null>(
+  rules: RoundRules<Secret, Question, Answer, Reveal, Options, Memory>,
+): RoundRules<Secret, Question, Answer, Reveal, Options, Memory> {
   return rules;
 }

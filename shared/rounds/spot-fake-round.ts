@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { makeSample } from '../dataset/index.ts';
+import { makeSample, parseCaption, renderImage, sampleStyle } from '../dataset/index.ts';
+import { randomCaption } from './caption-pairs.ts';
 import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, offeredStep, valueTerm } from './log-score.ts';
 import { checkAnsweredIds } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
+import { afterRound, nextCandidates, type AdversaryCandidate, type AdversaryMemory, type AdversaryRound } from './adversary.ts';
 import { imageIds } from './image-ids.ts';
 
 /** The largest generator team a host may ask for (the playlist's editor reads it too). */
@@ -19,10 +21,17 @@ const spotFakeOptionsSchema = z
     difficulty: z.enum(DIFFICULTIES),
     /** Players who play G this round: they pick which z to submit, and score when D is fooled. */
     generators: z.number().int().min(0).max(GENERATOR_TEAM_MAX).default(0),
+    /** G plays back: across the game's adversarial rounds G searches for fakes that fool the class (adversary.ts). */
+    adversarial: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.adversarial && o.source !== 'gan')
+      ctx.addIssue({ code: 'custom', path: ['adversarial'], message: 'the generator that plays back is the GAN: choose fakes from the GAN' });
+    if (o.adversarial && o.generators > 0) ctx.addIssue({ code: 'custom', path: ['adversarial'], message: 'with a generator team the players are G: turn one of them off' });
+  });
 type SpotFakeOptions = z.infer<typeof spotFakeOptionsSchema>;
-const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0 };
+const SPOT_FAKE_DEFAULTS: SpotFakeOptions = { images: 4, source: 'gan', difficulty: 'medium', generators: 0, adversarial: false };
 /** A perfect discriminator answer earns just under this; G earns what D leaves of it. */
 /** Zero-sum with D: G earns what D's log score did not (D's best is 100 per image). */
 const GENERATOR_UNIT = 100;
@@ -41,6 +50,8 @@ export interface SpotFakeSecret {
   difficulty: Difficulty;
   /** The trained discriminator's D(x, φ(t)) per image id, filled in before the reveal. */
   neural: Record<string, number> | null;
+  /** Adversarial rounds: each fake's z and ψ by image id, and the series so far. */
+  adversary?: { candidates: Record<string, AdversaryCandidate>; history: AdversaryRound[] };
 }
 export interface SpotFakeQuestion {
   kind: 'spot-fake';
@@ -72,6 +83,8 @@ export interface SpotFakeReveal {
   neuralValue: number | null;
   equilibriumValue: number;
   players: { playerId: string; nickname: string; points: number; correct: number }[];
+  /** Adversarial rounds: the series so far, this round last (V(D,G) and fool rate per round). */
+  adversary: AdversaryRound[] | null;
   /** The generator team: whose fake each was, whom it fooled, and the zero-sum points. */
   generators: { playerId: string; nickname: string; imageId: string; points: number; fooled: string[] }[];
 }
@@ -80,19 +93,50 @@ function fakeCount(images: number): number {
   return Math.floor(images / 2);
 }
 
+interface LayoutItem {
+  id: string;
+  isFake: boolean;
+  caption: string;
+  /** a real image's pixels (before serving) */
+  pixels: Uint8Array | null;
+  fakeSeed: number;
+  /** adversarial rounds: the fake G's search proposed */
+  candidate: AdversaryCandidate | null;
+}
+
 /** Which images are fakes and their captions: the same every time from the same draws. */
-function layout(draws: RoundDraws, options: SpotFakeOptions) {
+function layout(draws: RoundDraws, options: SpotFakeOptions, memory: AdversaryMemory | null): LayoutItem[] {
+  if (options.adversarial) return adversarialLayout(draws, options, memory);
   const rng = draws.stream('spot-fake');
   const fakes = fakeCount(options.images);
   const order = rng.shuffle(Array.from({ length: options.images }, (_, i) => i < fakes));
   const ids = imageIds(draws.stream('ids'), options.images);
   return order.map((isFake, i) => {
     const sample = makeSample(rng.int(0, 0x7fffffff));
-    return { id: ids[i]!, isFake, sample, fakeSeed: rng.int(0, 0x7fffffff) };
+    return { id: ids[i]!, isFake, caption: sample.caption, pixels: isFake ? null : sample.pixels, fakeSeed: rng.int(0, 0x7fffffff), candidate: null };
   });
 }
 
-export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotFakeAnswer, SpotFakeReveal, SpotFakeOptions>({
+/**
+ * An adversarial round: G's candidates as the fakes, and beside each a real image of the same
+ * caption (a fresh style), so that the captions G's search settles on are no tell.
+ */
+function adversarialLayout(draws: RoundDraws, options: SpotFakeOptions, memory: AdversaryMemory | null): LayoutItem[] {
+  const rng = draws.stream('spot-fake');
+  const candidates = nextCandidates(memory, draws.stream('adversary'), fakeCount(options.images), () => randomCaption(rng).caption);
+  const items: Omit<LayoutItem, 'id'>[] = candidates.flatMap((candidate) => [
+    { isFake: true, caption: candidate.caption, pixels: null, fakeSeed: rng.int(0, 0x7fffffff), candidate },
+    { isFake: false, caption: candidate.caption, pixels: renderImage(parseCaption(candidate.caption)!, sampleStyle(rng)), fakeSeed: 0, candidate: null },
+  ]);
+  while (items.length < options.images) {
+    const sample = makeSample(rng.int(0, 0x7fffffff));
+    items.push({ isFake: false, caption: sample.caption, pixels: sample.pixels, fakeSeed: 0, candidate: null });
+  }
+  const ids = imageIds(draws.stream('ids'), options.images);
+  return rng.shuffle(items).map((item, i) => ({ id: ids[i]!, ...item }));
+}
+
+export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotFakeAnswer, SpotFakeReveal, SpotFakeOptions, AdversaryMemory>({
   type: 'spot-fake',
   title: 'Spot the fake',
   blurb: 'You are the discriminator D. Real data-set image or generator fake? Say how sure you are.',
@@ -115,24 +159,39 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
     .strict(),
   formula: LOG_SCORE_FORMULA,
 
-  renderJobs(draws, options) {
-    return layout(draws, options)
+  renderJobs(draws, options, memory) {
+    return layout(draws, options, memory ?? null)
       .filter((item) => item.isFake)
-      .map((item): RenderRecipe => recipeFor(options.source, options.difficulty, item.sample.caption, item.fakeSeed));
+      .map((item): RenderRecipe => {
+        const c = item.candidate;
+        // G's search chose z and ψ itself: no difficulty pick on top.
+        return c
+          ? { model: 'gan', caption: item.caption, zSeed: item.fakeSeed, truncation: c.psi, z: c.z }
+          : recipeFor(options.source, options.difficulty, item.caption, item.fakeSeed);
+      });
   },
 
-  prepare(draws, options, renders) {
+  prepare(draws, options, renders, memory) {
     let job = 0;
     // Reals and fakes alike go through the served-image pipeline: the bytes do not tell.
     const serve = draws.stream('serve');
-    const images: SpotFakeImage[] = layout(draws, options).map((item) => {
-      if (!item.isFake) return { id: item.id, real: true, caption: item.sample.caption, pixels: serveImage(item.sample.pixels, serve), job: null };
+    const items = layout(draws, options, memory ?? null);
+    const images: SpotFakeImage[] = items.map((item) => {
+      if (!item.isFake) return { id: item.id, real: true, caption: item.caption, pixels: serveImage(item.pixels!, serve), job: null };
       const pixels = renders[job];
       if (!pixels) throw new Error('spot-fake: a fake was not rendered');
-      return { id: item.id, real: false, caption: item.sample.caption, pixels: serveImage(pixels, serve), job: job++ };
+      return { id: item.id, real: false, caption: item.caption, pixels: serveImage(pixels, serve), job: job++ };
     });
     return {
-      secret: { images, source: options.source, difficulty: options.difficulty, neural: null },
+      secret: {
+        images,
+        source: options.source,
+        difficulty: options.difficulty,
+        neural: null,
+        ...(options.adversarial
+          ? { adversary: { candidates: Object.fromEntries(items.flatMap((it) => (it.candidate ? [[it.id, it.candidate]] : []))), history: memory?.history ?? [] } }
+          : {}),
+      },
       question: {
         kind: 'spot-fake',
         images: images.map(({ id, caption, pixels }) => ({ id, caption, pixels })),
@@ -206,6 +265,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
       images,
       classValue: valueEstimate(secret, answers),
       neuralValue: neuralTerms.length ? valueFromTerms(secret, (im) => secret.neural?.[im.id] ?? null) : null,
+      adversary: secret.adversary ? [...secret.adversary.history, { round: secret.adversary.history.length + 1, ...seriesEntry(secret, answers) }] : null,
       equilibriumValue: -Math.log(4),
       players: answers.map((a) => ({
         playerId: a.playerId,
@@ -220,9 +280,41 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
     };
   },
 
+  series: {
+    active: (options) => options.adversarial,
+    after(memory, secret, answers) {
+      const judged = Object.entries(secret.adversary?.candidates ?? {}).map(([id, c]) => ({ ...c, fitness: realnessToJudges(secret, answers, id) }));
+      return afterRound(memory, judged, seriesEntry(secret, answers));
+    },
+  },
+
   formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.confidence === NOT_SURE ? 'not sure' : a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),
   formatTruth: (secret) => secret.images.map((im) => `${im.id}:${im.real ? 'real' : 'fake'}`).join(' '),
 });
+
+/**
+ * How real the judges found a fake: the mean D of the class's answers on it. With one player
+ * or none (solo), the neural D judges beside them: solo plays against the neural D.
+ */
+function realnessToJudges(secret: SpotFakeSecret, answers: readonly { answer: SpotFakeAnswer }[], id: string): number {
+  const ds = answers.flatMap((a) => a.answer.answers.filter((x) => x.id === id).map((x) => answerToD(x.real, x.confidence)));
+  const neural = secret.neural?.[id];
+  if (answers.length <= 1 && neural !== undefined) ds.push(neural);
+  return ds.length ? ds.reduce((s, d) => s + d, 0) / ds.length : 0.5;
+}
+
+/** This round's point of the series: V(D,G) and the fool rate, from the class and from the neural D. */
+function seriesEntry(secret: SpotFakeSecret, answers: readonly { answer: SpotFakeAnswer }[]): Omit<AdversaryRound, 'round'> {
+  const fakes = secret.images.filter((im) => !im.real);
+  const onFakes = answers.flatMap((a) => a.answer.answers.filter((x) => fakes.some((im) => im.id === x.id)));
+  const neural = secret.neural;
+  return {
+    classValue: valueEstimate(secret, answers),
+    neuralValue: neural ? valueFromTerms(secret, (im) => neural[im.id] ?? null) : null,
+    foolRate: onFakes.length ? onFakes.filter((x) => x.real && x.confidence !== NOT_SURE).length / onFakes.length : null,
+    neuralFoolRate: neural && fakes.length ? fakes.filter((im) => (neural[im.id] ?? 0) > 0.5).length / fakes.length : null,
+  };
+}
 
 /**
  * V(D,G) = E_real[log D(x)] + E_fake[log(1 − D(G(z)))]: each expectation is the mean over

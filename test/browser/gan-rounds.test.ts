@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { judgePoints } from '../../shared/rounds/judge-round.ts';
 import { logScore } from '../../shared/rounds/log-score.ts';
+import { ROUND_TYPE_NAMES } from '../../shared/rounds/registry.ts';
 import { shot, startBrowserHarness, type BrowserHarness } from './harness.ts';
 
 /**
@@ -423,6 +424,47 @@ describe('GAN rounds in the browser', () => {
     for (const line of await page.getByTestId('neural-judge').allInnerTexts()) expect(line).toMatch(/CLIP match \d+ %/);
     await shot(page, 'gan-18-solo-judge-reveal');
     expect(sockets).toEqual([]);
+    await page.close();
+  });
+
+  it('plays adversarial Spot the fake solo: G plays back, and the reveals and the final screen plot the minimax game', { timeout: 300_000 }, async () => {
+    shootOnFailure();
+    const page = await h.page(1280, 800);
+    await page.goto(`${h.server.url}/solo`);
+    for (const type of ROUND_TYPE_NAMES) await page.getByTestId(`rounds-${type}`).fill(type === 'spot-fake' ? '2' : '0');
+    await page.getByTestId('solo-spot-fake-opt-adversarial').check();
+    await page.getByTestId('solo-start').click();
+    for (let round = 0; round < 2; round++) {
+      await screen(page, 'question', round, 180_000);
+      await expectNoTruth(page);
+      const items = page.getByTestId('gan-item');
+      for (let i = 0; i < (await items.count()); i++)
+        await items
+          .nth(i)
+          .locator('label', { hasText: i % 2 ? 'Fake' : 'Real' })
+          .click();
+      await page.getByTestId('submit-answer').click();
+      await screen(page, 'reveal', round);
+      const chart = page.getByTestId('minimax');
+      await chart.waitFor();
+      // One point per round so far for the player (the class) and one for the neural D, on each plot.
+      expect(await chart.locator('[data-testid="minimax-value"] circle.point.class').count()).toBe(round + 1);
+      expect(await chart.locator('[data-testid="minimax-fool"] rect.point.neural').count()).toBe(round + 1);
+      expect(await chart.locator('.equilibrium-label').first().textContent()).toContain('−log 4');
+      if (round === 1) {
+        await chart.scrollIntoViewIfNeeded();
+        await shot(page, 'gan-21-solo-adversarial-reveal');
+      }
+      await page.getByTestId('skip-button').click();
+      await screen(page, 'leaderboard', round);
+      await page.getByTestId('skip-button').click();
+    }
+    await screen(page, 'podium');
+    const final = page.getByTestId('podium').getByTestId('minimax');
+    await final.waitFor();
+    expect(await final.locator('[data-testid="minimax-value"] circle.point.class').count()).toBe(2);
+    await final.scrollIntoViewIfNeeded();
+    await shot(page, 'gan-22-solo-adversarial-podium');
     await page.close();
   });
 });

@@ -126,7 +126,7 @@ describe('spot the fake', () => {
   });
 
   it('prepares a round from a seed: half fakes from render jobs, reals from the data set', () => {
-    const options = { images: 6, source: 'diffusion' as const, difficulty: 'hard' as const, generators: 0 };
+    const options = { images: 6, source: 'diffusion' as const, difficulty: 'hard' as const, generators: 0, adversarial: false };
     const jobs = spotFakeRound.renderJobs!(seededDraws(11), options);
     expect(jobs).toHaveLength(3);
     expect(jobs.every((j) => j.model === 'diffusion' && j.steps === 50 && parseCaption(j.caption))).toBe(true);

@@ -5,6 +5,10 @@ import { loadLatentModels, chooseBackend, type LatentModels, type LoadProgress }
 import { fileLoader } from '../../models/runtime/node.ts';
 import { initNodeWasm } from '../../models/tf/node-wasm.ts';
 import { samplesAt } from '../../models/data/stream.ts';
+import { renderRecipes } from '../../models/runtime/render-recipes.ts';
+import { candidateSeed } from '../../shared/render/recipes.ts';
+import { serveImage } from '../../shared/render/served-image.ts';
+import { createRng, deriveSeed } from '../../shared/random.ts';
 
 let rt: LatentModels;
 
@@ -76,5 +80,30 @@ describe('shipped models in Node (wasm)', () => {
     const { chosen, timingsMs } = await chooseBackend(['wasm', 'cpu'], 1);
     expect(Object.keys(timingsMs).sort()).toEqual(['cpu', 'wasm']);
     expect(chosen).toBe('wasm');
+  });
+
+  it('difficulty picks among draws by the neural D: "hard" keeps the draw D finds most real, "easy" the least, the same every time', async () => {
+    const caption = 'a large blue star';
+    const base = { model: 'gan' as const, caption, zSeed: 1234, truncation: 1 };
+    const hard = { ...base, pick: { candidates: 6, keep: 'most-real' as const } };
+    const easy = { ...base, pick: { candidates: 6, keep: 'least-real' as const } };
+    const [h1, e1, plain] = await renderRecipes({ gan: rt }, [hard, easy, base]);
+    expect(await renderRecipes({ gan: rt }, [hard])).toEqual([h1]);
+    // The draws themselves: candidate k is the plain recipe with candidateSeed(zSeed, k).
+    const draws = await renderRecipes(
+      { gan: rt },
+      Array.from({ length: 6 }, (_, k) => ({ ...base, zSeed: candidateSeed(base.zSeed, k) })),
+    );
+    expect(draws[0]).toEqual(plain);
+    const served = draws.map((px, k) => serveImage(px, createRng(deriveSeed(candidateSeed(base.zSeed, k), 'realness serve'))));
+    const logits = rt.discriminatorLogits(
+      served,
+      draws.map(() => caption),
+    );
+    const best = logits.indexOf(Math.max(...logits));
+    const worst = logits.indexOf(Math.min(...logits));
+    expect(best).not.toBe(worst);
+    expect(h1).toEqual(draws[best]);
+    expect(e1).toEqual(draws[worst]);
   });
 });

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
-import { BACKGROUND_NAMES, CAPTION_COUNT, LAYOUT_CELL_SHARE, PATTERNS, SIZE_RADIUS, captionIndex } from '../../shared/dataset/index.ts';
+import { BACKGROUND_NAMES, CAPTION_COUNT, LAYOUT_CELL_SHARE, PATTERNS, SIZE_RADIUS, captionIndex, renderMask } from '../../shared/dataset/index.ts';
 import { styleTargetOf, zOfPosition } from '../../models/style/real-targets.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
 import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
 import { MinibatchStd, OneHotCodes, codesOf, place, translate, unitPosition } from '../../models/tf/layers.ts';
 import { fitLayoutHead, layoutOf, ridge } from '../../models/gan/layout-fit.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
-import { GanTrainer, buildBgCritic, buildClassHead, buildInfoHead, groupedCrossEntropy, pairOf } from '../../models/gan/train-step.ts';
+import { GanTrainer, buildBgCritic, buildClassHead, buildInfoHead, buildShapeCritic, groupedCrossEntropy, pairOf } from '../../models/gan/train-step.ts';
 import { StyleTrainer } from '../../models/style/trainer.ts';
 import { ClassifierTrainer, labelTensors } from '../../models/classifier/trainer.ts';
 import { labelsOf, pixelsToTensor, samplesAt, tokensTensor } from '../../models/data/stream.ts';
@@ -35,6 +35,11 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * A GAN batch of n real images: φ (given, or small random vectors drawn from rng), the
  * mismatched φ (φ reversed), the interpolated φ (the mean of the two), then z and z_int.
  */
+/** The object masks of the first n training samples (those tinyGanBatch's real images show), [n, 32, 32, 1]. */
+function realMasksOf(n: number): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(samplesAt(1, 'train', 0, n).flatMap((x) => [...renderMask(x.attributes, x.style)])), [n, 32, 32, 1]);
+}
+
 function tinyGanBatch(rng: Rng, n: number, phi: tf.Tensor2D = tf.tidy(() => tf.div(seededNormal(rng, n, 64), 8) as tf.Tensor2D)) {
   return {
     real: pixelsToTensor(samplesAt(1, 'train', 0, n).map((x) => x.pixels)),
@@ -492,6 +497,28 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     expect(mean(critic.slice(-3))).toBeLessThan(critic[0]! * 0.8);
     tf.dispose([...Object.values(bk), pairs]);
   });
+
+  it("the shape critic M: learns real masks from mismatched captions and G's masks in its own step; G's update moves G's object network and leaves M alone", async () => {
+    await initNodeWasm();
+    const G = buildGenerator(GAN_CONFIG);
+    const D = buildDiscriminator(GAN_CONFIG);
+    const M = buildShapeCritic();
+    [G, D, M].forEach((m, i) => seedInit(m, 60 + i));
+    const tr = new GanTrainer(G, D, 2e-3, null, null, null, null, { M, weight: 1 });
+    const b = tinyGanBatch(createRng(63), 8);
+    expect(() => tr.dStep(b)).toThrow(/masks/);
+    const bm = { ...b, realMasks: realMasksOf(8) };
+    const mWeights = () => M.getWeights().map((w) => Array.from(w.dataSync()));
+    const objectWeights = () => Array.from(G.getLayer('g_rgb').getWeights()[0]!.dataSync());
+    const [m0, o0] = [mWeights(), objectWeights()];
+    expect(Number.isFinite(tr.gStep(bm).shapeG)).toBe(true);
+    expect(mWeights()).toEqual(m0);
+    expect(objectWeights()).not.toEqual(o0);
+    const shape = Array.from({ length: 15 }, () => tr.dStep(bm).shapeD);
+    expect(shape[0]!).toBeCloseTo(2 * Math.log(2), 0);
+    expect(mean(shape.slice(-3))).toBeLessThan(shape[0]! * 0.8);
+    tf.dispose(Object.values(bm));
+  });
 });
 
 describe('data-parallel GAN training (a worker thread for the second core)', () => {
@@ -506,9 +533,18 @@ describe('data-parallel GAN training (a worker thread for the second core)', () 
     const groups = [GAN_CONFIG.bgCodes[0]!, GAN_CONFIG.bgCodes[1]!] as const;
     const guideCfg = { encoderDir, logScale: 2.5, weight: 1, margin: 0.2 };
     const make = () => {
-      const [G, D, C, K] = [buildGenerator(GAN_CONFIG), buildDiscriminator(GAN_CONFIG), buildClassHead(groups), buildBgCritic(groups)];
-      [G, D, C, K].forEach((m, i) => seedInit(m, 50 + i));
-      return new GanTrainer(G, D, 1e-3, { imageEncoder, captionEmb, ...guideCfg, modeSeeking: 0 }, null, { C, weight: 1, begin: 2, groups }, { K, weight: 1, begin: 2, groups });
+      const [G, D, C, K, M] = [buildGenerator(GAN_CONFIG), buildDiscriminator(GAN_CONFIG), buildClassHead(groups), buildBgCritic(groups), buildShapeCritic()];
+      [G, D, C, K, M].forEach((m, i) => seedInit(m, 50 + i));
+      return new GanTrainer(
+        G,
+        D,
+        1e-3,
+        { imageEncoder, captionEmb, ...guideCfg, modeSeeking: 0 },
+        null,
+        { C, weight: 1, begin: 2, groups },
+        { K, weight: 1, begin: 2, groups },
+        { M, weight: 1 },
+      );
     };
     const n = 8;
     const samples = samplesAt(1, 'train', 0, n);
@@ -524,6 +560,7 @@ describe('data-parallel GAN training (a worker thread for the second core)', () 
         labels.map(([c, p]) => (c! * 4 + p! + 3) % 16),
         'int32',
       ),
+      realMasks: realMasksOf(n),
     };
     const a = make();
     const worker = await GanGradWorker.start({
@@ -534,6 +571,7 @@ describe('data-parallel GAN training (a worker thread for the second core)', () 
       phiTable,
       classes: { weight: 1, begin: 2, groups: [...groups] },
       critic: { weight: 1, begin: 2, groups: [...groups] },
+      shape: { weight: 1 },
     });
     try {
       const viaWorker = await parallelGanStep(a, worker, b);
@@ -550,6 +588,8 @@ describe('data-parallel GAN training (a worker thread for the second core)', () 
       here.applyG(gAvg);
       expect(viaWorker.d).toBeCloseTo((d0!.losses.d + d1!.losses.d) / 2, 5);
       expect(viaWorker.criticD).toBeCloseTo((d0!.losses.criticD + d1!.losses.criticD) / 2, 5);
+      expect(viaWorker.shapeD).toBeCloseTo((d0!.losses.shapeD + d1!.losses.shapeD) / 2, 5);
+      expect(viaWorker.shapeG).toBeCloseTo((g0!.losses.shapeG + g1!.losses.shapeG) / 2, 4);
       expect(viaWorker.g).toBeCloseTo((g0!.losses.g + g1!.losses.g) / 2, 4);
       const flat = (tr: GanTrainer) => [...tr.gVars, ...tr.dVars, ...tr.kVars, ...tr.classes!.C.trainableWeights.map((w) => w.read())].flatMap((v) => Array.from(v.dataSync()));
       const [wa, wb] = [flat(a), flat(here)];
