@@ -150,7 +150,8 @@ export function restyleRevealPanel(ctx: PanelContext, message: RevealMessage<'re
     { class: 'restyle-row', 'data-testid': 'restyle-row' },
     ...reveal.row.map((px, i) => h('li', {}, pixelCanvas(px, `G(S(x), φ(“${reveal.rowCaptions[i]}”))`), h('span', {}, `“${reveal.rowCaptions[i]}”`))),
   );
-  const explanation = `Style is what the caption does not say. The style encoder S reads it from x; G then draws the new caption in that style, so every image in the row keeps x’s ${RESTYLE_KEEPS.join(', ')} while the shape and colour follow its caption. (Rotation is style too, but this small G hardly turns its objects, so S has none to keep.)`;
+  const keeps: readonly string[] = RESTYLE_KEEPS;
+  const explanation = `Style is what the caption does not say. The style encoder S reads it from x; G then draws the new caption in that style, so every image in the row keeps x’s ${keeps.join(', ')} while the shape and colour follow its caption.${keeps.includes('rotation') ? '' : ' (Rotation is style too, but this G does not keep it reliably, so the game does not claim it.)'}`;
   return {
     el: h(
       'div',

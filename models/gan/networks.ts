@@ -39,9 +39,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_DIM } from '../clip/encoders.ts';
 import { conv, convTrunk, dense, LEAK } from '../tf/blocks.ts';
-import { BACKGROUNDS, PATTERNS } from '../../shared/dataset/vocabulary.ts';
+import { BACKGROUNDS, PATTERNS, ROTATION_MAX_DEGREES } from '../../shared/dataset/vocabulary.ts';
 import { GAN_Z_DIM } from '../../shared/render/recipes.ts';
-import { AlphaComposite, ChannelBias, LAYOUT_FIELDS, LayoutOffsets, MinibatchStd, OneHotCodes, PlaceObject, RgbaActivation, SliceFeatures, Translate } from '../tf/layers.ts';
+import {
+  AlphaComposite,
+  ChannelBias,
+  LAYOUT_FIELDS,
+  LayoutOffsets,
+  MinibatchStd,
+  OneHotCodes,
+  PlaceObject,
+  RgbaActivation,
+  RotateObject,
+  SliceFeatures,
+  Translate,
+} from '../tf/layers.ts';
 
 export const Z_DIM = GAN_Z_DIM;
 
@@ -82,6 +94,13 @@ export interface GanConfig {
    */
   gBackground: 'gaussian' | 'codes';
   bgCodes: readonly number[];
+  /**
+   * G v10: the object layer is turned by ±ROTATION_MAX_DEGREES from z[ROTATION_DIM]
+   * (RotateObject, before PlaceObject), so G draws every object upright and its rotation
+   * follows the data set's uniform prior. G v9 and earlier drew them nearly upright (their
+   * rotation spread was a quarter of the data's). Needs background codes (the first spare z dim).
+   */
+  gRotate: boolean;
 }
 
 export const GAN_CONFIG: GanConfig = {
@@ -99,10 +118,13 @@ export const GAN_CONFIG: GanConfig = {
   gPlace: 'data-layout',
   gBackground: 'codes',
   bgCodes: [BACKGROUNDS.length, PATTERNS.length],
+  gRotate: true,
 };
 
 /** z[0:2] is the object's place in a layered G; z[POSITION_DIMS : POSITION_DIMS + bgDim] the background. */
 export const POSITION_DIMS = 2;
+/** The z dim that turns the object (gRotate): the first dim the background codes leave spare. */
+export const ROTATION_DIM = POSITION_DIMS + BACKGROUNDS.length + PATTERNS.length;
 
 type S = tf.SymbolicTensor;
 
@@ -128,7 +150,13 @@ export function buildGenerator(cfg: GanConfig = GAN_CONFIG): tf.LayersModel {
   // drives. The background cannot hear the caption, and the place is not G's to collapse.
   const zBg = new SliceFeatures({ begin: POSITION_DIMS, size: cfg.bgDim, name: 'g_z_bg' }).apply(z) as S;
   const zObj = new SliceFeatures({ begin: POSITION_DIMS + cfg.bgDim, size: cfg.zDim - POSITION_DIMS - cfg.bgDim, name: 'g_z_obj' }).apply(z) as S;
-  const rgba = new RgbaActivation({ windowRadius: cfg.objectRadius, name: 'g_rgba' }).apply(drawLayer(cfg, zObj, c, 4, 'g')) as S;
+  let rgba = new RgbaActivation({ windowRadius: cfg.objectRadius, name: 'g_rgba' }).apply(drawLayer(cfg, zObj, c, 4, 'g')) as S;
+  if (cfg.gRotate) {
+    const used = cfg.bgCodes.reduce((a, k) => a + k, 0);
+    if (cfg.gBackground !== 'codes' || POSITION_DIMS + used !== ROTATION_DIM || used >= cfg.bgDim)
+      throw new Error('gRotate needs background codes that leave z[ROTATION_DIM] spare');
+    rgba = new RotateObject({ dim: ROTATION_DIM, maxDegrees: ROTATION_MAX_DEGREES, name: 'g_rotate' }).apply([rgba, z]) as S;
+  }
   let placed: S;
   if (cfg.gPlace === 'data-layout') {
     const layout = tf.layers.dense({ units: LAYOUT_FIELDS.length, trainable: false, name: 'g_layout' }).apply(phi) as S;

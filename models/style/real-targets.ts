@@ -10,19 +10,24 @@
  *   only the argmax; the target is the mean z given it — E[max of 4 N(0,1)] ≈ 1.0294 for
  *   the class's dim and −1.0294/3 for the others — which is what the MSE-optimal S
  *   predicts for G's own images too.
- * The other dims (the object's own code, rotation included, and spare dims) have no label:
- * their mask is 0.
+ * - z[ROTATION_DIM] (G v10's RotateObject): the angle is ±25°·v with v the same tanh form
+ *   of 2Φ(z) − 1, so z = that form's inverse of rotation / 25°.
+ * The other dims (the object's own code and spare dims) have no label: their mask is 0.
  */
-import { BACKGROUND_NAMES, PATTERNS, POS_X, POS_Y, type StyleAttributes } from '../../shared/dataset/index.ts';
-import { GAN_CONFIG, POSITION_DIMS } from '../gan/networks.ts';
+import { BACKGROUND_NAMES, PATTERNS, POS_X, POS_Y, ROTATION_MAX_DEGREES, type StyleAttributes } from '../../shared/dataset/index.ts';
+import { GAN_CONFIG, POSITION_DIMS, ROTATION_DIM } from '../gan/networks.ts';
 
 /** E[max of k iid N(0, 1)] for k = 4 (order statistics tables). */
 const MEAN_MAX_OF_4 = 1.029375373;
 
 /** The z whose layout-prior position (unitPosition, tanh form of Φ) is this cell and jitter. */
 export function zOfPosition(cell: number, jitter: number): number {
-  const v = Math.min(Math.max((jitter + 2 * (cell - 1)) / 3, -0.999), 0.999);
-  // unitPosition: v = tanh(√(2/π)(z + 0.044715 z³)); solve the cubic by Newton's method.
+  return zOfUnit((jitter + 2 * (cell - 1)) / 3);
+}
+
+/** The z with v = tanh(√(2/π)(z + 0.044715 z³)) (≈ 2Φ(z) − 1): the cubic solved by Newton's method. */
+function zOfUnit(unit: number): number {
+  const v = Math.min(Math.max(unit, -0.999), 0.999);
   const a = Math.atanh(v) / Math.sqrt(2 / Math.PI);
   let z = a;
   for (let i = 0; i < 20; i++) z -= (z + 0.044715 * z ** 3 - a) / (1 + 3 * 0.044715 * z ** 2);
@@ -34,7 +39,8 @@ interface StyleTarget {
   mask: number[];
 }
 
-export function styleTargetOf(style: StyleAttributes, zDim = GAN_CONFIG.zDim): StyleTarget {
+/** `rotates`: the generator turns its object from z[ROTATION_DIM] (GanConfig.gRotate). */
+export function styleTargetOf(style: StyleAttributes, zDim = GAN_CONFIG.zDim, rotates = false): StyleTarget {
   const values = new Array<number>(zDim).fill(0);
   const mask = new Array<number>(zDim).fill(0);
   values[0] = zOfPosition(POS_X.indexOf(style.posX), style.jitterX);
@@ -52,6 +58,10 @@ export function styleTargetOf(style: StyleAttributes, zDim = GAN_CONFIG.zDim): S
       mask[at + j] = 1;
     }
     at += k;
+  }
+  if (rotates) {
+    values[ROTATION_DIM] = zOfUnit(style.rotation / ROTATION_MAX_DEGREES);
+    mask[ROTATION_DIM] = 1;
   }
   return { values, mask };
 }

@@ -38,6 +38,11 @@ export class SliceFeatures extends tf.layers.Layer {
   }
 }
 
+/** v = tanh(√(2/π)(z + 0.044715 z³)) ≈ 2Φ(z) − 1: uniform on (−1, 1) when z ~ N(0, 1). */
+export function uniformOfNormal(z: tf.Tensor): tf.Tensor {
+  return tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))));
+}
+
 /**
  * Where along one axis the unit position u ∈ [−1, 1] of a standard-normal z lies, with the
  * data set's layout prior: v = 2Φ(z) − 1 is uniform on (−1, 1); its thirds are the three
@@ -46,7 +51,7 @@ export class SliceFeatures extends tf.layers.Layer {
  */
 export function unitPosition(z: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const v = tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))));
+    const v = uniformOfNormal(z);
     const cell = tf.sub(tf.cast(tf.greater(v, 1 / 3), 'float32'), tf.cast(tf.less(v, -1 / 3), 'float32'));
     const jitter = tf.sub(tf.mul(v, 3), tf.mul(cell, 2));
     return tf.add(tf.mul(cell, LAYOUT_CELL_SHARE), tf.mul(jitter, 1 - LAYOUT_CELL_SHARE));
@@ -135,6 +140,81 @@ export function place(img: tf.Tensor4D, scale: tf.Tensor2D, off: tf.Tensor2D): t
     const cols = tf.matMul(placeMatrix(w, scale, dx), t);
     return tf.transpose(tf.reshape(cols, [b, w, h, c]), [0, 2, 1, 3]) as tf.Tensor4D;
   });
+}
+
+/**
+ * Moves each row y of every image by shift[b, y] pixels along x (linear interpolation):
+ * out[b, y, x] = Σ_j max(0, 1 − |x − j − shift[b, y]|) · in[b, y, j]. One batched matMul.
+ */
+function shearRows(img: tf.Tensor4D, shift: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = img.shape;
+    const x = tf.reshape(tf.range(0, w), [1, w, 1]);
+    const j = tf.reshape(tf.range(0, w), [1, 1, w]);
+    const d = tf.sub(tf.sub(x, j), tf.reshape(shift, [b * h, 1, 1]));
+    const weights = tf.relu(tf.sub(1, tf.abs(d))) as tf.Tensor3D; // [b·h, w, w]
+    return tf.reshape(tf.matMul(weights, tf.reshape(img, [b * h, w, c])), [b, h, w, c]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * [image: B×H×W×C, angle: B×1 radians] → each image turned about its centre, clockwise on
+ * screen (y down), by Paeth's three shears: x by −tan(θ/2)·y, y by sin θ·x, x by −tan(θ/2)·y.
+ * Each shear only moves whole rows (or columns), so the turn is exact up to the linear
+ * interpolation, differentiable in the image, and cheap.
+ */
+export function rotate(img: tf.Tensor4D, angle: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = img.shape;
+    const rows = tf.reshape(tf.sub(tf.range(0, h), (h - 1) / 2), [1, h]);
+    const cols = tf.reshape(tf.sub(tf.range(0, w), (w - 1) / 2), [1, w]);
+    const a = tf.neg(tf.tan(tf.div(angle, 2))) as tf.Tensor2D; // [b, 1]
+    const sx = () => tf.mul(a, rows) as tf.Tensor2D; // content of row y moves by a·y along x
+    const sy = tf.mul(tf.sin(angle), cols) as tf.Tensor2D; // content of column x moves by sin θ·x along y
+    const transposeHw = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
+    let out = shearRows(img, sx());
+    out = transposeHw(shearRows(transposeHw(out), sy));
+    out = shearRows(out, sx());
+    return out;
+  });
+}
+
+/**
+ * [object: B×H×W×C, z: B×zDim] → the object turned by ±maxDegrees·v, v = tanh form of
+ * 2Φ(z[dim]) − 1 as in unitPosition: uniform over the range for z ~ N(0, 1), like the data
+ * set's rotation. G then draws every object upright and the turn comes from z, where S can
+ * read it back and Restyle keep it.
+ */
+export class RotateObject extends tf.layers.Layer {
+  static className = 'RotateObject';
+  readonly dim: number;
+  readonly maxDegrees: number;
+
+  constructor(args: { dim: number; maxDegrees: number; name?: string }) {
+    super(args);
+    this.dim = args.dim;
+    this.maxDegrees = args.maxDegrees;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0]!;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [img, z] = inputs as [tf.Tensor4D, tf.Tensor2D];
+      const v = uniformOfNormal(tf.slice(z, [0, this.dim], [-1, 1]));
+      return rotate(img, tf.mul(v, (this.maxDegrees * Math.PI) / 180) as tf.Tensor2D);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), dim: this.dim, maxDegrees: this.maxDegrees };
+  }
+
+  override getClassName(): string {
+    return RotateObject.className;
+  }
 }
 
 /** The five numbers of an object's layout, in the order PlaceObject reads them. */
@@ -286,4 +366,4 @@ export function codesOf(x: tf.Tensor2D, groups: readonly number[]): tf.Tensor2D 
   });
 }
 
-for (const c of [SliceFeatures, LayoutOffsets, Translate, PlaceObject, RgbaActivation, AlphaComposite, OneHotCodes]) tf.serialization.registerClass(c);
+for (const c of [SliceFeatures, LayoutOffsets, Translate, PlaceObject, RotateObject, RgbaActivation, AlphaComposite, OneHotCodes]) tf.serialization.registerClass(c);

@@ -169,7 +169,7 @@ export async function trainGan(
   }
   const place = (args.options.place ?? GAN_CONFIG.gPlace) as GanConfig['gPlace'];
   if (place !== 'learnt-range' && place !== 'data-layout') throw new Error(`--place must be learnt-range or data-layout, not ${String(place)}`);
-  const gCfg: GanConfig = { ...GAN_CONFIG, gPlace: place, gBackground: background };
+  const gCfg: GanConfig = { ...GAN_CONFIG, gPlace: place, gBackground: background, gRotate: GAN_CONFIG.gRotate && background === 'codes' };
   const G = buildGenerator(gCfg);
   const D = buildDiscriminator({ ...GAN_CONFIG, dMbstdGroup: mbstdGroup });
   seedInit(G, deriveSeed(args.seed, 'init generator'));
@@ -270,6 +270,9 @@ export async function trainGan(
     // Checkpoints from before the option are G v5's and v6's ('gaussian').
     const savedBackground = (saved.background as string | undefined) ?? 'gaussian';
     if (savedBackground !== background) throw new Error(`checkpoint ${run} has a G whose background reads ${savedBackground} z: pass --background ${savedBackground} (or --fresh)`);
+    // Checkpoints from before the option are G v9's and earlier (no RotateObject).
+    const savedRotate = (saved.rotate as boolean | undefined) ?? false;
+    if (savedRotate !== gCfg.gRotate) throw new Error(`checkpoint ${run} has a G ${savedRotate ? 'with' : 'without'} the rotation layer: start it again with --fresh`);
     const savedWorkers = (saved.workers as number | undefined) ?? 0;
     if (workersGiven !== null && workersGiven !== savedWorkers) throw new Error(`checkpoint ${run} was trained with --workers ${savedWorkers}: pass it (or --fresh)`);
     workers = savedWorkers;
@@ -443,6 +446,7 @@ export async function trainGan(
         extra: {
           place,
           background,
+          rotate: gCfg.gRotate,
           gTrains,
           ...(initFrom !== undefined ? { initFrom } : {}),
           emaFrom,
@@ -461,6 +465,7 @@ export async function trainGan(
       seed: args.seed,
       place,
       background,
+      rotate: gCfg.gRotate,
       gTrains,
       ...(initFrom !== undefined ? { initFrom } : {}),
       ...numericOptions,

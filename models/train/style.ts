@@ -47,6 +47,7 @@ export async function trainStyle(
   const gLoaded = opts.generator ? null : await loadModel(join(args.root, 'weights', 'generator'));
   const G = opts.generator ?? gLoaded!.model;
   const zDim = G.inputs[0]!.shape[1]!;
+  const rotates = G.layers.some((l) => l.getClassName() === 'RotateObject');
   const phiTable = allCaptionEmbeddings(text);
   const tr = new StyleTrainer(G, args.seed, zDim);
   const nets = { style: tr.S };
@@ -87,7 +88,7 @@ export async function trainStyle(
       let real: RealStyleBatch | undefined;
       if (realWeight > 0) {
         const samples = samplesAt(args.seed, 'train', s * batch, batch);
-        const targets = samples.map((x) => styleTargetOf(x.style, zDim));
+        const targets = samples.map((x) => styleTargetOf(x.style, zDim, rotates));
         real = {
           images: pixelsToTensor(samples.map((x) => x.pixels)),
           target: tf.tensor2d(targets.map((t) => t.values)),

@@ -10,8 +10,9 @@ import { initNodeWasm, tf } from '../../models/tf/node-wasm.ts';
 import { createRng, type Rng } from '../../shared/random.ts';
 import { BACKGROUND_NAMES, CAPTION_COUNT, LAYOUT_CELL_SHARE, PATTERNS, SIZE_RADIUS, captionIndex, renderMask } from '../../shared/dataset/index.ts';
 import { styleTargetOf, zOfPosition } from '../../models/style/real-targets.ts';
+import { RotateObject, rotate } from '../../models/tf/layout-layers.ts';
 import { ClipTrainer } from '../../models/clip/trainer.ts';
-import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG } from '../../models/gan/networks.ts';
+import { buildDiscriminator, buildGenerator, calibrateMinibatchStd, GAN_CONFIG, ROTATION_DIM } from '../../models/gan/networks.ts';
 import { MinibatchStd, OneHotCodes, codesOf, place, translate, unitPosition } from '../../models/tf/layers.ts';
 import { fitLayoutHead, layoutOf, ridge } from '../../models/gan/layout-fit.ts';
 import { buildImageEncoder } from '../../models/clip/encoders.ts';
@@ -154,6 +155,35 @@ describe('training steps lower their loss on a tiny run', () => {
     expect(codesOf(tf.tensor2d([values.slice(2, 10)]), [4, 4]).arraySync()[0]).toEqual([argmax(values.slice(2, 6)), argmax(values.slice(6, 10))]);
     expect([argmax(values.slice(2, 6)), argmax(values.slice(6, 10))]).toEqual([BACKGROUND_NAMES.indexOf('plum'), PATTERNS.indexOf('dots')]);
     expect(values.slice(2, 6).reduce((a, v) => a + v, 0)).toBeCloseTo(0, 6); // the conditional means of 4 iid N(0,1) sum to 0
+    // A G that turns its object from z[ROTATION_DIM] also gets the rotation's z: RotateObject's angle of it is the label's.
+    const turned = styleTargetOf(style, GAN_CONFIG.zDim, true);
+    expect(turned.mask[ROTATION_DIM]).toBe(1);
+    const zr = turned.values[ROTATION_DIM]!;
+    const v = Math.tanh(Math.sqrt(2 / Math.PI) * (zr + 0.044715 * zr ** 3));
+    expect(v * 25).toBeCloseTo(style.rotation, 3);
+  });
+
+  it('RotateObject turns the object layer clockwise on screen by the angle z asks for', async () => {
+    await initNodeWasm();
+    // One bright pixel above the centre: a quarter turn clockwise takes it to the right of the centre.
+    const dot = tf.buffer([1, 32, 32, 1]);
+    dot.set(1, 0, 5, 16, 0);
+    const quarter = rotate(dot.toTensor() as tf.Tensor4D, tf.tensor2d([[Math.PI / 2]])).dataSync();
+    const at = quarter.indexOf(Math.max(...quarter));
+    expect([Math.floor(at / 32), at % 32]).toEqual([16, 26]);
+    // The layer reads its angle from z[dim]: z = 0 leaves the image as it is, and a turn keeps the mass.
+    const layer = new RotateObject({ dim: ROTATION_DIM, maxDegrees: 25 });
+    const img = tf.tensor4d(
+      Float32Array.from({ length: 32 * 32 * 4 }, (_, i) => ((i * 7919) % 97) / 97),
+      [1, 32, 32, 4],
+    );
+    const z0 = tf.zeros([1, GAN_CONFIG.zDim]);
+    expect(Array.from((layer.apply([img, z0]) as tf.Tensor).dataSync())).toEqual(Array.from(img.dataSync()).map((x) => expect.closeTo(x, 5)));
+    const zTurn = tf.tensor2d([Array.from({ length: GAN_CONFIG.zDim }, (_, i) => (i === ROTATION_DIM ? 1 : 0))]);
+    const turnedImg = layer.apply([img, zTurn]) as tf.Tensor;
+    expect(turnedImg.shape).toEqual([1, 32, 32, 4]);
+    expect(Array.from(turnedImg.dataSync())).not.toEqual(Array.from(img.dataSync()));
+    tf.dispose([img, z0, zTurn, turnedImg]);
   });
 
   it("style encoder's real-image term goes down, and only the masked dims count", async () => {
@@ -369,7 +399,7 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
 
   it("the InfoGAN term (G v6's Gaussian background code): G and its head Q lower ‖Q(pool(G(z))) − z_bg‖² together", async () => {
     await initNodeWasm();
-    const G = buildGenerator({ ...GAN_CONFIG, gBackground: 'gaussian' });
+    const G = buildGenerator({ ...GAN_CONFIG, gBackground: 'gaussian', gRotate: false });
     const D = buildDiscriminator(GAN_CONFIG);
     const Q = buildInfoHead(GAN_CONFIG.bgDim);
     seedInit(G, 13);
@@ -514,7 +544,7 @@ describe('layered generator (object layer placed by z[0:2] on a background layer
     expect(Number.isFinite(tr.gStep(bm).shapeG)).toBe(true);
     expect(mWeights()).toEqual(m0);
     expect(objectWeights()).not.toEqual(o0);
-    const shape = Array.from({ length: 15 }, () => tr.dStep(bm).shapeD);
+    const shape = Array.from({ length: 25 }, () => tr.dStep(bm).shapeD);
     expect(shape[0]!).toBeCloseTo(2 * Math.log(2), 0);
     expect(mean(shape.slice(-3))).toBeLessThan(shape[0]! * 0.8);
     tf.dispose(Object.values(bm));
