@@ -103,13 +103,13 @@ export function ganOptionsEditor(limits: GanOptionLimits) {
       adversarial
         ? h(
             'div',
-            { class: 'field small check' },
+            { class: 'check-row' },
             adversarial,
             h(
               'label',
               { for: adversarial.id },
-              'G plays back',
-              h('span', { class: 'hint' }, ' (from round to round G breeds fakes from those that fooled the class; GAN fakes, no generator team)'),
+              h('strong', {}, 'G plays back'),
+              ': round by round G breeds its fakes from those that fooled the class (GAN only, and no players as G)',
             ),
           )
         : null,

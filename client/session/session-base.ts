@@ -35,7 +35,7 @@ class RoundMemory {
     if (reveal.ratings) this.setRatings(reveal.ratings);
     if (reveal.type === 'spot-fake') {
       const r = (reveal as RevealMessage<'spot-fake'>).reveal;
-      if (r.adversary) this.series = { history: r.adversary, equilibrium: r.equilibriumValue };
+      if (r.adversary) this.series = { history: r.adversary, equilibrium: r.equilibriumValue, judges: r.players.length === 1 ? 'you' : 'the class' };
     }
   }
 

@@ -11,7 +11,8 @@ const M = { left: 70, right: 24, top: 28, bottom: 54 };
  * longer tell would sit). Lines and markers carry the meaning: solid circles for the class,
  * hollow squares for the neural D, a dashed line for the equilibrium.
  */
-export function minimaxChart(history: readonly AdversaryRound[], equilibrium: number, idPrefix: string): HTMLElement {
+/** `judges`: who played D, as the legend names them ("you" when one player answered). */
+export function minimaxChart(history: readonly AdversaryRound[], equilibrium: number, idPrefix: string, judges = 'the class'): HTMLElement {
   const n = Math.max(history.length, 2);
   const x = (i: number) => M.left + (i / (n - 1)) * (W - M.left - M.right);
   const values = history.flatMap((r) => [r.classValue, r.neuralValue].filter((v): v is number => v !== null));
@@ -100,7 +101,7 @@ export function minimaxChart(history: readonly AdversaryRound[], equilibrium: nu
     h(
       'p',
       { class: 'minimax-legend' },
-      h('span', { class: 'key class' }, '● the class'),
+      h('span', { class: 'key class' }, `● ${judges}`),
       ' ',
       h('span', { class: 'key neural' }, '■ the neural D'),
       ' · Between rounds G breeds new fakes from the ones that fooled you (their z, truncation ψ and caption, mutated). As you learn its tells, it moves: V falls towards −log 4 and the fool rate rises towards ½ when G is winning.',
