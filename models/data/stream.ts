@@ -44,11 +44,18 @@ export function tokensTensor(tokens: readonly (readonly number[])[]): tf.Tensor2
 
 export type AttributeLabels = Record<AttributeName, number>;
 
-export function labelsOf(a: CaptionAttributes, s: StyleAttributes): AttributeLabels {
+/** The class indices of what a caption says (the caption half of labelsOf). */
+export function captionLabelsOf(a: CaptionAttributes): Pick<AttributeLabels, 'size' | 'colour' | 'shape'> {
   return {
     size: CAPTION_VALUES.size.indexOf(a.size),
     colour: CAPTION_VALUES.colour.indexOf(a.colour),
     shape: CAPTION_VALUES.shape.indexOf(a.shape),
+  };
+}
+
+export function labelsOf(a: CaptionAttributes, s: StyleAttributes): AttributeLabels {
+  return {
+    ...captionLabelsOf(a),
     background: STYLE_VALUES.background.indexOf(s.background),
     pattern: STYLE_VALUES.pattern.indexOf(s.pattern),
     posX: STYLE_VALUES.posX.indexOf(s.posX),

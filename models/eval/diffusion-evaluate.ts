@@ -21,7 +21,7 @@ import { DEFAULT_SEED, pixelsToTensor, samplesAt } from '../data/stream.ts';
 import { fileLoader, WEIGHTS_DIR } from '../runtime/node.ts';
 import { kid } from './metrics.ts';
 import { formatTable, RULER_LEGEND, type EvalRow } from './rows.ts';
-import { dataRotationSpreads, faithfulnessRows, loadRulers, readBoth, rotationSpreadRow, RULER_BARS, styleDrawnRows } from './two-rulers.ts';
+import { faithfulnessRows, loadRulers, readBoth, readReal, rotationSpreadRow, rotationSpreads, RULER_BARS, styleDrawnRows } from './two-rulers.ts';
 import { DEFAULT_GUIDANCE, loadDiffusionModel, type DiffusionModel } from '../diffusion/runtime.ts';
 
 interface DiffusionEvalConfig {
@@ -120,6 +120,18 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
     }
     return r;
   };
+  let spreads: [number, number] | null = null;
+  /** The data's rotation spread under both readers, from at least 1000 real test images (once). */
+  const dataSpreads = (): [number, number] => {
+    if (!spreads) {
+      const real = samplesAt(seed, 'test', 0, Math.max(o.n, 1000));
+      spreads = rotationSpreads(
+        readReal(rulers, real),
+        real.map((s) => s.attributes.shape),
+      );
+    }
+    return spreads;
+  };
   const rows: DiffusionEvalRow[] = [];
   for (const cfg of DIFFUSION_EVAL_CONFIGS) {
     if (o.only && !o.only.includes(cfg.id)) continue;
@@ -140,7 +152,7 @@ export async function evaluateDiffusion(opts: Partial<DiffusionEvalOptions> = {}
             cfg.id,
             reads,
             attrs.map((a) => a.shape),
-            dataRotationSpreads(rulers, seed, Math.max(n, 1000)),
+            dataSpreads(),
           ),
         ]
       : [];

@@ -24,7 +24,7 @@ import { labelsOf, pixelsToTensor, samplesAt, DEFAULT_SEED } from '../data/strea
 import { loadNodeModels, WEIGHTS_DIR } from '../runtime/node.ts';
 import { boxBlur, kid, share } from './metrics.ts';
 import { ORIENTATION_HARMONIC } from './ruler/feature-ruler.ts';
-import { dataRotationSpreads, faithfulnessRows, heldOutRows, loadRulers, readBoth, rotationSpreadRow, styleDrawnRows, styleTransferRows } from './two-rulers.ts';
+import { faithfulnessRows, heldOutRows, loadRulers, readBoth, readReal, rotationSpreadRow, rotationSpreads, styleDrawnRows, styleTransferRows } from './two-rulers.ts';
 import { RESTYLE_KEEPS } from '../../shared/rounds/restyle-round.ts';
 import { row, type EvalRow } from './rows.ts';
 
@@ -67,7 +67,9 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
   }
   log('(a) classifier done');
 
-  rows.push(...heldOutRows('a', rulers, seed, n));
+  // Ruler B reads the held-out reals once: its accuracy here, the data's rotation spread in (b).
+  const realReads = readReal(rulers, test);
+  rows.push(...heldOutRows('a', test, realReads));
   log('(a) classifier and feature ruler done');
 
   // (b) caption faithfulness of G, and what G draws that the caption does not say.
@@ -87,7 +89,10 @@ export async function evaluateModels(opts: Partial<EvalOptions> = {}, log: (s: s
       'G',
       genReads,
       capAttrs.map((a) => a.shape),
-      dataRotationSpreads(rulers, seed, n),
+      rotationSpreads(
+        realReads,
+        test.map((s) => s.attributes.shape),
+      ),
     ),
   );
   log('(b) faithfulness done');

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { CAPTION_ATTRIBUTES, PATTERNS, SHAPES, STYLE_ATTRIBUTES, STYLE_VALUES, type CaptionAttributes, type Shape } from '../../shared/dataset/index.ts';
+import { CAPTION_ATTRIBUTES, PATTERNS, SHAPES, STYLE_ATTRIBUTES, STYLE_VALUES, type CaptionAttributes, type Sample, type Shape } from '../../shared/dataset/index.ts';
 import { classify } from '../classifier/trainer.ts';
-import { ATTRIBUTES, labelsOf, pixelsToTensor, samplesAt, type AttributeLabels } from '../data/stream.ts';
+import { ATTRIBUTES, captionLabelsOf, labelsOf, pixelsToTensor, samplesAt, type AttributeLabels } from '../data/stream.ts';
 import { loadModel } from '../tf/fs.ts';
 import { FeatureRuler, type RulerReading } from './ruler/feature-ruler.ts';
 import { twoRulerRow, type EvalRow } from './rows.ts';
@@ -57,19 +57,23 @@ const share = (xs: readonly boolean[]) => (xs.length === 0 ? 0 : xs.filter(Boole
 type Read = (i: number) => AttributeLabels;
 const rulersOf = (reads: Readings): [Read, Read] => [(i) => reads.a[i]!, (i) => reads.b[i]!.labels];
 
-/** The held-out accuracy of ruler B on real images (ruler A's is part (a) of eval:models). */
-export function heldOutRows(id: string, rulers: Rulers, seed: number, n: number): EvalRow[] {
-  const test = samplesAt(seed, 'test', 0, n);
-  const reads = test.map((s) => rulers.features.read(s.pixels));
+/** Ruler B's readings of real images: the references of its held-out accuracy and of the data's rotation spread. */
+export function readReal(rulers: Rulers, real: readonly Sample[]): RulerReading[] {
+  return real.map((s) => rulers.features.read(s.pixels));
+}
+
+/** The held-out accuracy of ruler B on real images and its readings of them (ruler A's is part (a) of eval:models). */
+export function heldOutRows(id: string, real: readonly Sample[], reads: readonly RulerReading[]): EvalRow[] {
+  const labels = real.map((s) => labelsOf(s.attributes, s.style));
   return ATTRIBUTES.map((k) => {
-    const acc = share(test.map((s, i) => labelsOf(s.attributes, s.style)[k] === reads[i]!.labels[k]));
+    const acc = share(labels.map((l, i) => l[k] === reads[i]!.labels[k]));
     return { id, metric: `feature ruler held-out accuracy: ${k}`, value: acc, bar: RULER_BARS.heldOutReal, direction: 'min', pass: acc >= RULER_BARS.heldOutReal };
   });
 }
 
 /** Caption faithfulness overall, per attribute and per shape, under both rulers. */
 export function faithfulnessRows(id: string, who: string, reads: Readings, intended: readonly CaptionAttributes[]): EvalRow[] {
-  const labels = intended.map((a) => labelsOf(a, { background: 'slate', pattern: 'plain', posX: 'left', posY: 'top', jitterX: 0, jitterY: 0, rotation: 0 }));
+  const labels = intended.map(captionLabelsOf);
   const both = rulersOf(reads);
   const allRight = (read: Read, i: number) => CAPTION_ATTRIBUTES.every((k) => read(i)[k] === labels[i]![k]);
   const over = (idx: readonly number[], ok: (read: Read, i: number) => boolean) => both.map((read) => share(idx.map((i) => ok(read, i)))) as [number, number];
@@ -115,23 +119,14 @@ function spread(degrees: readonly number[]): number {
  * The rotation spread (standard deviation, degrees) each rotation reader finds, over images
  * of a shape with an orientation that ruler B reads as the intended shape.
  */
-export function rotationSpreads(reads: Readings, intended: readonly Shape[]): [number, number] {
-  const ok = reads.b.filter((r, i) => r.rotation !== null && r.rotationTemplate !== null && SHAPES[r.labels.shape] === intended[i]);
+export function rotationSpreads(reads: readonly RulerReading[], intended: readonly Shape[]): [number, number] {
+  const ok = reads.filter((r, i) => r.rotation !== null && r.rotationTemplate !== null && SHAPES[r.labels.shape] === intended[i]);
   return [spread(ok.map((r) => r.rotation!)), spread(ok.map((r) => r.rotationTemplate!))];
 }
 
-/** Real test images' rotation spread under each reader: the reference for a model's. */
-export function dataRotationSpreads(rulers: Rulers, seed: number, n: number): [number, number] {
-  const real = samplesAt(seed, 'test', 0, n);
-  const reads = { a: [], b: real.map((s) => rulers.features.read(s.pixels)) };
-  return rotationSpreads(
-    reads,
-    real.map((s) => s.attributes.shape),
-  );
-}
-
+/** A model's rotation spread against the data's (`data`: rotationSpreads of real images). */
 export function rotationSpreadRow(id: string, who: string, reads: Readings, intended: readonly Shape[], data: readonly [number, number]): EvalRow {
-  const model = rotationSpreads(reads, intended);
+  const model = rotationSpreads(reads.b, intended);
   const ratio = [model[0] / data[0], model[1] / data[1]] as [number, number];
   return twoRulerRow(
     id,

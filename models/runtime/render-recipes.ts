@@ -4,7 +4,7 @@
  */
 import { makeSample } from '../../shared/dataset/index.ts';
 import { createRng, deriveSeed } from '../../shared/random.ts';
-import { candidateSeed, withSeed, type RealnessPick, type RenderRecipe } from '../../shared/render/recipes.ts';
+import { candidateSeed, seedOf, withSeed, type RealnessPick, type RenderRecipe } from '../../shared/render/recipes.ts';
 import { serveImage } from '../../shared/render/served-image.ts';
 import type { DiffusionModel } from '../diffusion/runtime.ts';
 import type { LatentModels } from './latent-models.ts';
@@ -55,11 +55,6 @@ export async function renderRecipes(models: { gan: LatentModels; diffusion?: Dif
     }
     return images[best]!;
   });
-}
-
-/** A recipe's own random draw (its seed), so that the same recipe scores the same wherever it renders. */
-function seedOf(r: RenderRecipe): number {
-  return r.model === 'diffusion' ? r.seed : r.model === 'restyle' ? r.referenceSeed : r.zSeed;
 }
 
 function pickOf(r: RenderRecipe): RealnessPick | null {

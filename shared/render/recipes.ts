@@ -75,6 +75,19 @@ export interface NeuralOpponents {
   judge(images: readonly Uint8Array[], captions: readonly string[]): Promise<number[]>;
 }
 
+/** A recipe's own random draw (the seed withSeed replaces). */
+export function seedOf(recipe: RenderRecipe): number {
+  switch (recipe.model) {
+    case 'gan':
+    case 'gan-int':
+      return recipe.zSeed;
+    case 'diffusion':
+      return recipe.seed;
+    case 'restyle':
+      return recipe.referenceSeed;
+  }
+}
+
 /** The same fake with another random draw (z for the GAN, the noise for diffusion): a generator player's candidates. */
 export function withSeed(recipe: RenderRecipe, seed: number): RenderRecipe {
   switch (recipe.model) {
