@@ -4,7 +4,7 @@ import { captionChanging } from './caption-pairs.ts';
 import type { Rng, RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { imageIds } from './image-ids.ts';
-import { checkAnsweredIds } from './answered-ids.ts';
+import { checkAnsweredIds, imageAnswersSchema } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { logPoints, offeredStep } from './log-score.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
@@ -114,21 +114,7 @@ export const judgeRound = defineRound<JudgeSecret, JudgeQuestion, JudgeAnswer, J
   blurb: 'You are the matching-aware discriminator: real and matching, real but mismatched, or fake?',
   optionsSchema: judgeOptionsSchema,
   defaultOptions: JUDGE_DEFAULTS,
-  answerSchema: z
-    .object({
-      answers: z
-        .array(
-          z
-            .object({
-              id: z.string().max(16),
-              verdict: z.enum(VERDICTS),
-              confidence: offeredStep(JUDGE_CONFIDENCES),
-            })
-            .strict(),
-        )
-        .max(8),
-    })
-    .strict(),
+  answerSchema: imageAnswersSchema({ verdict: z.enum(VERDICTS), confidence: offeredStep(JUDGE_CONFIDENCES) }),
   formula:
     'points per item = 100 · (1 + log₂ p / log₂ 200), where p is the probability your answer gave the truth: your confidence if your verdict was right, half of the rest if not, ⅓ if not sure (a proper score: saying what you believe pays best)',
 

@@ -4,7 +4,7 @@ import { randomCaption } from './caption-pairs.ts';
 import type { RoundDraws } from '../random.ts';
 import { DIFFICULTIES, FAKE_SOURCES, recipeFor, type Difficulty, type FakeSource, type NeuralOpponents, type RenderRecipe } from '../render/recipes.ts';
 import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, offeredStep, valueTerm } from './log-score.ts';
-import { checkAnsweredIds } from './answered-ids.ts';
+import { checkAnsweredIds, imageAnswersSchema } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
 import { afterRound, nextCandidates, type AdversaryCandidate, type AdversaryMemory, type AdversaryRound } from './adversary.ts';
@@ -142,21 +142,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
   blurb: 'You are the discriminator D. Real data-set image or generator fake? Say how sure you are.',
   optionsSchema: spotFakeOptionsSchema,
   defaultOptions: SPOT_FAKE_DEFAULTS,
-  answerSchema: z
-    .object({
-      answers: z
-        .array(
-          z
-            .object({
-              id: z.string().max(16),
-              real: z.boolean(),
-              confidence: offeredStep(CONFIDENCES),
-            })
-            .strict(),
-        )
-        .max(8),
-    })
-    .strict(),
+  answerSchema: imageAnswersSchema({ real: z.boolean(), confidence: offeredStep(CONFIDENCES) }),
   formula: LOG_SCORE_FORMULA,
 
   renderJobs(draws, options, memory) {
