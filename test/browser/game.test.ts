@@ -174,7 +174,9 @@ describe('Latent Arena in the browser', () => {
 
     // Pause: everyone sees it, the timer stops, and answers wait.
     await host.getByTestId('pause-button').click();
-    await ana.getByTestId('paused-banner').waitFor();
+    // Read the frozen value only once the host's own screen has the pause: the student's
+    // banner can arrive a tick before the host's, while the host's timer still counts.
+    await Promise.all([host, ana].map((p) => p.getByTestId('paused-banner').waitFor()));
     const frozen = await text(host, 'seconds-left');
     await host.waitForTimeout(1500);
     expect(await text(host, 'seconds-left')).toBe(frozen);
