@@ -75,6 +75,8 @@ export interface SessionEvents {
   kicked: { message: string };
   /** Host screens: the students removed from the class, who stay out until readmitted. */
   removed: { nicknames: string[] };
+  /** A (re)joined device got back the adversarial series it had seen before (for the final screen). */
+  series: MinimaxSeries;
   connection: { status: ConnectionStatus; message?: string };
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, gameSettingsSchema, type GameSettings } from '../../s
 import { ERRORS, type ErrorCode, errorCodeFromNumber, type ErrorMessage } from '../../shared/protocol/errors.ts';
 import { ROOM_NAME, type ServerMessages } from '../../shared/protocol/messages.ts';
 import { GanDevice } from '../rounds/gan-device.ts';
+import type { AdversaryRound } from '../../shared/rounds/adversary.ts';
 import { GameState } from '../../shared/protocol/state.ts';
 import { normalizeQuestion, normalizeReveal } from '../rounds/normalize.ts';
 import { emptySnapshot, type GameSession, type HostControls, type SessionChannel, type Snapshot } from './game-session.ts';
@@ -303,6 +304,13 @@ export class NetworkSession extends SessionBase implements GameSession {
       const reveal = normalizeReveal(raw);
       this.memory.setReveal(reveal);
       this.events.emit('reveal', reveal);
+    });
+    room.onMessage('series', (payload: ServerMessages['series']) => {
+      const history = payload?.['spot-fake'];
+      if (!Array.isArray(history)) return;
+      this.memory.restoreSeries(history as AdversaryRound[], this.snap.players.length);
+      const series = this.memory.minimaxSeries();
+      if (series) this.events.emit('series', series);
     });
     room.onMessage('ratings', (ratings: ServerMessages['ratings']) => {
       this.memory.setRatings(ratings);

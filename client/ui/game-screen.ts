@@ -90,7 +90,8 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
   const render = (snap: Snapshot) => {
     const question = session.currentQuestion();
     const reveal = session.currentReveal();
-    const key = `${snap.phase}:${snap.round}:${question ? 'q' : ''}:${reveal ? 'r' : ''}`;
+    // The series' length too: a reloaded podium gets its minimax chart back after the state.
+    const key = `${snap.phase}:${snap.round}:${question ? 'q' : ''}:${reveal ? 'r' : ''}:${session.minimaxSeries()?.history.length ?? 0}`;
     screen.dataset.phase = snap.phase;
     screen.dataset.round = String(snap.round);
     if (key !== panelKey) {
@@ -174,6 +175,7 @@ export function mountGameScreen(root: HTMLElement, options: GameScreenOptions): 
     session.on('state', render),
     session.on('question', () => render(session.snapshot())),
     session.on('reveal', () => render(session.snapshot())),
+    session.on('series', () => render(session.snapshot())),
     session.on('error', (error) => toast(error.message, 'error')),
     session.on('kicked', ({ message: text }) => options.onKicked?.(text)),
     session.on('connection', ({ status, message: text }) => {

@@ -553,6 +553,8 @@ export class ClassRoom extends Room<{ state: GameState }> {
     this.sendQuestion(client);
     const reveal = this.match.revealPayload();
     if (reveal) this.sendTo(client, 'reveal', reveal);
+    const series = this.match.engine.seriesShown();
+    if (Object.keys(series).length > 0) this.sendTo(client, 'series', series);
   }
 
   private removePlayer(id: string): void {

@@ -336,6 +336,16 @@ export class GameEngine {
     };
   }
 
+  /** What each series has shown the class so far (SeriesHooks.shown), by round type: for a device that (re)joins. */
+  seriesShown(): Partial<Record<RoundType, unknown>> {
+    const shown: Partial<Record<RoundType, unknown>> = {};
+    for (const [type, memory] of this.series) {
+      const hooks = roundRules(type as RoundType).series;
+      if (hooks) shown[type as RoundType] = hooks.shown(memory);
+    }
+    return shown;
+  }
+
   /** The memory of the series a planned round belongs to (null: none yet, or not in a series). */
   private memoryFor(planned: PlannedRound): unknown {
     const series = roundRules(planned.type).series;

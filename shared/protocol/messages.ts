@@ -4,6 +4,7 @@ import { gameSettingsSchema } from '../game/settings.ts';
 import { MAX_STARS, MIN_STARS, type QuestionPayload, type RatingsPayload, type RevealPayload } from '../game/engine.ts';
 import type { ErrorMessage } from './errors.ts';
 import type { RenderRecipe } from '../render/recipes.ts';
+import type { RoundType } from '../rounds/registry.ts';
 
 /** The room's name on the Colyseus server. */
 export const ROOM_NAME = 'class';
@@ -76,6 +77,8 @@ export interface ServerMessages {
   question: QuestionPayload & { remainingMs: number };
   answered: { round: number };
   reveal: RevealPayload;
+  /** To a device that (re)joins after a series round: what each series has shown the class so far (SeriesHooks.shown). */
+  series: Partial<Record<RoundType, unknown>>;
   /** Rated rounds: the tallies while the class rates (sent as ratings arrive, and once more when they close). */
   ratings: RatingsPayload;
   error: ErrorMessage;

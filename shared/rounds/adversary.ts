@@ -35,6 +35,9 @@ export interface AdversaryCandidate {
   psi: number;
 }
 
+/** V(D,G) at the minimax equilibrium (D = ½ everywhere): −log 4 nats (Goodfellow et al. 2014, Theorem 1). */
+export const EQUILIBRIUM_VALUE = -Math.log(4);
+
 /** One round of the series, as the reveal and the final screen plot it. */
 export interface AdversaryRound {
   /** 1-based place in the series */

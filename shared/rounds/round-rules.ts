@@ -60,6 +60,12 @@ export interface SeriesHooks<Secret, Answer, Options, Memory> {
   active(options: Options): boolean;
   /** The memory after a revealed round of the series (its secret holds the neural D's answers, if any). */
   after(memory: Memory | null, secret: Secret, answers: readonly PlayerAnswer<Answer>[]): Memory;
+  /**
+   * What of the memory the class has already seen in the series' reveals, sent again to a
+   * device that (re)joins so its final screen still plots the series. Never the search's
+   * own state: that would tell the next round's fakes.
+   */
+  shown(memory: Memory): unknown;
 }
 
 /**

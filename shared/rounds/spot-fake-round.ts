@@ -7,7 +7,7 @@ import { answerToD, CONFIDENCES, LOG_SCORE_FORMULA, logScore, NOT_SURE, offeredS
 import { checkAnsweredIds, imageAnswersSchema } from './answered-ids.ts';
 import { serveImage } from '../render/served-image.ts';
 import { defineRound, type ScoreBreakdown } from './round-rules.ts';
-import { afterRound, nextCandidates, type AdversaryCandidate, type AdversaryMemory, type AdversaryRound } from './adversary.ts';
+import { afterRound, EQUILIBRIUM_VALUE, nextCandidates, type AdversaryCandidate, type AdversaryMemory, type AdversaryRound } from './adversary.ts';
 import { imageIds } from './image-ids.ts';
 
 /** The largest generator team a host may ask for (the playlist's editor reads it too). */
@@ -252,7 +252,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
       classValue: valueEstimate(secret, answers),
       neuralValue: neuralTerms.length ? valueFromTerms(secret, (im) => secret.neural?.[im.id] ?? null) : null,
       adversary: secret.adversary ? [...secret.adversary.history, { round: secret.adversary.history.length + 1, ...seriesEntry(secret, answers) }] : null,
-      equilibriumValue: -Math.log(4),
+      equilibriumValue: EQUILIBRIUM_VALUE,
       players: answers.map((a) => ({
         playerId: a.playerId,
         nickname: a.nickname,
@@ -272,6 +272,7 @@ export const spotFakeRound = defineRound<SpotFakeSecret, SpotFakeQuestion, SpotF
       const judged = Object.entries(secret.adversary?.candidates ?? {}).map(([id, c]) => ({ ...c, fitness: realnessToJudges(secret, answers, id) }));
       return afterRound(memory, judged, seriesEntry(secret, answers));
     },
+    shown: (memory) => memory.history,
   },
 
   formatAnswer: (answer) => answer.answers.map((a) => `${a.id}:${a.confidence === NOT_SURE ? 'not sure' : a.real ? 'real' : 'fake'}@${a.confidence}`).join(' '),

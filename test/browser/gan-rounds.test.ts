@@ -427,6 +427,41 @@ describe('GAN rounds in the browser', () => {
     await page.close();
   });
 
+  it('G plays back in a class: a phone that reloads on the podium still plots the series', { timeout: 300_000 }, async () => {
+    shootOnFailure();
+    const { host, code } = await hostWithModels();
+    await host.getByTestId('rounds-timestep').fill('0');
+    await host.getByTestId('rounds-spot-fake').fill('1');
+    await host.getByTestId('options-spot-fake').getByLabel('G plays back').check();
+    await expect.poll(() => text(host, 'playlist-summary')).toContain('1 round');
+    await host.locator('[data-testid="host-models"] [data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 180_000 });
+    const ana = await h.page(...PHONE);
+    await join_(ana, code, 'Ana');
+    await expect.poll(() => host.getByTestId('player-row').count()).toBe(1);
+    await host.getByTestId('start-button').click();
+    await screen(ana, 'question', 0, 120_000);
+    await expectNoTruth(ana);
+    const items = ana.getByTestId('gan-item');
+    for (let i = 0; i < (await items.count()); i++) await items.nth(i).locator('label', { hasText: 'Real' }).click();
+    await ana.getByTestId('submit-answer').click();
+    await Promise.all([host, ana].map((p) => screen(p, 'reveal', 0)));
+    await ana.getByTestId('minimax').waitFor();
+    await host.getByTestId('end-button').click();
+    await host.getByTestId('end-button').click();
+    await screen(ana, 'podium');
+    await ana.getByTestId('podium').getByTestId('minimax').waitFor();
+    // A reload loses the reveals the page saw; the server sends the series again.
+    await ana.reload();
+    await screen(ana, 'podium');
+    const final = ana.getByTestId('podium').getByTestId('minimax');
+    await final.waitFor({ timeout: 30_000 });
+    expect(await final.locator('[data-testid="minimax-value"] circle.point.class').count()).toBe(1);
+    await final.scrollIntoViewIfNeeded();
+    await shot(ana, 'gan-23-student-podium-after-reload');
+    await ana.close();
+    await host.close();
+  });
+
   it('plays adversarial Spot the fake solo: G plays back, and the reveals and the final screen plot the minimax game', { timeout: 300_000 }, async () => {
     shootOnFailure();
     const page = await h.page(1280, 800);

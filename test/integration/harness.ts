@@ -27,7 +27,7 @@ export async function startHarness(overrides: Partial<ServerConfig> = {}, dataDi
   const track = (room: GameRoom) => {
     rooms.push(room);
     // Tests wait for messages one at a time; these keep the SDK from warning about the rest.
-    for (const type of ['welcome', 'question', 'answered', 'reveal', 'error', 'kicked', 'removed']) room.onMessage(type, () => undefined);
+    for (const type of ['welcome', 'question', 'answered', 'reveal', 'series', 'error', 'kicked', 'removed']) room.onMessage(type, () => undefined);
     return room;
   };
   return {

@@ -178,6 +178,46 @@ describe('render jobs', () => {
     }
   }, 90_000);
 
+  it("G plays back: a device that reloads on the podium gets the series back, and nothing of G's search", async () => {
+    const { room: host, code } = await h.host();
+    const ida = await h.join(code, 'Ida');
+    host.send('host:settings', {
+      playlist: [{ type: 'spot-fake', count: 2, timerSec: 30, options: { images: 2, source: 'gan', difficulty: 'medium', adversarial: true } }],
+      relaxed: true,
+    });
+    await stateWhere(host, (s) => s.players.size === 1 && JSON.parse(s.settings).playlist[0]?.options?.adversarial === true);
+    host.send('render:ready', { backend: 'wasm', msPerImage: 5, volunteer: true });
+    await sleep(50);
+    for (let round = 0; round < 2; round++) {
+      const jobsMsg = nextMessage(host, 'render:jobs');
+      const question = nextMessage(ida, 'question');
+      host.send(round === 0 ? 'host:start' : 'host:skip');
+      const jobs = (await jobsMsg) as Jobs;
+      jobs.jobs.forEach((job, i) => host.send('render:result', { jobId: job.jobId, pixels: painted(i) }));
+      const q = (await question).question as SpotFakeQuestion;
+      const reveal = nextMessage(ida, 'reveal');
+      ida.send('answer', { round, answer: { answers: q.images.map((im) => ({ id: im.id, real: true, confidence: 0.75 })) } });
+      expect(((await reveal).reveal as SpotFakeReveal).adversary).toHaveLength(round + 1);
+      host.send('host:skip');
+      await stateWhere(host, (s) => s.phase === 'leaderboard');
+    }
+    host.send('host:skip');
+    await stateWhere(host, (s) => s.phase === 'podium');
+
+    // A reload on the podium: the page has lost its reveals, the server sends the series again.
+    const token = ida.reconnectionToken;
+    ida.reconnection.enabled = false;
+    ida.connection.close(4999, 'reload');
+    await stateWhere(host, (s) => s.players.get(ida.sessionId)?.connected === false);
+    const back = (await h.client().reconnect(token)) as GameRoom;
+    const series = await nextMessage(back, 'series');
+    const history = series['spot-fake'] as Record<string, unknown>[];
+    expect(history.map((r) => r.round)).toEqual([1, 2]);
+    expect(history[1]!.foolRate).toBe(1); // Ida called every fake real
+    // The curve only: no candidate, z, ψ or caption of G's search (they would tell the next fakes).
+    for (const row of history) expect(Object.keys(row).sort()).toEqual(['classValue', 'foolRate', 'neuralFoolRate', 'neuralValue', 'round']);
+  }, 90_000);
+
   it('with no worker at all, the server renders diffusion fakes itself', async () => {
     const { host, players } = await lobby('judge', ['Jo'], 3, 'diffusion');
     const question = nextMessage(players[0]!, 'question', 120_000);
