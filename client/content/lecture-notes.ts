@@ -143,9 +143,9 @@ export const MODEL_VARIANTS: readonly LectureNote[] = [
     ],
   },
   {
-    title: 'Difficulty is chosen by the neural D',
+    title: 'Difficulty is chosen by the neural D and the colours',
     body: [
-      'For "easy" the device draws six fakes and keeps the one the neural D finds least real; for "hard" the one it finds most real; "medium" is a single draw (diffusion draws three, and its step count adds to it). Reed et al. have no such knob. Why: the truncation ψ used before only moved objects to the centre cell, so every level was caught by the same tells (shared/render/recipes.ts DIFFICULTY_PICK, models/runtime/render-recipes.ts). eval:models prints how well the neural D and simple pixel statistics catch each level.',
+      'For "easy" the device draws ten GAN fakes and keeps the one that looks least real; for "hard" the one that looks most real; "medium" is a single draw (diffusion draws three, and its step count adds to it). How real a draw looks is the neural D\'s verdict, for the GAN together with how far its colours stray from the data set\'s palette, each ranked among the draws (shared/render/realness.ts). Reed et al. have no such knob. Why: the truncation ψ used before only moved objects to the centre cell, so every level was caught by the same tells; D alone moved D\'s own verdicts but not the colour tells a student (or a script) can see. eval:models prints how well the neural D and simple pixel statistics catch each level.',
     ],
   },
   {

@@ -4,10 +4,8 @@
  * cheater's favour: a statistic that ranks fakes high and one that ranks them low are
  * equally useful to the cheater, so the AUC is max(A, 1 − A)).
  */
-import { BACKGROUNDS, CHANNELS, COLOURS, IMAGE_SIZE, PATTERN_LIFT, type Rgb } from '../../shared/dataset/vocabulary.ts';
-
-/** Every colour the data set paints flat: object colours, backgrounds and pattern marks. */
-const PALETTE: readonly Rgb[] = [...COLOURS.map((c) => c.rgb), ...BACKGROUNDS.map((b) => b.rgb), ...BACKGROUNDS.map((b) => b.rgb.map((v) => v + PATTERN_LIFT) as unknown as Rgb)];
+import { CHANNELS, IMAGE_SIZE, type Rgb } from '../../shared/dataset/vocabulary.ts';
+import { PALETTE, paletteDistance } from '../../shared/render/realness.ts';
 
 const pixelAt = (px: Uint8Array, i: number): Rgb => [px[i * CHANNELS]!, px[i * CHANNELS + 1]!, px[i * CHANNELS + 2]!];
 
@@ -43,19 +41,6 @@ export function backgroundNoiseEnergy(px: Uint8Array): number {
     for (let ch = 0; ch < CHANNELS; ch++) sum += (a[ch]! - 2 * b[ch]! + c[ch]!) ** 2;
   }
   return sum / (ring.length * CHANNELS);
-}
-
-/** Mean distance (0..255 units, RGB Euclidean) from each pixel to its nearest palette colour. */
-export function paletteDistance(px: Uint8Array): number {
-  const count = px.length / CHANNELS;
-  let sum = 0;
-  for (let i = 0; i < count; i++) {
-    const p = pixelAt(px, i);
-    let best = Infinity;
-    for (const q of PALETTE) best = Math.min(best, (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2);
-    sum += Math.sqrt(best);
-  }
-  return sum / count;
 }
 
 export const PIXEL_STATISTICS = {

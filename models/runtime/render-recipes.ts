@@ -5,6 +5,7 @@
 import { makeSample } from '../../shared/dataset/index.ts';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import { candidateSeed, seedOf, withSeed, type RealnessPick, type RenderRecipe } from '../../shared/render/recipes.ts';
+import { realnessScores } from '../../shared/render/realness.ts';
 import { serveImage } from '../../shared/render/served-image.ts';
 import type { DiffusionModel } from '../diffusion/runtime.ts';
 import type { LatentModels } from './latent-models.ts';
@@ -21,7 +22,8 @@ export function diffusionRenderer(model: Pick<DiffusionModel, 'sample'>): Diffus
 
 /**
  * Renders recipes; a recipe with a realness pick (RealnessPick) is drawn once per candidate
- * and the neural D's logit (its realness) chooses which draw is kept.
+ * and their realness (shared/render/realness.ts: the neural D, with the palette tell if the pick says so) chooses
+ * which draw is kept.
  */
 export async function renderRecipes(models: { gan: LatentModels; diffusion?: DiffusionRenderer | null }, recipes: readonly RenderRecipe[]): Promise<Uint8Array[]> {
   if (!recipes.some((r) => pickOf(r))) return renderPlain(models, recipes);
@@ -49,11 +51,18 @@ export async function renderRecipes(models: { gan: LatentModels; diffusion?: Dif
   );
   const logit = new Map(scored.map((i, k) => [i, scores[k]!]));
   return spans.map(({ from, n, pick }) => {
-    let best = from;
-    for (let i = from + 1; i < from + n; i++) {
-      if (pick?.keep === 'most-real' ? logit.get(i)! > logit.get(best)! : logit.get(i)! < logit.get(best)!) best = i;
-    }
-    return images[best]!;
+    if (!pick) return images[from]!;
+    const idx = Array.from({ length: n }, (_, k) => from + k);
+    const logits = idx.map((i) => logit.get(i)!);
+    const real = pick.palette
+      ? realnessScores(
+          logits,
+          idx.map((i) => images[i]!),
+        )
+      : logits;
+    let best = 0;
+    for (let k = 1; k < n; k++) if (pick.keep === 'most-real' ? real[k]! > real[best]! : real[k]! < real[best]!) best = k;
+    return images[from + best]!;
   });
 }
 

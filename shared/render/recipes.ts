@@ -27,13 +27,15 @@ export type RenderRecipe =
 
 /**
  * Which of several draws of the same recipe is kept: the renderer draws `candidates` of them
- * (the recipe's own seed first, then candidateSeed's), scores each with the neural D's
- * logit on a served copy (what the class will see), and keeps the one D finds least or
- * most real.
+ * (the recipe's own seed first, then candidateSeed's), scores each by realness (the neural
+ * D's logit on a served copy, what the class will see, optionally with the colours' distance
+ * to the palette: shared/render/realness.ts), and keeps the least or the most real.
  */
 export interface RealnessPick {
   candidates: number;
   keep: 'least-real' | 'most-real';
+  /** whether the palette tell counts beside D (realness.ts); absent: D alone */
+  palette?: boolean;
 }
 
 /** The seed of candidate k of a recipe drawn with `seed` (candidate 0 is the recipe's own). */
@@ -42,14 +44,16 @@ export function candidateSeed(seed: number, k: number): number {
 }
 
 /**
- * Difficulty picks fakes by how real the neural D finds them: "easy" keeps the least real of
- * several draws, "hard" the most real, "medium" a single draw. For diffusion the sampler's
+ * Difficulty picks fakes by how real they look (the neural D, with the palette tell for the
+ * GAN): "easy" keeps the least real of several draws, "hard" the most real, "medium" a single draw. For diffusion the sampler's
  * step count adds to it (few DDIM steps leave visible artefacts); each diffusion draw costs
  * a full sampling run, so it draws fewer candidates. eval:models (part f) prints, per level,
  * how well the neural D and simple pixel statistics catch the fakes.
  */
 export const DIFFICULTY_PICK: Readonly<Record<FakeSource, Readonly<Record<Difficulty, RealnessPick | null>>>> = {
-  gan: { easy: { candidates: 6, keep: 'least-real' }, medium: null, hard: { candidates: 6, keep: 'most-real' } },
+  gan: { easy: { candidates: 10, keep: 'least-real', palette: true }, medium: null, hard: { candidates: 10, keep: 'most-real', palette: true } },
+  // D alone: at 4 steps diffusion's colours already drift off the palette as far as the
+  // fair-play bar allows (a byte statistic's AUC ≤ 0.75); the palette tell took "easy" past it.
   diffusion: { easy: { candidates: 3, keep: 'least-real' }, medium: null, hard: { candidates: 3, keep: 'most-real' } },
 };
 const DIFFUSION_STEPS: Readonly<Record<Difficulty, number>> = { easy: 4, medium: 12, hard: 50 };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactPaletteFraction, paletteDistance, separation } from '../../models/eval/pixel-stats.ts';
+import { exactPaletteFraction, separation } from '../../models/eval/pixel-stats.ts';
+import { paletteDistance } from '../../shared/render/realness.ts';
 import { deriveSeed, seededSource } from '../../shared/random.ts';
 import { IMAGE_BYTES } from '../../shared/render/recipes.ts';
 import type { SpotFakeQuestion, SpotFakeReveal } from '../../shared/rounds/spot-fake-round.ts';

@@ -1,4 +1,5 @@
 /** The shipped weights load in Node (wasm) and the runtime API returns well-formed images. */
+import { paletteDistance, realnessScores } from '../../shared/render/realness.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeModels } from '../../models/runtime/node.ts';
 import { loadLatentModels, chooseBackend, type LatentModels, type LoadProgress } from '../../models/runtime/latent-models.ts';
@@ -82,12 +83,13 @@ describe('shipped models in Node (wasm)', () => {
     expect(chosen).toBe('wasm');
   });
 
-  it('difficulty picks among draws by the neural D: "hard" keeps the draw D finds most real, "easy" the least, the same every time', async () => {
+  it('difficulty picks among draws by realness (the neural D, with the palette tell if asked): "hard" keeps the most real draw, "easy" the least, the same every time', async () => {
     const caption = 'a large blue star';
     const base = { model: 'gan' as const, caption, zSeed: 1234, truncation: 1 };
-    const hard = { ...base, pick: { candidates: 6, keep: 'most-real' as const } };
-    const easy = { ...base, pick: { candidates: 6, keep: 'least-real' as const } };
-    const [h1, e1, plain] = await renderRecipes({ gan: rt }, [hard, easy, base]);
+    const hard = { ...base, pick: { candidates: 6, keep: 'most-real' as const, palette: true } };
+    const easy = { ...base, pick: { candidates: 6, keep: 'least-real' as const, palette: true } };
+    const byD = { ...base, pick: { candidates: 6, keep: 'most-real' as const } };
+    const [h1, e1, plain, d1] = await renderRecipes({ gan: rt }, [hard, easy, base, byD]);
     expect(await renderRecipes({ gan: rt }, [hard])).toEqual([h1]);
     // The draws themselves: candidate k is the plain recipe with candidateSeed(zSeed, k).
     const draws = await renderRecipes(
@@ -100,10 +102,26 @@ describe('shipped models in Node (wasm)', () => {
       served,
       draws.map(() => caption),
     );
-    const best = logits.indexOf(Math.max(...logits));
-    const worst = logits.indexOf(Math.min(...logits));
+    const real = realnessScores(logits, draws);
+    const best = real.indexOf(Math.max(...real));
+    const worst = real.indexOf(Math.min(...real));
     expect(best).not.toBe(worst);
     expect(h1).toEqual(draws[best]);
     expect(e1).toEqual(draws[worst]);
+    // Without the palette tell (diffusion's picks), D alone decides.
+    expect(d1).toEqual(draws[logits.indexOf(Math.max(...logits))]);
+  });
+
+  it("scores realness as D's logit minus the palette distance, each standardised over the candidates", () => {
+    const onPalette = new Uint8Array(32 * 32 * 3).fill(0);
+    for (let i = 0; i < onPalette.length; i += 3) onPalette.set([0xf5, 0xf5, 0xf5], i); // the data set's white
+    const offPalette = onPalette.map((v, i) => (i % 3 === 1 ? 0x80 : v));
+    expect(paletteDistance(onPalette)).toBe(0);
+    expect(paletteDistance(offPalette)).toBeGreaterThan(20);
+    // Equal colours: D decides. Equal D: the colours decide. Both standardised, so a tenfold logit scale changes nothing.
+    expect(realnessScores([1, 3], [onPalette, onPalette])).toEqual([-1, 1]);
+    expect(realnessScores([2, 2], [onPalette, offPalette])).toEqual([1, -1]);
+    expect(realnessScores([10, 30], [offPalette, onPalette])).toEqual(realnessScores([1, 3], [offPalette, onPalette]));
+    expect(() => realnessScores([1], [onPalette, onPalette])).toThrow(/2 images/);
   });
 });

@@ -29,7 +29,7 @@ describe('served images (one pipeline for reals and fakes)', () => {
   });
 
   it('keeps the shipped GAN fakes and served reals apart from no simple byte statistic', { timeout: 120_000 }, async () => {
-    const rows = await evaluateServedImages({ n: 200, seed: 3, weightsDir: EVAL_DEFAULTS.weightsDir, sources: [{ source: 'gan', difficulty: 'medium' }] });
+    const rows = await evaluateServedImages({ n: 200, ganN: 200, seed: 3, weightsDir: EVAL_DEFAULTS.weightsDir, sources: [{ source: 'gan', difficulty: 'medium' }] });
     expect(rows).toHaveLength(4);
     for (const r of rows) expect(r.value, r.metric).toBeLessThanOrEqual(r.metric.includes('logistic') ? SERVED_BARS.combined : SERVED_BARS.single);
     // Before serving, the same statistics separate them perfectly: the test would notice the pipeline going missing.
