@@ -217,7 +217,7 @@ export function spotFakeRevealPanel(ctx: PanelContext, message: RevealMessage<'s
       head,
       h('ol', { class: 'gan-reveal-list' }, ...rows),
       h('div', { class: 'gan-reveal-side' }, value),
-      reveal.adversary ? minimaxChart(reveal.adversary, reveal.equilibriumValue, `minimax-${message.round}`, reveal.players.length === 1 ? 'you' : 'the class') : null,
+      reveal.adversary ? minimaxChart(reveal.adversary, reveal.equilibriumValue, `minimax-${message.round}`, reveal.players.length) : null,
       formulaBox(message.formula, explanation),
       h('details', { class: 'honesty' }, h('summary', {}, 'Why saying how sure you are pays'), honestyTable()),
     ),

@@ -47,8 +47,8 @@ export interface Snapshot {
 export interface MinimaxSeries {
   history: AdversaryRound[];
   equilibrium: number;
-  /** who played D, as the chart's legend names them */
-  judges: string;
+  /** how many answered as D (the chart's legend says "you" for one) */
+  players: number;
 }
 
 /** A question as received; binary fields are already Uint8Array. */

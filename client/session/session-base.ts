@@ -5,8 +5,6 @@ import { Countdown } from './countdown.ts';
 import { Emitter } from './emitter.ts';
 import type { MinimaxSeries, QuestionMessage, RevealMessage, SessionEvents, Snapshot } from './game-session.ts';
 
-const judgesOf = (players: number) => (players === 1 ? 'you' : 'the class');
-
 /**
  * What a session remembers of the current round for its screens: the question, the reveal,
  * the ratings, and this device's own answer and stars. Both sessions hold one.
@@ -38,14 +36,14 @@ class RoundMemory {
     if (reveal.ratings) this.setRatings(reveal.ratings);
     if (reveal.type === 'spot-fake') {
       const r = (reveal as RevealMessage<'spot-fake'>).reveal;
-      if (r.adversary) this.series = { history: r.adversary, equilibrium: r.equilibriumValue, judges: judgesOf(r.players.length) };
+      if (r.adversary) this.series = { history: r.adversary, equilibrium: r.equilibriumValue, players: r.players.length };
     }
   }
 
   /** The series as the server resends it to a device that (re)joins; a reveal seen since is newer. */
   restoreSeries(history: AdversaryRound[], players: number): void {
     if (this.series && this.series.history.length >= history.length) return;
-    this.series = { history, equilibrium: EQUILIBRIUM_VALUE, judges: judgesOf(players) };
+    this.series = { history, equilibrium: EQUILIBRIUM_VALUE, players };
   }
 
   minimaxSeries(): MinimaxSeries | null {

@@ -11,8 +11,9 @@ const M = { left: 70, right: 24, top: 28, bottom: 54 };
  * longer tell would sit). Lines and markers carry the meaning: solid circles for the class,
  * hollow squares for the neural D, a dashed line for the equilibrium.
  */
-/** `judges`: who played D, as the legend names them ("you" when one player answered). */
-export function minimaxChart(history: readonly AdversaryRound[], equilibrium: number, idPrefix: string, judges = 'the class'): HTMLElement {
+/** `players`: how many answered as D; the legend calls one "you" and more "the class". */
+export function minimaxChart(history: readonly AdversaryRound[], equilibrium: number, idPrefix: string, players: number): HTMLElement {
+  const judges = players === 1 ? 'you' : 'the class';
   const n = Math.max(history.length, 2);
   const x = (i: number) => M.left + (i / (n - 1)) * (W - M.left - M.right);
   const values = history.flatMap((r) => [r.classValue, r.neuralValue].filter((v): v is number => v !== null));

@@ -83,7 +83,7 @@ export function podiumPanel(ctx: PanelContext, extras: Node | null): Panel {
     top.length === 0 ? h('p', { class: 'hint' }, 'Nobody played this game.') : h('ol', { class: 'podium' }, ...top.map(place)),
     players.length > 3 ? h('h3', { class: 'sub-title' }, 'Everyone') : null,
     players.length > 3 ? h('ol', { class: 'board compact' }, ...players.map((p) => row(p, best, me))) : null,
-    series && series.history.length > 0 ? minimaxChart(series.history, series.equilibrium, 'minimax-final', series.judges) : null,
+    series && series.history.length > 0 ? minimaxChart(series.history, series.equilibrium, 'minimax-final', series.players) : null,
     extras,
   );
   announce(self ? `Game over. You finished number ${self.rank} with ${formatNumber(self.score)} points.` : 'Game over: final results.');

@@ -169,12 +169,12 @@ export function rotate(img: tf.Tensor4D, angle: tf.Tensor2D): tf.Tensor4D {
     const rows = tf.reshape(tf.sub(tf.range(0, h), (h - 1) / 2), [1, h]);
     const cols = tf.reshape(tf.sub(tf.range(0, w), (w - 1) / 2), [1, w]);
     const a = tf.neg(tf.tan(tf.div(angle, 2))) as tf.Tensor2D; // [b, 1]
-    const sx = () => tf.mul(a, rows) as tf.Tensor2D; // content of row y moves by a·y along x
+    const sx = tf.mul(a, rows) as tf.Tensor2D; // content of row y moves by a·y along x
     const sy = tf.mul(tf.sin(angle), cols) as tf.Tensor2D; // content of column x moves by sin θ·x along y
     const transposeHw = (t: tf.Tensor4D) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
-    let out = shearRows(img, sx());
+    let out = shearRows(img, sx);
     out = transposeHw(shearRows(transposeHw(out), sy));
-    out = shearRows(out, sx());
+    out = shearRows(out, sx);
     return out;
   });
 }
